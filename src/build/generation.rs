@@ -1,0 +1,242 @@
+//! Build generations on disk: the lock, `gen-tmp-*` → `gen-N`, the `current` symlink, and hard
+//! links to unchanged outputs. The recipe and its pitfalls: reference/build-generations.md.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{BuildError, Content, Report};
+use crate::fsutil::sync_dir;
+
+/// The exclusive lock shared by `build`, `publish` and `serve` (released when dropped).
+pub struct BuildLock {
+    _file: File,
+}
+
+impl BuildLock {
+    /// Waits for the lock on `build/.lock`.
+    pub fn acquire(root: &Path) -> Result<Self, BuildError> {
+        let dir = root.join("build");
+        fs::create_dir_all(&dir).map_err(|e| BuildError::io(&dir, e))?;
+        let path = dir.join(".lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| BuildError::io(&path, e))?;
+        file.lock().map_err(|e| BuildError::io(&path, e))?;
+        Ok(BuildLock { _file: file })
+    }
+}
+
+/// A complete generation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generation {
+    /// `gen-N`.
+    pub name: String,
+    /// `build/gen-N`, resolved (not through the symlink).
+    pub dir: PathBuf,
+}
+
+impl Generation {
+    pub fn www(&self) -> PathBuf {
+        self.dir.join("www")
+    }
+}
+
+/// The generation `build/current` points to, if any.
+pub fn current_generation(root: &Path) -> Option<Generation> {
+    let build = root.join("build");
+    let target = fs::read_link(build.join("current")).ok()?;
+    let name = target.file_name()?.to_string_lossy().into_owned();
+    let dir = build.join(&name);
+    dir.is_dir().then_some(Generation { name, dir })
+}
+
+/// What a generation holds: each output's hash and length, so the next build knows what
+/// changed without reading the files again.
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Manifest {
+    files: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Entry {
+    blake3: String,
+    length: u64,
+}
+
+const MANIFEST: &str = "manifest.json";
+
+fn generation_number(name: &str) -> Option<u64> {
+    name.strip_prefix("gen-")?.parse().ok()
+}
+
+/// Writes `outputs` as a new generation, unless they equal the current one's.
+pub(super) fn write(root: &Path, outputs: BTreeMap<String, Content>) -> Result<Report, BuildError> {
+    let build = root.join("build");
+    fs::create_dir_all(&build).map_err(|e| BuildError::io(&build, e))?;
+    remove_leftovers(&build)?;
+    let previous = current_generation(root);
+    let old = previous
+        .as_ref()
+        .and_then(|g| fs::read(g.dir.join(MANIFEST)).ok())
+        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+        .unwrap_or_default();
+
+    let mut manifest = Manifest::default();
+    for (path, content) in &outputs {
+        let entry = match content {
+            Content::Bytes(b) => Entry { blake3: blake3::hash(b).to_hex().to_string(), length: b.len() as u64 },
+            Content::File { path: src, blake3: Some(hash) } => {
+                let length = fs::metadata(src).map_err(|e| BuildError::io(src, e))?.len();
+                Entry { blake3: hash.clone(), length }
+            }
+            Content::File { path: src, blake3: None } => {
+                let bytes = fs::read(src).map_err(|e| BuildError::io(src, e))?;
+                Entry { blake3: blake3::hash(&bytes).to_hex().to_string(), length: bytes.len() as u64 }
+            }
+        };
+        manifest.files.insert(path.clone(), entry);
+    }
+    if let Some(prev) = &previous
+        && manifest == old
+    {
+        return Ok(Report {
+            generation: None,
+            current: prev.name.clone(),
+            unchanged: outputs.len(),
+            ..Report::default()
+        });
+    }
+
+    let tmp = build.join(format!("gen-tmp-{}", std::process::id()));
+    let www = tmp.join("www");
+    fs::create_dir_all(&www).map_err(|e| BuildError::io(&www, e))?;
+    let delay = test_delay();
+    let mut report = Report::default();
+    for (path, content) in &outputs {
+        let dest = www.join(path);
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+        }
+        let entry = &manifest.files[path];
+        let reusable = previous.as_ref().filter(|_| old.files.get(path) == Some(entry)).map(|g| g.www().join(path));
+        if let Some(prev_file) = reusable
+            && fs::hard_link(&prev_file, &dest).is_ok()
+        {
+            report.unchanged += 1;
+            continue;
+        }
+        write_new(&dest, content, entry)?;
+        report.written.push(path.clone());
+        if let Some(d) = delay {
+            std::thread::sleep(d);
+        }
+    }
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| BuildError::io(&tmp, e.into()))?;
+    write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), &Entry { blake3: String::new(), length: 0 })?;
+    report.removed = old.files.keys().filter(|p| !manifest.files.contains_key(*p)).cloned().collect();
+    sync_dir(&www).map_err(|e| BuildError::io(&www, e))?;
+    sync_dir(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
+
+    let next = next_number(&build)?;
+    let name = format!("gen-{next}");
+    let dir = build.join(&name);
+    fs::rename(&tmp, &dir).map_err(|e| BuildError::io(&dir, e))?;
+    sync_dir(&build).map_err(|e| BuildError::io(&build, e))?;
+    swap_current(&build, &name)?;
+    remove_old(&build, &name, previous.as_ref().map(|g| g.name.as_str()))?;
+    report.generation = Some(name.clone());
+    report.current = name;
+    Ok(report)
+}
+
+/// A new file, never an existing one: a hard-linked file of an older generation is never opened
+/// for writing.
+fn write_new(dest: &Path, content: &Content, entry: &Entry) -> Result<(), BuildError> {
+    let io = |e| BuildError::io(dest, e);
+    match content {
+        Content::Bytes(bytes) => {
+            let mut f = File::create_new(dest).map_err(io)?;
+            f.write_all(bytes).map_err(io)?;
+            f.sync_data().map_err(io)?;
+        }
+        Content::File { path, .. } => {
+            let bytes = fs::read(path).map_err(|e| BuildError::io(path, e))?;
+            // The source may have been replaced since it was probed: its name would then lie.
+            if !entry.blake3.is_empty() && blake3::hash(&bytes).to_hex().as_str() != entry.blake3 {
+                return Err(BuildError::io(
+                    path,
+                    std::io::Error::other("the file changed during the build; build again"),
+                ));
+            }
+            let mut f = File::create_new(dest).map_err(io)?;
+            f.write_all(&bytes).map_err(io)?;
+            f.sync_data().map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes what a killed build left: `gen-tmp-*` and a stray `.current.tmp`. Safe because the
+/// caller holds the build lock.
+fn remove_leftovers(build: &Path) -> Result<(), BuildError> {
+    for entry in fs::read_dir(build).map_err(|e| BuildError::io(build, e))?.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("gen-tmp-") {
+            fs::remove_dir_all(entry.path()).map_err(|e| BuildError::io(&entry.path(), e))?;
+        } else if name == ".current.tmp" {
+            fs::remove_file(entry.path()).map_err(|e| BuildError::io(&entry.path(), e))?;
+        }
+    }
+    Ok(())
+}
+
+fn generations(build: &Path) -> Result<Vec<(u64, String)>, BuildError> {
+    let mut out: Vec<(u64, String)> = fs::read_dir(build)
+        .map_err(|e| BuildError::io(build, e))?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            generation_number(&name).map(|n| (n, name))
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+fn next_number(build: &Path) -> Result<u64, BuildError> {
+    Ok(generations(build)?.last().map_or(1, |(n, _)| n + 1))
+}
+
+/// Points `build/current` at `name` in one rename, so a reader never sees it missing.
+fn swap_current(build: &Path, name: &str) -> Result<(), BuildError> {
+    let tmp = build.join(".current.tmp");
+    let _ = fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(name, &tmp).map_err(|e| BuildError::io(&tmp, e))?;
+    let current = build.join("current");
+    fs::rename(&tmp, &current).map_err(|e| BuildError::io(&current, e))?;
+    sync_dir(build).map_err(|e| BuildError::io(build, e))
+}
+
+/// Keeps the new generation and the one it replaced (a server may still be answering from it).
+fn remove_old(build: &Path, current: &str, previous: Option<&str>) -> Result<(), BuildError> {
+    for (_, name) in generations(build)? {
+        if name != current && Some(name.as_str()) != previous {
+            let dir = build.join(&name);
+            fs::remove_dir_all(&dir).map_err(|e| BuildError::io(&dir, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Test hook: `VEILLEE_TEST_WRITE_DELAY_MS` slows each write so that a test can kill a build
+/// midway. It changes no output.
+fn test_delay() -> Option<std::time::Duration> {
+    std::env::var("VEILLEE_TEST_WRITE_DELAY_MS").ok()?.parse().ok().map(std::time::Duration::from_millis)
+}

@@ -1,0 +1,362 @@
+//! `feed/channel.toml`: the show.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::source::{FrontMatter, closest};
+use super::{Person, SourceError};
+use crate::problem::{Position, Problem, Problems};
+
+/// The show, as written in `feed/channel.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelToml {
+    pub title: String,
+    pub description: String,
+    pub language: Spanned<String>,
+    pub base_url: Spanned<String>,
+    pub media_base_url: Option<Spanned<String>>,
+    pub author: String,
+    pub owner: Owner,
+    pub category: Spanned<String>,
+    pub subcategory: Option<Spanned<String>>,
+    #[serde(default)]
+    pub explicit: bool,
+    #[serde(rename = "type", default)]
+    pub show_type: ShowType,
+    pub copyright: String,
+    pub license: License,
+    #[serde(default)]
+    pub funding: Vec<Funding>,
+    pub podcast_guid: Spanned<String>,
+    #[serde(default)]
+    pub locked: bool,
+    /// The email that may unlock the feed; defaults to the owner's.
+    pub locked_owner: Option<String>,
+    #[serde(default)]
+    pub medium: Medium,
+    /// The cover, a file in `feed/`.
+    #[serde(default = "default_image")]
+    pub image: Spanned<String>,
+    #[serde(default)]
+    pub hosts: Vec<Spanned<Person>>,
+    pub location: Option<Location>,
+    pub update_frequency: Option<UpdateFrequency>,
+    #[serde(default)]
+    pub podroll: Vec<RemoteItem>,
+    #[serde(default)]
+    pub txt: Vec<Txt>,
+    #[serde(default)]
+    pub directories: Vec<Directory>,
+}
+
+pub const CHANNEL_FIELDS: &[&str] = &[
+    "title",
+    "description",
+    "language",
+    "base_url",
+    "media_base_url",
+    "author",
+    "owner",
+    "category",
+    "subcategory",
+    "explicit",
+    "type",
+    "copyright",
+    "license",
+    "funding",
+    "podcast_guid",
+    "locked",
+    "locked_owner",
+    "medium",
+    "image",
+    "hosts",
+    "location",
+    "update_frequency",
+    "podroll",
+    "txt",
+    "directories",
+];
+
+fn default_image() -> Spanned<String> {
+    Spanned::new(0..0, "cover.jpg".to_owned())
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Owner {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShowType {
+    #[default]
+    Episodic,
+    Serial,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct License {
+    /// An identifier of the Podcasting 2.0 license list, e.g. `CC-BY-SA-4.0`.
+    pub id: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Funding {
+    pub url: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Medium {
+    #[default]
+    Podcast,
+    Music,
+    Video,
+    Film,
+    Audiobook,
+    Newsletter,
+    Blog,
+    Course,
+}
+
+impl Medium {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Medium::Podcast => "podcast",
+            Medium::Music => "music",
+            Medium::Video => "video",
+            Medium::Film => "film",
+            Medium::Audiobook => "audiobook",
+            Medium::Newsletter => "newsletter",
+            Medium::Blog => "blog",
+            Medium::Course => "course",
+        }
+    }
+}
+
+/// A place, for `podcast:location`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// An OpenStreetMap object such as `R123456`; only when known.
+    pub osm: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateFrequency {
+    /// Shown to people, e.g. "Mensuel".
+    pub text: String,
+    /// An RFC 5545 recurrence rule, e.g. `FREQ=MONTHLY`.
+    pub rrule: Option<String>,
+    #[serde(default)]
+    pub complete: bool,
+    /// ISO 8601; required by the spec when `rrule` has a COUNT.
+    pub dtstart: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteItem {
+    pub feed_guid: String,
+    pub feed_url: Option<String>,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Txt {
+    pub purpose: Option<String>,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Directory {
+    pub name: String,
+    pub url: String,
+}
+
+/// Apple's categories and their subcategories (Apple only reads the first pair).
+pub const APPLE_CATEGORIES: &[(&str, &[&str])] = &[
+    ("Arts", &["Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"]),
+    ("Business", &["Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"]),
+    ("Comedy", &["Comedy Interviews", "Improv", "Stand-Up"]),
+    ("Education", &["Courses", "How To", "Language Learning", "Self-Improvement"]),
+    ("Fiction", &["Comedy Fiction", "Drama", "Science Fiction"]),
+    ("Government", &[]),
+    ("History", &[]),
+    ("Health & Fitness", &["Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality"]),
+    ("Kids & Family", &["Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"]),
+    (
+        "Leisure",
+        &["Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies", "Home & Garden", "Video Games"],
+    ),
+    ("Music", &["Music Commentary", "Music History", "Music Interviews"]),
+    (
+        "News",
+        &[
+            "Business News",
+            "Daily News",
+            "Entertainment News",
+            "News Commentary",
+            "Politics",
+            "Sports News",
+            "Tech News",
+        ],
+    ),
+    (
+        "Religion & Spirituality",
+        &["Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality"],
+    ),
+    (
+        "Science",
+        &[
+            "Astronomy",
+            "Chemistry",
+            "Earth Sciences",
+            "Life Sciences",
+            "Mathematics",
+            "Natural Sciences",
+            "Nature",
+            "Physics",
+            "Social Sciences",
+        ],
+    ),
+    ("Society & Culture", &["Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships"]),
+    (
+        "Sports",
+        &[
+            "Baseball",
+            "Basketball",
+            "Cricket",
+            "Fantasy Sports",
+            "Football",
+            "Golf",
+            "Hockey",
+            "Rugby",
+            "Running",
+            "Soccer",
+            "Swimming",
+            "Tennis",
+            "Volleyball",
+            "Wilderness",
+            "Wrestling",
+        ],
+    ),
+    ("Technology", &[]),
+    ("True Crime", &[]),
+    ("TV & Film", &["After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"]),
+];
+
+/// The UUIDv5 namespace of `podcast:guid` (Podcasting 2.0, `docs/tags/guid.md`).
+pub const PODCAST_GUID_NAMESPACE: uuid::Uuid = uuid::uuid!("ead4c236-bf58-58c6-a2c6-a6b28d128cb6");
+
+/// `podcast:guid` for a feed URL: UUIDv5 of the URL without its scheme and trailing slashes.
+pub fn podcast_guid_for(feed_url: &str) -> uuid::Uuid {
+    let without_scheme = feed_url.split_once("://").map_or(feed_url, |(_, rest)| rest);
+    uuid::Uuid::new_v5(&PODCAST_GUID_NAMESPACE, without_scheme.trim_end_matches('/').as_bytes())
+}
+
+/// Checks the values serde cannot: URLs, language, category, GUID.
+pub fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, problems: &mut Problems) {
+    let mut invalid = |spanned_start: usize, field: &'static str, value: &str, expected: String| {
+        problems.push(Problem::error(
+            path,
+            Position::Line(fm.line(spanned_start)),
+            SourceError::InvalidValue { field, value: value.to_owned(), expected },
+        ));
+    };
+    let base = ch.base_url.get_ref();
+    if !base.starts_with("https://") || url_host(base).is_none() {
+        invalid(ch.base_url.span().start, "base_url", base, "an https:// address of the show's website".into());
+    }
+    if let Some(media) = &ch.media_base_url {
+        let m = media.get_ref();
+        if !(m.starts_with("https://") && url_host(m).is_some()) {
+            invalid(media.span().start, "media_base_url", m, "an https:// address".into());
+        }
+    }
+    let lang = ch.language.get_ref();
+    if !is_language_code(lang) {
+        invalid(ch.language.span().start, "language", lang, "an ISO 639 code such as `fr` or `fr-fr`".into());
+    }
+    let cat = ch.category.get_ref();
+    match APPLE_CATEGORIES.iter().find(|(c, _)| c == cat) {
+        None => {
+            let hint = closest(cat, APPLE_CATEGORIES.iter().map(|(c, _)| *c)).map_or_else(
+                || "one of Apple's categories".to_owned(),
+                |s| format!("one of Apple's categories (did you mean `{s}`?)"),
+            );
+            invalid(ch.category.span().start, "category", cat, hint);
+        }
+        Some((_, subs)) => {
+            if let Some(sub) = &ch.subcategory
+                && !subs.contains(&sub.get_ref().as_str())
+            {
+                let expected = if subs.is_empty() {
+                    format!("`{cat}` has no subcategories")
+                } else {
+                    format!("one of {}", subs.join(", "))
+                };
+                invalid(sub.span().start, "subcategory", sub.get_ref(), expected);
+            }
+        }
+    }
+    let guid = ch.podcast_guid.get_ref();
+    if uuid::Uuid::parse_str(guid).is_err() {
+        invalid(ch.podcast_guid.span().start, "podcast_guid", guid, "a UUID (`veillee init` computes it)".into());
+    }
+}
+
+/// `fr`, `fr-fr`, `fr-FR`: what Apple accepts in `<language>`.
+fn is_language_code(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let two_letters = |p: Option<&str>| p.is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic()));
+    two_letters(parts.next()) && parts.clone().count() <= 1 && parts.next().is_none_or(|p| two_letters(Some(p)))
+}
+
+/// The host of an absolute URL, if it has one.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty() && !host.contains(char::is_whitespace)).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn podcast_guid_matches_the_spec_examples() {
+        assert_eq!(
+            podcast_guid_for("https://mp3s.nashownotes.com/pc20rss.xml").to_string(),
+            "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+        );
+        assert_eq!(podcast_guid_for("https://podnews.net/rss").to_string(), "9b024349-ccf0-5f69-a609-6b82873eab3c");
+        assert_eq!(podcast_guid_for("https://podnews.net/rss/").to_string(), "9b024349-ccf0-5f69-a609-6b82873eab3c");
+    }
+
+    #[test]
+    fn language_codes() {
+        assert!(is_language_code("fr"));
+        assert!(is_language_code("fr-FR"));
+        assert!(!is_language_code("french"));
+        assert!(!is_language_code("fr-FR-x"));
+        assert!(!is_language_code(""));
+    }
+}

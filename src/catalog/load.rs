@@ -1,0 +1,700 @@
+//! Loading every source and cross-checking them, gathering every problem on the way.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+use toml::Spanned;
+
+use super::channel::{self, CHANNEL_FIELDS, ChannelToml};
+use super::chapters::{parse_chapters, parse_timecode};
+use super::schema::{
+    EPISODE_FIELDS, EpisodeToml, METHOD_FIELDS, MethodToml, PARTNER_FIELDS, PERSON_ROLES, PartnerToml, Person,
+    TERRITORY_FIELDS, TerritoryToml, TimeValue,
+};
+use super::source::{FrontMatter, closest, read_text, split};
+use super::{Catalog, Channel, Episode, Method, Partner, RefKind, Soundbite, SourceError, Territory, cover, slug};
+use crate::media;
+use crate::problem::{Position, Problem, Problems};
+use crate::transcript::{Transcript, parse_vtt};
+
+/// Audio extensions an episode may have, in the order they are looked for.
+const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
+
+/// Options of [`Catalog::load`].
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Where probes are cached (`.veillee/cache/probe` by default); `None` disables the cache.
+    pub probe_cache: Option<PathBuf>,
+}
+
+impl LoadOptions {
+    /// The default options for a project: probes cached under `.veillee/`.
+    pub fn for_root(root: &Path) -> Self {
+        LoadOptions { probe_cache: Some(root.join(".veillee/cache/probe")) }
+    }
+}
+
+impl Catalog {
+    /// Reads and checks every source under `root`.
+    pub fn load(root: &Path, options: &LoadOptions) -> Result<Catalog, Problems> {
+        let mut loader = Loader { root, problems: Problems::default(), guids: HashMap::new() };
+        let channel = loader.channel();
+        let methods = loader.pages(RefKind::Method, |fm, path, l| {
+            let m: MethodToml = fm.parse(path, METHOD_FIELDS).map_err(|p| l.problems.push(p)).ok()?;
+            l.guid(path, fm, &m.feed_guid);
+            let refs = lines(fm, &m.partners);
+            Some((m, fm.body.to_owned(), refs))
+        });
+        let partners = loader.pages(RefKind::Partner, |fm, path, l| {
+            let p: PartnerToml = fm.parse(path, PARTNER_FIELDS).map_err(|p| l.problems.push(p)).ok()?;
+            l.guid(path, fm, &p.feed_guid);
+            let refs = lines(fm, &p.territories);
+            Some((p, fm.body.to_owned(), refs))
+        });
+        let territories = loader.pages(RefKind::Territory, |fm, path, l| {
+            let t: TerritoryToml = fm.parse(path, TERRITORY_FIELDS).map_err(|p| l.problems.push(p)).ok()?;
+            Some((t, fm.body.to_owned()))
+        });
+        // Slugs come from the file names: a page that failed to load still exists, and references
+        // to it are not reported a second time.
+        let known = Known {
+            methods: loader.slugs(RefKind::Method),
+            partners: loader.slugs(RefKind::Partner),
+            territories: loader.slugs(RefKind::Territory),
+        };
+        let methods = methods
+            .into_iter()
+            .map(|(slug, (path, (m, body, refs)))| {
+                let partners = loader.refs(&path, &refs, RefKind::Partner, &known.partners);
+                let method = Method {
+                    feed_guid: m.feed_guid.into_inner(),
+                    slug: slug.clone(),
+                    title: m.title,
+                    summary: m.summary,
+                    synonyms: m.synonyms,
+                    partners,
+                    body,
+                };
+                (slug, method)
+            })
+            .collect();
+        let partners = partners
+            .into_iter()
+            .map(|(slug, (path, (p, body, refs)))| {
+                let territories = loader.refs(&path, &refs, RefKind::Territory, &known.territories);
+                let partner = Partner {
+                    feed_guid: p.feed_guid.into_inner(),
+                    slug: slug.clone(),
+                    name: p.name,
+                    website: p.website,
+                    territories,
+                    body,
+                };
+                (slug, partner)
+            })
+            .collect();
+        let territories = territories
+            .into_iter()
+            .map(|(slug, (_, (facts, body)))| (slug.clone(), Territory { slug, facts, body }))
+            .collect();
+        let theme = loader.theme();
+        let static_files = loader.static_files();
+        let transcripts = loader.transcripts();
+        let mut episodes = loader.episodes(options, &known, &transcripts);
+        episodes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        let mut problems = loader.problems;
+        problems.sort();
+        match channel {
+            Some(channel) if !problems.has_errors() => Ok(Catalog {
+                root: root.to_path_buf(),
+                channel,
+                episodes,
+                methods,
+                partners,
+                territories,
+                theme,
+                static_files,
+                warnings: problems,
+            }),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// Slugs that exist, for cross-references.
+struct Known {
+    methods: Vec<String>,
+    partners: Vec<String>,
+    territories: Vec<String>,
+}
+
+/// A page's path and what was parsed.
+type Page<T> = (PathBuf, T);
+
+/// Slug references with the lines they are on.
+fn lines(fm: &FrontMatter<'_>, refs: &[Spanned<String>]) -> Vec<(String, usize)> {
+    refs.iter().map(|r| (r.get_ref().clone(), fm.line_of(r))).collect()
+}
+
+struct Loader<'a> {
+    root: &'a Path,
+    problems: Problems,
+    /// Every GUID seen, with the file that holds it.
+    guids: HashMap<String, PathBuf>,
+}
+
+impl Loader<'_> {
+    fn rel(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(self.root).unwrap_or(path).to_path_buf()
+    }
+
+    fn error(&mut self, path: &Path, position: Position, kind: SourceError) {
+        let path = self.rel(path);
+        self.problems.push(Problem::error(path, position, kind));
+    }
+
+    fn push(&mut self, problem: Problem) {
+        let problem = problem.relative_to(self.root);
+        self.problems.push(problem);
+    }
+
+    fn channel(&mut self) -> Option<Channel> {
+        let path = self.root.join("feed/channel.toml");
+        let text = read_text(&path).map_err(|p| self.push(p)).ok()?.text;
+        let fm = FrontMatter { toml: &text, first_line: 1, body: "" };
+        let ch: ChannelToml = fm.parse(&path, CHANNEL_FIELDS).map_err(|p| self.push(p)).ok()?;
+        let mut problems = Problems::default();
+        channel::validate(&self.rel(&path), &fm, &ch, &mut problems);
+        problems.0.into_iter().for_each(|p| self.problems.push(p));
+        self.guid(&path, &fm, &ch.podcast_guid);
+        for host in &ch.hosts {
+            self.role(&path, fm.line_of(host), host.get_ref());
+        }
+        let image_line = fm.line_of(&ch.image);
+        let cover_path = self.safe_path(&path, image_line, &self.root.join("feed"), ch.image.get_ref())?;
+        let cover = match cover::check(&cover_path) {
+            Ok(cover) => cover,
+            Err(why) => {
+                let file = ch.image.get_ref().clone();
+                self.error(&path, Position::Line(image_line), SourceError::BadImage { what: "cover", file, why });
+                return None;
+            }
+        };
+        let trim = |s: &str| s.trim_end_matches('/').to_owned();
+        let base_url = trim(ch.base_url.get_ref());
+        Some(Channel {
+            media_base_url: ch.media_base_url.as_ref().map_or_else(|| base_url.clone(), |m| trim(m.get_ref())),
+            base_url,
+            title: ch.title,
+            description: ch.description,
+            language: ch.language.into_inner().to_ascii_lowercase(),
+            author: ch.author,
+            locked_owner: ch.locked_owner.unwrap_or_else(|| ch.owner.email.clone()),
+            owner: ch.owner,
+            category: ch.category.into_inner(),
+            subcategory: ch.subcategory.map(Spanned::into_inner),
+            explicit: ch.explicit,
+            show_type: ch.show_type,
+            copyright: ch.copyright,
+            license: ch.license,
+            funding: ch.funding,
+            podcast_guid: ch.podcast_guid.into_inner(),
+            locked: ch.locked,
+            medium: ch.medium,
+            hosts: ch.hosts.into_iter().map(Spanned::into_inner).collect(),
+            location: ch.location,
+            update_frequency: ch.update_frequency,
+            podroll: ch.podroll,
+            txt: ch.txt,
+            directories: ch.directories,
+            cover_path,
+            cover,
+        })
+    }
+
+    /// The Markdown files of a directory, sorted, with a checked slug each.
+    fn markdown_files(&mut self, dir: &str, kind: RefKind) -> Vec<(String, PathBuf)> {
+        self.files(dir, "md", kind)
+    }
+
+    fn files(&mut self, dir: &str, ext: &str, kind: RefKind) -> Vec<(String, PathBuf)> {
+        let dir = self.root.join(dir);
+        let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
+            .collect();
+        files.sort();
+        let mut out = Vec::new();
+        for path in files {
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            if !slug::is_slug(&stem) {
+                let suggestion = format!("{}.{ext}", slug::slugify(&stem));
+                self.error(&path, Position::File, SourceError::BadSlug { name: stem, suggestion });
+                continue;
+            }
+            if out.iter().any(|(s, _)| *s == stem) {
+                self.error(&path, Position::File, SourceError::DuplicateSlug { kind, slug: stem });
+                continue;
+            }
+            out.push((stem, path));
+        }
+        out
+    }
+
+    /// The slugs of the files of one kind, valid or not.
+    fn slugs(&self, kind: RefKind) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root.join(kind.dir())) else { return Vec::new() };
+        let mut slugs: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .filter(|s| slug::is_slug(s))
+            .collect();
+        slugs.sort();
+        slugs
+    }
+
+    /// Loads the pages of one kind with `parse`.
+    fn pages<T>(
+        &mut self,
+        kind: RefKind,
+        mut parse: impl FnMut(&FrontMatter<'_>, &Path, &mut Self) -> Option<T>,
+    ) -> BTreeMap<String, Page<T>> {
+        let mut pages = BTreeMap::new();
+        for (slug, path) in self.markdown_files(kind.dir(), kind) {
+            let Some(text) = read_text(&path).map_err(|p| self.push(p)).ok() else { continue };
+            let fm = match split(&path, &text.text) {
+                Ok(fm) => fm,
+                Err(p) => {
+                    self.push(p);
+                    continue;
+                }
+            };
+            let rel = self.rel(&path);
+            if let Some(value) = parse(&fm, &rel, self) {
+                pages.insert(slug, (rel, value));
+            }
+        }
+        pages
+    }
+
+    /// Records a GUID, reporting an empty or already used one.
+    fn guid(&mut self, path: &Path, fm: &FrontMatter<'_>, guid: &Spanned<String>) {
+        let position = Position::Line(fm.line_of(guid));
+        let value = guid.get_ref().trim();
+        if value.is_empty() {
+            self.error(path, position, SourceError::EmptyGuid);
+            return;
+        }
+        let rel = self.rel(path);
+        if let Some(other) = self.guids.get(value) {
+            let other = other.to_string_lossy().into_owned();
+            self.error(path, position, SourceError::DuplicateGuid { guid: value.to_owned(), other });
+        } else {
+            self.guids.insert(value.to_owned(), rel);
+        }
+    }
+
+    /// Resolves slugs of one kind, reporting unknown ones with the closest known slug.
+    fn refs(&mut self, path: &Path, refs: &[(String, usize)], kind: RefKind, known: &[String]) -> Vec<String> {
+        refs.iter()
+            .filter(|(slug, line)| self.check_ref(path, *line, kind, slug, known))
+            .map(|(slug, _)| slug.clone())
+            .collect()
+    }
+
+    /// Checks one slug reference at a known line.
+    fn check_ref(&mut self, path: &Path, line: usize, kind: RefKind, slug: &str, known: &[String]) -> bool {
+        if known.iter().any(|k| k == slug) {
+            return true;
+        }
+        let suggestion = closest(slug, known.iter().map(String::as_str));
+        self.error(path, Position::Line(line), SourceError::UnknownRef { kind, slug: slug.to_owned(), suggestion });
+        false
+    }
+
+    fn role(&mut self, path: &Path, line: usize, person: &Person) {
+        let role = person.role.to_ascii_lowercase();
+        if !PERSON_ROLES.contains(&role.as_str()) {
+            let suggestion = closest(&role, PERSON_ROLES.iter().copied());
+            self.error(
+                path,
+                Position::Line(line),
+                SourceError::UnknownRef { kind: RefKind::PersonRole, slug: person.role.clone(), suggestion },
+            );
+        }
+    }
+
+    /// A relative path inside `base`: no absolute path, no `..`, and no link out of it.
+    fn safe_path(&mut self, path: &Path, line: usize, base: &Path, value: &str) -> Option<PathBuf> {
+        let candidate = Path::new(value);
+        let why = if value.is_empty() {
+            Some("it is empty")
+        } else if candidate.is_absolute() || value.starts_with('/') || value.starts_with('\\') {
+            Some("absolute paths are not allowed")
+        } else if candidate.components().any(|c| !matches!(c, Component::Normal(_))) {
+            Some("`..` and `.` are not allowed")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            self.error(path, Position::Line(line), SourceError::UnsafePath { value: value.to_owned(), why });
+            return None;
+        }
+        let full = base.join(candidate);
+        if let (Ok(real), Ok(real_base)) = (full.canonicalize(), base.canonicalize())
+            && !real.starts_with(&real_base)
+        {
+            self.error(
+                path,
+                Position::Line(line),
+                SourceError::UnsafePath { value: value.to_owned(), why: "it links outside the project" },
+            );
+            return None;
+        }
+        Some(full)
+    }
+
+    /// Templates that replace the theme's.
+    fn theme(&mut self) -> BTreeMap<String, String> {
+        let dir = self.root.join("site/templates");
+        let Ok(entries) = std::fs::read_dir(&dir) else { return BTreeMap::new() };
+        let mut theme = BTreeMap::new();
+        for path in entries.filter_map(Result::ok).map(|e| e.path()) {
+            if path.is_file()
+                && path.extension().is_some_and(|e| e == "html")
+                && let Ok(text) = read_text(&path).map_err(|p| self.push(p))
+            {
+                let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                theme.insert(name, text.text);
+            }
+        }
+        theme
+    }
+
+    /// Every regular file under `site/static/` (links are not followed: nothing outside the
+    /// project is published by accident).
+    fn static_files(&mut self) -> Vec<(String, PathBuf)> {
+        fn walk(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            for entry in entries.filter_map(Result::ok) {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let Ok(kind) = entry.file_type() else { continue };
+                let rel = format!("{prefix}{name}");
+                if kind.is_dir() {
+                    walk(&entry.path(), &format!("{rel}/"), out);
+                } else if kind.is_file() && !name.starts_with('.') {
+                    out.push((rel, entry.path()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.root.join("site/static"), "", &mut out);
+        out.sort();
+        out
+    }
+
+    /// Reads every transcript; a transcript with no episode is reported later.
+    fn transcripts(&mut self) -> BTreeMap<String, (PathBuf, Option<Transcript>)> {
+        let mut out = BTreeMap::new();
+        for (slug, path) in self.files("transcripts", "vtt", RefKind::Episode) {
+            let transcript = match read_text(&path) {
+                Err(p) => {
+                    self.push(p);
+                    None
+                }
+                Ok(text) => match parse_vtt(&text.text) {
+                    Ok(t) => Some(t),
+                    Err((line, e)) => {
+                        let rel = self.rel(&path);
+                        self.problems.push(Problem::error(rel, Position::Line(line), e));
+                        None
+                    }
+                },
+            };
+            out.insert(slug, (path, transcript));
+        }
+        out
+    }
+
+    fn episodes(
+        &mut self,
+        options: &LoadOptions,
+        known: &Known,
+        transcripts: &BTreeMap<String, (PathBuf, Option<Transcript>)>,
+    ) -> Vec<Episode> {
+        let files = self.markdown_files("episodes", RefKind::Episode);
+        for (slug, (path, _)) in transcripts {
+            if !files.iter().any(|(s, _)| s == slug) {
+                self.error(path, Position::File, SourceError::OrphanTranscript);
+            }
+        }
+        let mut episodes = Vec::new();
+        for (slug, path) in files {
+            let transcript = transcripts.get(&slug).and_then(|(_, t)| t.clone());
+            if let Some(episode) = self.episode(options, known, slug, &path, transcript) {
+                episodes.push(episode);
+            }
+        }
+        episodes
+    }
+
+    fn episode(
+        &mut self,
+        options: &LoadOptions,
+        known: &Known,
+        slug: String,
+        path: &Path,
+        transcript: Option<Transcript>,
+    ) -> Option<Episode> {
+        let text = read_text(path).map_err(|p| self.push(p)).ok()?.text;
+        let fm = split(path, &text).map_err(|p| self.push(p)).ok()?;
+        let ep: EpisodeToml = fm.parse(path, EPISODE_FIELDS).map_err(|p| self.push(p)).ok()?;
+        let errors_before = self.problems.errors();
+        let line = |s: std::ops::Range<usize>| fm.line(s.start);
+
+        self.guid(path, &fm, &ep.guid);
+        let date = self.date(path, &fm, &ep.date);
+        let refs = |items: &[Spanned<String>], kind: RefKind, known: &[String], this: &mut Self| -> Vec<String> {
+            items
+                .iter()
+                .filter(|r| this.check_ref(path, line(r.span()), kind, r.get_ref(), known))
+                .map(|r| r.get_ref().clone())
+                .collect()
+        };
+        let partners = refs(&ep.partners, RefKind::Partner, &known.partners, self);
+        let methods = refs(&ep.methods, RefKind::Method, &known.methods, self);
+        let territories = refs(&ep.territories, RefKind::Territory, &known.territories, self);
+        for person in &ep.persons {
+            self.role(path, line(person.span()), person.get_ref());
+        }
+        for (field, value) in [("season", &ep.season), ("number", &ep.number)] {
+            if let Some(v) = value
+                && *v.get_ref() == 0
+            {
+                self.error(
+                    path,
+                    Position::Line(line(v.span())),
+                    SourceError::InvalidValue { field, value: "0".into(), expected: "a number from 1".into() },
+                );
+            }
+        }
+        let chapters = match &ep.chapters {
+            None => Vec::new(),
+            Some(block) => {
+                let raw = &fm.toml[block.span()];
+                // TOML drops a newline right after an opening `'''` or `"""`.
+                let skip = usize::from(
+                    raw.starts_with("'''\n")
+                        || raw.starts_with("\"\"\"\n")
+                        || raw.starts_with("'''\r\n")
+                        || raw.starts_with("\"\"\"\r\n"),
+                );
+                match parse_chapters(block.get_ref(), line(block.span()) + skip) {
+                    Ok(chapters) => {
+                        for ch in &chapters {
+                            if let Some(m) = &ch.method {
+                                self.check_ref(path, ch.line, RefKind::Method, m, &known.methods);
+                            }
+                        }
+                        chapters
+                    }
+                    Err((l, e)) => {
+                        self.error(path, Position::Line(l), e);
+                        Vec::new()
+                    }
+                }
+            }
+        };
+        let mut soundbites = Vec::new();
+        for sb in &ep.soundbites {
+            let l = line(sb.span());
+            let start_ms = match sb.get_ref().start.clone() {
+                TimeValue::Seconds(s) if s >= 0.0 => Some((s * 1000.0).round() as u64),
+                TimeValue::Seconds(s) => {
+                    self.error(path, Position::Line(l), SourceError::BadTimecode { value: s.to_string() });
+                    None
+                }
+                TimeValue::Code(c) => parse_timecode(&c).or_else(|| {
+                    self.error(path, Position::Line(l), SourceError::BadTimecode { value: c.clone() });
+                    None
+                }),
+            };
+            let duration = sb.get_ref().duration;
+            if duration.is_nan() || duration <= 0.0 {
+                self.error(
+                    path,
+                    Position::Line(l),
+                    SourceError::InvalidValue {
+                        field: "duration",
+                        value: duration.to_string(),
+                        expected: "a positive number of seconds".into(),
+                    },
+                );
+            }
+            if let Some(start_ms) = start_ms {
+                soundbites.push(Soundbite {
+                    start_ms,
+                    duration_ms: (duration * 1000.0).round() as u64,
+                    title: sb.get_ref().title.clone(),
+                });
+            }
+        }
+        let image = ep.image.as_ref().and_then(|img| {
+            let l = line(img.span());
+            let full = self.safe_path(path, l, &self.root.join("episodes"), img.get_ref())?;
+            match cover::check(&full) {
+                Ok(cover) => Some((full, cover)),
+                Err(why) => {
+                    self.error(
+                        path,
+                        Position::Line(l),
+                        SourceError::BadImage { what: "episode", file: img.get_ref().clone(), why },
+                    );
+                    None
+                }
+            }
+        });
+
+        let audio_path = self.audio_path(path, &fm, &slug, ep.audio.as_ref())?;
+        let audio = match media::probe_cached(&audio_path, options.probe_cache.as_deref()) {
+            Ok((facts, _fresh)) => facts,
+            Err((offset, e)) => {
+                let position = offset.map_or(Position::File, Position::Offset);
+                let rel = self.rel(&audio_path);
+                self.problems.push(Problem::error(rel, position, e));
+                return None;
+            }
+        };
+        if !AUDIO_EXTENSIONS.contains(&audio.extension.as_str()) {
+            let l = ep.audio.as_ref().map_or(Position::File, |a| Position::Line(line(a.span())));
+            self.error(path, l, SourceError::UnpublishableAudio { ext: audio.extension.clone() });
+            return None;
+        }
+        let duration = audio.duration_ms;
+        for ch in &chapters {
+            if ch.start_ms >= duration {
+                self.error(
+                    path,
+                    Position::Line(ch.line),
+                    SourceError::ChapterAfterEnd {
+                        title: ch.title.clone(),
+                        start: super::seconds(ch.start_ms),
+                        duration: super::seconds(duration),
+                    },
+                );
+            }
+        }
+        for (sb, spanned) in soundbites.iter().zip(&ep.soundbites) {
+            if sb.start_ms + sb.duration_ms > duration {
+                self.error(
+                    path,
+                    Position::Line(line(spanned.span())),
+                    SourceError::SoundbiteAfterEnd {
+                        start: super::seconds(sb.start_ms),
+                        duration: super::seconds(duration),
+                    },
+                );
+            }
+        }
+        let (date, offset) = date?;
+        if self.problems.errors() > errors_before {
+            return None;
+        }
+        Some(Episode {
+            source: self.rel(path),
+            slug,
+            title: ep.title.into_inner(),
+            guid: ep.guid.into_inner().trim().to_owned(),
+            date,
+            offset,
+            summary: ep.summary,
+            season: ep.season.map(Spanned::into_inner),
+            number: ep.number.map(Spanned::into_inner),
+            episode_type: ep.episode_type,
+            explicit: ep.explicit,
+            audio_path,
+            audio,
+            image,
+            partners,
+            methods,
+            territories,
+            persons: ep.persons.into_iter().map(Spanned::into_inner).collect(),
+            speakers: ep.speakers,
+            soundbites,
+            chapters,
+            notes: fm.body.trim().to_owned(),
+            transcript,
+        })
+    }
+
+    fn date(
+        &mut self,
+        path: &Path,
+        fm: &FrontMatter<'_>,
+        date: &Spanned<toml::value::Datetime>,
+    ) -> Option<(jiff::Timestamp, jiff::tz::Offset)> {
+        let dt = date.get_ref();
+        let parsed = match (dt.date, dt.time, dt.offset) {
+            (Some(_), Some(_), Some(offset)) => {
+                let minutes = match offset {
+                    toml::value::Offset::Z => 0,
+                    toml::value::Offset::Custom { minutes } => i32::from(minutes),
+                };
+                let ts: Option<jiff::Timestamp> = dt.to_string().parse().ok();
+                ts.zip(jiff::tz::Offset::from_seconds(minutes * 60).ok())
+            }
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(path, Position::Line(fm.line_of(date)), SourceError::BadDate { value: dt.to_string() });
+        }
+        parsed
+    }
+
+    /// The episode's audio: the `audio` field, or `<slug>.<ext>` next to it.
+    fn audio_path(
+        &mut self,
+        path: &Path,
+        fm: &FrontMatter<'_>,
+        slug: &str,
+        audio: Option<&Spanned<String>>,
+    ) -> Option<PathBuf> {
+        let episodes = self.root.join("episodes");
+        if let Some(audio) = audio {
+            let l = fm.line_of(audio);
+            let full = self.safe_path(path, l, &episodes, audio.get_ref())?;
+            if !full.is_file() {
+                self.error(path, Position::Line(l), SourceError::MissingAudio { file: audio.get_ref().clone() });
+                return None;
+            }
+            return Some(full);
+        }
+        let found: Vec<PathBuf> = AUDIO_EXTENSIONS
+            .iter()
+            .chain(&["wav"])
+            .map(|ext| episodes.join(format!("{slug}.{ext}")))
+            .filter(|p| p.is_file())
+            .collect();
+        match found.as_slice() {
+            [one] => Some(one.clone()),
+            [] => {
+                let tried = format!("episodes/{slug}.{{{}}}", AUDIO_EXTENSIONS.join(","));
+                self.error(path, Position::File, SourceError::NoAudio { tried });
+                None
+            }
+            many => {
+                let found = many
+                    .iter()
+                    .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.error(path, Position::File, SourceError::AmbiguousAudio { found });
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The content model: every source read, checked and cross-referenced once.
+//!
+//! [`Catalog::load`] returns either a consistent catalog or every problem found, each with its
+//! file and line. Renderers (feed, site) are functions of the catalog and never read sources.
+
+mod channel;
+mod chapters;
+mod cover;
+mod error;
+mod load;
+mod schema;
+pub mod slug;
+mod source;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use channel::{
+    APPLE_CATEGORIES, CHANNEL_FIELDS, ChannelToml, Directory, Funding, License, Location, Medium, Owner, RemoteItem,
+    ShowType, Txt, UpdateFrequency, podcast_guid_for, url_host,
+};
+pub use chapters::{Chapter, clock, parse_timecode, seconds};
+pub use cover::{Cover, CoverFormat};
+pub use error::{RefKind, SourceError};
+pub use load::LoadOptions;
+pub use schema::{EpisodeType, PERSON_ROLES, Person, TerritoryKind, TerritoryToml};
+
+use crate::media::AudioFacts;
+use crate::transcript::Transcript;
+
+/// Everything a build renders from.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub root: PathBuf,
+    pub channel: Channel,
+    pub episodes: Vec<Episode>,
+    pub methods: BTreeMap<String, Method>,
+    pub partners: BTreeMap<String, Partner>,
+    pub territories: BTreeMap<String, Territory>,
+    /// Templates of `site/templates/` that replace the embedded theme's, by file name.
+    pub theme: BTreeMap<String, String>,
+    /// Files of `site/static/`, copied as they are: (path under www, file).
+    pub static_files: Vec<(String, PathBuf)>,
+    /// Problems that do not stop a build.
+    pub warnings: crate::problem::Problems,
+}
+
+/// The show.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// Without a trailing slash.
+    pub base_url: String,
+    /// Without a trailing slash; `base_url` unless set.
+    pub media_base_url: String,
+    pub author: String,
+    pub owner: Owner,
+    pub category: String,
+    pub subcategory: Option<String>,
+    pub explicit: bool,
+    pub show_type: ShowType,
+    pub copyright: String,
+    pub license: License,
+    pub funding: Vec<Funding>,
+    pub podcast_guid: String,
+    pub locked: bool,
+    pub locked_owner: String,
+    pub medium: Medium,
+    pub hosts: Vec<Person>,
+    pub location: Option<Location>,
+    pub update_frequency: Option<UpdateFrequency>,
+    pub podroll: Vec<RemoteItem>,
+    pub txt: Vec<Txt>,
+    pub directories: Vec<Directory>,
+    /// The cover file in `feed/` and its facts.
+    pub cover_path: PathBuf,
+    pub cover: Cover,
+}
+
+/// One episode, probed and cross-checked.
+#[derive(Debug, Clone)]
+pub struct Episode {
+    pub slug: String,
+    /// The Markdown file, relative to the root.
+    pub source: PathBuf,
+    pub title: String,
+    pub guid: String,
+    pub date: jiff::Timestamp,
+    /// The offset the date was written with, to show it as the author meant it.
+    pub offset: jiff::tz::Offset,
+    pub summary: Option<String>,
+    pub season: Option<u32>,
+    pub number: Option<u32>,
+    pub episode_type: EpisodeType,
+    pub explicit: Option<bool>,
+    /// The audio file (absolute).
+    pub audio_path: PathBuf,
+    pub audio: AudioFacts,
+    pub image: Option<(PathBuf, Cover)>,
+    pub partners: Vec<String>,
+    pub methods: Vec<String>,
+    pub territories: Vec<String>,
+    pub persons: Vec<Person>,
+    pub speakers: BTreeMap<String, String>,
+    pub soundbites: Vec<Soundbite>,
+    pub chapters: Vec<Chapter>,
+    /// The show notes, Markdown.
+    pub notes: String,
+    pub transcript: Option<Transcript>,
+}
+
+impl Episode {
+    /// Whether the episode is out by `now` (until the ledger comes, the date decides).
+    pub fn is_visible(&self, now: jiff::Timestamp) -> bool {
+        self.date <= now
+    }
+
+    /// The name a transcript speaker label maps to.
+    pub fn speaker_name<'a>(&'a self, label: &'a str) -> &'a str {
+        self.speakers.get(label).map_or(label, String::as_str)
+    }
+}
+
+/// A Podcasting 2.0 soundbite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Soundbite {
+    pub start_ms: u64,
+    pub duration_ms: u64,
+    pub title: Option<String>,
+}
+
+/// A method page.
+#[derive(Debug, Clone)]
+pub struct Method {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub synonyms: Vec<String>,
+    pub partners: Vec<String>,
+    pub feed_guid: String,
+    pub body: String,
+}
+
+/// A partner association's page.
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub slug: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub territories: Vec<String>,
+    pub feed_guid: String,
+    pub body: String,
+}
+
+/// A territory page.
+#[derive(Debug, Clone)]
+pub struct Territory {
+    pub slug: String,
+    pub facts: TerritoryToml,
+    pub body: String,
+}
+
+impl Catalog {
+    /// The episodes out by `now`, newest first.
+    pub fn visible(&self, now: jiff::Timestamp) -> impl Iterator<Item = &Episode> {
+        self.episodes.iter().filter(move |e| e.is_visible(now))
+    }
+}

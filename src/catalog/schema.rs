@@ -1,0 +1,254 @@
+//! The strict front-matter schemas of episodes and of method, partner and territory pages.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+/// An episode's front matter (`episodes/<slug>.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EpisodeToml {
+    pub title: Spanned<String>,
+    pub guid: Spanned<String>,
+    pub date: Spanned<toml::value::Datetime>,
+    pub summary: Option<String>,
+    pub season: Option<Spanned<u32>>,
+    pub number: Option<Spanned<u32>>,
+    #[serde(rename = "type", default)]
+    pub episode_type: EpisodeType,
+    pub explicit: Option<bool>,
+    pub audio: Option<Spanned<String>>,
+    pub image: Option<Spanned<String>>,
+    #[serde(default)]
+    pub partners: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub methods: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub territories: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub persons: Vec<Spanned<Person>>,
+    #[serde(default)]
+    pub speakers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub soundbites: Vec<Spanned<SoundbiteToml>>,
+    pub chapters: Option<Spanned<String>>,
+}
+
+pub const EPISODE_FIELDS: &[&str] = &[
+    "title",
+    "guid",
+    "date",
+    "summary",
+    "season",
+    "number",
+    "type",
+    "explicit",
+    "audio",
+    "image",
+    "partners",
+    "methods",
+    "territories",
+    "persons",
+    "speakers",
+    "soundbites",
+    "chapters",
+];
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EpisodeType {
+    #[default]
+    Full,
+    Trailer,
+    Bonus,
+}
+
+impl EpisodeType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EpisodeType::Full => "full",
+            EpisodeType::Trailer => "trailer",
+            EpisodeType::Bonus => "bonus",
+        }
+    }
+}
+
+/// A person of `podcast:person`: a host of the show or someone in an episode.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub name: String,
+    /// A role of the Podcasting 2.0 taxonomy (`host`, `guest`, `producer`…).
+    #[serde(default = "default_role")]
+    pub role: String,
+    /// A group of the taxonomy; `cast` by default.
+    #[serde(default = "default_group")]
+    pub group: String,
+    pub href: Option<String>,
+    pub img: Option<String>,
+}
+
+fn default_role() -> String {
+    "host".into()
+}
+
+fn default_group() -> String {
+    "cast".into()
+}
+
+/// A soundbite as written: `{ start = "01:10", duration = 30, title = "…" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoundbiteToml {
+    pub start: TimeValue,
+    pub duration: f64,
+    pub title: Option<String>,
+}
+
+/// A time written as a time code string or as seconds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TimeValue {
+    Seconds(f64),
+    Code(String),
+}
+
+/// A method page (`site/methods/<slug>.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodToml {
+    pub title: String,
+    pub summary: String,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    #[serde(default)]
+    pub partners: Vec<Spanned<String>>,
+    pub feed_guid: Spanned<String>,
+}
+
+pub const METHOD_FIELDS: &[&str] = &["title", "summary", "synonyms", "partners", "feed_guid"];
+
+/// A partner page (`site/partners/<slug>.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerToml {
+    pub name: String,
+    pub website: Option<String>,
+    #[serde(default)]
+    pub territories: Vec<Spanned<String>>,
+    pub feed_guid: Spanned<String>,
+}
+
+pub const PARTNER_FIELDS: &[&str] = &["name", "website", "territories", "feed_guid"];
+
+/// A territory page (`site/territories/<slug>.md`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerritoryToml {
+    pub name: String,
+    pub kind: TerritoryKind,
+    /// INSEE code (or SIREN for an EPCI); only when known.
+    pub insee: Option<String>,
+    pub postcode: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    #[serde(default = "default_country")]
+    pub country: String,
+    /// OpenStreetMap object (`R12345`); only when known.
+    pub osm: Option<String>,
+    pub population: Option<u64>,
+    pub population_year: Option<u16>,
+}
+
+pub const TERRITORY_FIELDS: &[&str] =
+    &["name", "kind", "insee", "postcode", "lat", "lon", "country", "osm", "population", "population_year"];
+
+fn default_country() -> String {
+    "FR".into()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TerritoryKind {
+    Commune,
+    Epci,
+    Departement,
+}
+
+impl TerritoryKind {
+    /// How the site names the kind, in French.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            TerritoryKind::Commune => "commune",
+            TerritoryKind::Epci => "intercommunalité",
+            TerritoryKind::Departement => "département",
+        }
+    }
+}
+
+/// Roles of the Podcasting 2.0 person taxonomy (`taxonomy.json`), lower-cased.
+pub const PERSON_ROLES: &[&str] = &[
+    "director",
+    "assistant director",
+    "executive producer",
+    "senior producer",
+    "producer",
+    "associate producer",
+    "development producer",
+    "creative director",
+    "host",
+    "co-host",
+    "guest host",
+    "guest",
+    "voice actor",
+    "narrator",
+    "announcer",
+    "reporter",
+    "author",
+    "editorial director",
+    "co-writer",
+    "writer",
+    "songwriter",
+    "guest writer",
+    "story editor",
+    "managing editor",
+    "script editor",
+    "script coordinator",
+    "researcher",
+    "editor",
+    "fact checker",
+    "translator",
+    "transcriber",
+    "logger",
+    "studio coordinator",
+    "technical director",
+    "technical manager",
+    "audio engineer",
+    "remote recording engineer",
+    "post production engineer",
+    "audio editor",
+    "sound designer",
+    "foley artist",
+    "composer",
+    "theme music",
+    "music production",
+    "music contributor",
+    "production coordinator",
+    "booking coordinator",
+    "production assistant",
+    "content manager",
+    "marketing manager",
+    "sales representative",
+    "sales manager",
+    "graphic designer",
+    "social media manager",
+    "consultant",
+    "intern",
+    "camera operator",
+    "lighting designer",
+    "camera grip",
+    "assistant camera",
+    "assistant editor",
+    "cover art designer",
+];

@@ -1,0 +1,127 @@
+//! Reading source files: UTF-8 text, `+++` TOML front matter, and mapping TOML errors back to
+//! lines of the file.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+
+use super::SourceError;
+use crate::problem::{Position, Problem, line_of};
+
+/// A source file read as text.
+pub struct SourceText {
+    pub text: String,
+}
+
+/// Reads a whole source file as UTF-8 text, reporting the first invalid byte.
+pub fn read_text(path: &Path) -> Result<SourceText, Problem> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Problem::error(path, Position::File, SourceError::Io { reason: e.to_string() }))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = line_of(&String::from_utf8_lossy(&e.as_bytes()[..offset]), offset);
+        Problem::error(path, Position::Line(line), SourceError::NotUtf8 { offset })
+    })?;
+    // A BOM is an editor's habit, not content.
+    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+    Ok(SourceText { text })
+}
+
+/// A file split into its TOML front matter and its Markdown body.
+pub struct FrontMatter<'a> {
+    /// The TOML between the `+++` lines.
+    pub toml: &'a str,
+    /// The 1-based line of the file where `toml` starts.
+    pub first_line: usize,
+    /// The Markdown after the closing `+++`.
+    pub body: &'a str,
+}
+
+impl FrontMatter<'_> {
+    /// The line of the file where a byte offset of the TOML text falls.
+    pub fn line(&self, offset: usize) -> usize {
+        self.first_line + line_of(self.toml, offset) - 1
+    }
+
+    /// The line where a spanned value starts.
+    pub fn line_of<T>(&self, spanned: &Spanned<T>) -> usize {
+        self.line(spanned.span().start)
+    }
+
+    /// Deserializes the TOML strictly, mapping an error to its line.
+    pub fn parse<T: DeserializeOwned>(&self, path: &Path, known: &[&str]) -> Result<T, Problem> {
+        toml::from_str(self.toml).map_err(|e| {
+            let line = e.span().map_or(self.first_line, |s| self.line(s.start));
+            let message = e.message().trim().replace('\n', " ");
+            let suggestion = unknown_field(&message).and_then(|f| closest(f, known.iter().copied()));
+            // The hint names the likely field; the full list of fields would drown it.
+            let message = match (&suggestion, message.find(", expected")) {
+                (Some(_), Some(cut)) => message[..cut].to_owned(),
+                _ => message,
+            };
+            Problem::error(path, Position::Line(line), SourceError::Toml { message, suggestion })
+        })
+    }
+}
+
+/// Splits `+++` front matter from the body.
+pub fn split<'a>(path: &Path, text: &'a str) -> Result<FrontMatter<'a>, Problem> {
+    if text.trim().is_empty() {
+        return Err(Problem::error(path, Position::File, SourceError::Empty));
+    }
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_end() != "+++" {
+        return Err(Problem::error(path, Position::Line(1), SourceError::NoFrontMatter));
+    }
+    let start = first.len();
+    let mut offset = start;
+    for line in lines {
+        if line.trim_end() == "+++" {
+            return Ok(FrontMatter { toml: &text[start..offset], first_line: 2, body: &text[offset + line.len()..] });
+        }
+        offset += line.len();
+    }
+    Err(Problem::error(path, Position::Line(1), SourceError::UnclosedFrontMatter))
+}
+
+/// The field name in serde's "unknown field `x`, expected …" message.
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+/// The known name closest to `name`, if it is close enough to be a typo.
+pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    known
+        .into_iter()
+        .map(|k| (strsim::damerau_levenshtein(name, k), k))
+        .filter(|&(d, k)| d <= 2.max(k.len() / 3) && d < k.len())
+        .min()
+        .map(|(_, k)| k.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_finds_typos_only() {
+        assert_eq!(closest("titel", ["title", "date"]), Some("title".into()));
+        assert_eq!(
+            closest("cartographie-sensibel", ["cartographie-sensible"]).as_deref(),
+            Some("cartographie-sensible")
+        );
+        assert_eq!(closest("zzz", ["title", "date"]), None);
+    }
+
+    #[test]
+    fn split_reports_lines() {
+        let text = "+++\ntitle = 1\nx = 2\n+++\nbody\n";
+        let fm = split(Path::new("a.md"), text).unwrap();
+        assert_eq!(fm.toml, "title = 1\nx = 2\n");
+        assert_eq!(fm.body, "body\n");
+        assert_eq!(fm.line(fm.toml.find('x').unwrap()), 3);
+    }
+}

@@ -1,0 +1,344 @@
+//! The command line: argument parsing, one library call per subcommand, error printing and
+//! exit codes (0 success, 1 bad input, 2 usage).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::catalog::{Catalog, LoadOptions, TerritoryKind};
+use crate::problem::Problems;
+use crate::project::{self, InitOptions, NewPage};
+
+/// Veillée publishes a podcast from plain files: the feed, the website, transcripts and archive.
+///
+/// A show is a directory with feed/channel.toml (the show), episodes/ (one Markdown file per
+/// episode and its audio), transcripts/ (WebVTT) and site/ (method, partner and territory pages).
+#[derive(Debug, Parser)]
+#[command(name = "veillee", version, about, long_about)]
+pub struct Cli {
+    /// The show's directory (default: the nearest directory above holding feed/channel.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new show here: feed/channel.toml and the source directories.
+    Init(Box<InitArgs>),
+    /// Create an episode, method, partner or territory page from a title.
+    New {
+        #[command(subcommand)]
+        page: NewCommand,
+    },
+    /// Check every source and print every problem (exit 1 if any is an error).
+    Check,
+    /// Build the feed and the website into a new generation under build/.
+    Build {
+        /// Use this public address in the feed and pages instead of channel.toml's base_url.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Print the exact facts of audio files (duration, codec, bitrate, …).
+    Probe {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print JSON (seconds as decimals) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build, then serve the website and the feed (HEAD and Range requests supported).
+    Serve {
+        /// The address to listen on; port 0 picks a free port (printed).
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+        addr: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The show's title.
+    #[arg(long)]
+    pub title: String,
+    /// What the show is about (shown by podcast apps).
+    #[arg(long)]
+    pub description: String,
+    /// The public https address of the website (the feed will be <URL>/feed.xml).
+    #[arg(long, value_name = "URL")]
+    pub base_url: String,
+    /// Who makes the show.
+    #[arg(long)]
+    pub author: String,
+    /// The owner's email, used by directories to verify the show.
+    #[arg(long)]
+    pub email: String,
+    /// The owner's name (default: the author).
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long, default_value = "fr")]
+    pub language: String,
+    /// One of Apple's categories.
+    #[arg(long, default_value = "Society & Culture")]
+    pub category: String,
+    #[arg(long, default_value = "Documentary")]
+    pub subcategory: Option<String>,
+    /// A license identifier of the Podcasting 2.0 list.
+    #[arg(long, default_value = "CC-BY-SA-4.0")]
+    pub license: String,
+    #[arg(long, default_value = "https://creativecommons.org/licenses/by-sa/4.0/")]
+    pub license_url: String,
+    /// The copyright line (default: "CC BY-SA 4.0 — <author>").
+    #[arg(long)]
+    pub copyright: Option<String>,
+    /// A square RGB JPEG or PNG of 1400 to 3000 pixels, copied to feed/.
+    #[arg(long, value_name = "FILE")]
+    pub cover: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A new episode (episodes/<slug>.md with a fresh GUID).
+    Episode { title: String },
+    /// A new method page (site/methods/<slug>.md with its feed GUID).
+    Method { title: String },
+    /// A new partner page (site/partners/<slug>.md with its feed GUID).
+    Partner { name: String },
+    /// A new territory page (site/territories/<slug>.md).
+    Territory {
+        name: String,
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        /// Latitude, WGS84 decimal degrees.
+        #[arg(long, allow_hyphen_values = true)]
+        lat: f64,
+        /// Longitude, WGS84 decimal degrees.
+        #[arg(long, allow_hyphen_values = true)]
+        lon: f64,
+        /// INSEE code, only when known.
+        #[arg(long)]
+        insee: Option<String>,
+        #[arg(long)]
+        postcode: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Commune,
+    Epci,
+    Departement,
+}
+
+/// An error of a command, with its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Problems(#[from] Problems),
+    #[error(transparent)]
+    Project(#[from] project::ProjectError),
+    #[error(transparent)]
+    Build(#[from] crate::build::BuildError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Problems(problems)) => {
+            eprintln!("{problems}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The clock, or `SOURCE_DATE_EPOCH` when set (reproducible builds).
+pub fn now() -> Result<jiff::Timestamp, CliError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| jiff::Timestamp::from_second(s).ok())
+            .ok_or_else(|| CliError::Other(format!("SOURCE_DATE_EPOCH=`{v}` is not a number of seconds"))),
+        Err(_) => Ok(jiff::Timestamp::now()),
+    }
+}
+
+fn root(cli_root: Option<&Path>) -> Result<PathBuf, CliError> {
+    match cli_root {
+        Some(r) => Ok(project::find_root(r)?),
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| CliError::Other(e.to_string()))?;
+            Ok(project::find_root(&cwd)?)
+        }
+    }
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Init(a) => {
+            let dir = match &cli.root {
+                Some(r) => r.clone(),
+                None => std::env::current_dir().map_err(|e| CliError::Other(e.to_string()))?,
+            };
+            let copyright = a.copyright.clone().unwrap_or_else(|| format!("CC BY-SA 4.0 — {}", a.author));
+            let options = InitOptions {
+                owner_name: a.owner.clone().unwrap_or_else(|| a.author.clone()),
+                title: a.title,
+                description: a.description,
+                base_url: a.base_url,
+                author: a.author,
+                owner_email: a.email,
+                language: a.language,
+                category: a.category,
+                subcategory: a.subcategory,
+                license_id: a.license,
+                license_url: a.license_url,
+                copyright,
+                cover: a.cover,
+            };
+            for path in project::init(&dir, &options)? {
+                println!("created {}", path.display());
+            }
+            if options.cover.is_none() {
+                println!(
+                    "next: put a square cover of 1400 to 3000 px at feed/cover.jpg, then `veillee new episode \"Titre\"`"
+                );
+            }
+            Ok(())
+        }
+        Command::New { page } => {
+            let root = root(cli.root.as_deref())?;
+            let (page, title) = match page {
+                NewCommand::Episode { title } => (NewPage::Episode, title),
+                NewCommand::Method { title } => (NewPage::Method, title),
+                NewCommand::Partner { name } => (NewPage::Partner, name),
+                NewCommand::Territory { name, kind, lat, lon, insee, postcode } => {
+                    let kind = match kind {
+                        KindArg::Commune => TerritoryKind::Commune,
+                        KindArg::Epci => TerritoryKind::Epci,
+                        KindArg::Departement => TerritoryKind::Departement,
+                    };
+                    (NewPage::Territory { kind, lat, lon, insee, postcode }, name)
+                }
+            };
+            let path = project::new_page(&root, &page, &title, now()?)?;
+            println!("created {}", path.strip_prefix(&root).unwrap_or(&path).display());
+            Ok(())
+        }
+        Command::Check => {
+            let root = root(cli.root.as_deref())?;
+            let catalog = Catalog::load(&root, &LoadOptions::for_root(&root))?;
+            if !catalog.warnings.0.is_empty() {
+                eprintln!("{}", catalog.warnings);
+            }
+            println!(
+                "ok: {} episodes, {} methods, {} partners, {} territories",
+                catalog.episodes.len(),
+                catalog.methods.len(),
+                catalog.partners.len(),
+                catalog.territories.len()
+            );
+            Ok(())
+        }
+        Command::Build { base_url } => {
+            let root = root(cli.root.as_deref())?;
+            let report = crate::build::build(&root, &crate::build::BuildOptions { base_url, now: now()? })?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::Probe { files, json } => probe(&files, json),
+        Command::Serve { addr } => {
+            let root = root(cli.root.as_deref())?;
+            crate::serve::run(&root, &addr).map_err(|e| CliError::Other(e.to_string()))
+        }
+    }
+}
+
+fn probe(files: &[PathBuf], json: bool) -> Result<(), CliError> {
+    let mut problems = Problems::default();
+    let mut out = Vec::new();
+    for file in files {
+        match crate::media::probe_file(file) {
+            Ok(facts) => out.push((file, facts)),
+            Err((offset, e)) => {
+                let position = offset.map_or(crate::problem::Position::File, crate::problem::Position::Offset);
+                problems.push(crate::problem::Problem::error(file, position, e));
+            }
+        }
+    }
+    if json {
+        let report: Vec<ProbeReport> = out.iter().map(|(f, facts)| ProbeReport::new(f, facts)).collect();
+        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Other(e.to_string()))?);
+    } else {
+        for (file, f) in &out {
+            println!(
+                "{}: {} {} {} Hz {} ch {} kbit/s, {} s ({}), {} bytes, {}, blake3 {}",
+                file.display(),
+                f.container,
+                f.codec,
+                f.sample_rate,
+                f.channels,
+                f.bitrate / 1000,
+                crate::catalog::seconds(f.duration_ms),
+                crate::catalog::clock(f.duration_ms),
+                f.length,
+                f.mime,
+                &f.blake3[..16]
+            );
+        }
+    }
+    if problems.0.is_empty() { Ok(()) } else { Err(problems.into()) }
+}
+
+/// One file in `probe --json`.
+#[derive(Debug, serde::Serialize)]
+pub struct ProbeReport {
+    pub file: String,
+    pub container: String,
+    pub codec: String,
+    pub sample_rate: u32,
+    pub channels: u32,
+    pub bitrate: u64,
+    pub length: u64,
+    pub mime: String,
+    pub blake3: String,
+    pub samples: u64,
+    /// Seconds, exact to the sample.
+    pub duration: f64,
+    pub duration_source: crate::media::DurationSource,
+}
+
+impl ProbeReport {
+    fn new(file: &Path, f: &crate::media::AudioFacts) -> Self {
+        ProbeReport {
+            file: file.display().to_string(),
+            container: f.container.clone(),
+            codec: f.codec.clone(),
+            sample_rate: f.sample_rate,
+            channels: f.channels,
+            bitrate: f.bitrate,
+            length: f.length,
+            mime: f.mime.clone(),
+            blake3: f.blake3.clone(),
+            samples: f.samples,
+            duration: f.duration_seconds(),
+            duration_source: f.duration_source,
+        }
+    }
+}

@@ -1,0 +1,385 @@
+//! The podcast feed: RSS 2.0 with the iTunes and Podcasting 2.0 namespaces, written with
+//! quick-xml (exact element order, self-closing empty tags, CDATA), and JSON chapters.
+//!
+//! Every rule comes from ../shared/reference/podcast-standards.md §9: Apple's required and
+//! recommended tags, RFC 2822 dates in GMT with the right weekday, whole-second durations,
+//! ASCII content-addressed enclosure URLs with exact lengths, descriptions under 4000 bytes.
+
+mod chapters;
+mod xml;
+
+use std::io;
+
+pub use chapters::{ChaptersJson, chapters_json};
+
+use crate::catalog::{Catalog, Episode, EpisodeType, Person, seconds};
+use crate::markdown;
+use crate::urls::Urls;
+use xml::Xml;
+
+pub const NS_ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+pub const NS_PODCAST: &str = "https://podcastindex.org/namespace/1.0";
+pub const NS_ATOM: &str = "http://www.w3.org/2005/Atom";
+pub const NS_CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
+
+/// Apple cuts descriptions longer than this many bytes.
+pub const MAX_DESCRIPTION_BYTES: usize = 4000;
+
+/// An episode as it is published: its facts and where its files are.
+#[derive(Debug, Clone)]
+pub struct Item<'a> {
+    pub episode: &'a Episode,
+    /// `<slug>.<hash8>.<ext>` under `/media/`.
+    pub media_name: String,
+    pub media_length: u64,
+    pub has_transcript: bool,
+    pub has_chapters: bool,
+    /// `images/` name of the episode's own image, if it has one.
+    pub image_name: Option<String>,
+}
+
+/// Everything the feed is made from.
+pub struct FeedInput<'a> {
+    pub catalog: &'a Catalog,
+    pub urls: &'a Urls,
+    /// Published items, newest first.
+    pub items: &'a [Item<'a>],
+    /// `images/` name of the show's cover.
+    pub cover_name: &'a str,
+}
+
+/// RFC 2822 in GMT: `Wed, 12 Jun 2024 07:00:00 GMT` (feedvalidator rejects `UTC` and `CEST`).
+pub fn rfc2822(t: jiff::Timestamp) -> String {
+    t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// Renders `feed.xml`.
+pub fn render_feed(input: &FeedInput<'_>) -> io::Result<Vec<u8>> {
+    let ch = &input.catalog.channel;
+    let urls = input.urls;
+    let mut x = Xml::new();
+    x.declaration()?;
+    let rss_attrs = [
+        ("version", "2.0"),
+        ("xmlns:itunes", NS_ITUNES),
+        ("xmlns:podcast", NS_PODCAST),
+        ("xmlns:atom", NS_ATOM),
+        ("xmlns:content", NS_CONTENT),
+    ];
+    x.open("rss", &rss_attrs)?;
+    x.open("channel", &[])?;
+    x.text("title", &ch.title)?;
+    x.text("link", &urls.home())?;
+    x.empty("atom:link", &[("href", &urls.feed()), ("rel", "self"), ("type", "application/rss+xml")])?;
+    x.text("description", &truncate_text(&ch.description, MAX_DESCRIPTION_BYTES))?;
+    x.text("language", &ch.language)?;
+    x.text("copyright", &ch.copyright)?;
+    x.text("generator", concat!("Veillée ", env!("CARGO_PKG_VERSION")))?;
+    // The newest item's date, never the build time: identical sources give an identical feed.
+    if let Some(newest) = input.items.iter().map(|i| i.episode.date).max() {
+        x.text("lastBuildDate", &rfc2822(newest))?;
+        x.text("pubDate", &rfc2822(newest))?;
+    }
+    let cover_url = urls.image(input.cover_name);
+    x.open("image", &[])?;
+    x.text("url", &cover_url)?;
+    x.text("title", &ch.title)?;
+    x.text("link", &urls.home())?;
+    x.close("image")?;
+    x.text("itunes:author", &ch.author)?;
+    x.open("itunes:owner", &[])?;
+    x.text("itunes:name", &ch.owner.name)?;
+    x.text("itunes:email", &ch.owner.email)?;
+    x.close("itunes:owner")?;
+    x.empty("itunes:image", &[("href", &cover_url)])?;
+    match &ch.subcategory {
+        Some(sub) => {
+            x.open("itunes:category", &[("text", &ch.category)])?;
+            x.empty("itunes:category", &[("text", sub)])?;
+            x.close("itunes:category")?;
+        }
+        None => x.empty("itunes:category", &[("text", &ch.category)])?,
+    }
+    x.text("itunes:explicit", bool_text(ch.explicit))?;
+    x.text("itunes:type", if ch.show_type == crate::catalog::ShowType::Serial { "serial" } else { "episodic" })?;
+    x.text("podcast:guid", &ch.podcast_guid)?;
+    x.text_with("podcast:locked", &[("owner", &ch.locked_owner)], if ch.locked { "yes" } else { "no" })?;
+    // The spec asks for the identifier of its license list in lower case.
+    x.text_with("podcast:license", &[("url", &ch.license.url)], &ch.license.id.to_ascii_lowercase())?;
+    for f in &ch.funding {
+        x.text_with("podcast:funding", &[("url", &f.url)], &f.text)?;
+    }
+    for host in &ch.hosts {
+        person(&mut x, host)?;
+    }
+    if let Some(loc) = &ch.location {
+        let geo = geo_uri(loc.lat, loc.lon);
+        let mut attrs = vec![("rel", "creator"), ("geo", geo.as_str())];
+        if let Some(osm) = &loc.osm {
+            attrs.push(("osm", osm));
+        }
+        if let Some(country) = &loc.country {
+            attrs.push(("country", country));
+        }
+        x.text_with("podcast:location", &attrs, &loc.name)?;
+    }
+    x.text("podcast:medium", ch.medium.as_str())?;
+    if let Some(uf) = &ch.update_frequency {
+        let mut attrs = Vec::new();
+        if uf.complete {
+            attrs.push(("complete", "true"));
+        }
+        if let Some(dtstart) = &uf.dtstart {
+            attrs.push(("dtstart", dtstart.as_str()));
+        }
+        if let Some(rrule) = &uf.rrule {
+            attrs.push(("rrule", rrule.as_str()));
+        }
+        x.text_with("podcast:updateFrequency", &attrs, &uf.text)?;
+    }
+    if !ch.podroll.is_empty() {
+        x.open("podcast:podroll", &[])?;
+        for item in &ch.podroll {
+            let mut attrs = vec![("feedGuid", item.feed_guid.as_str())];
+            if let Some(url) = &item.feed_url {
+                attrs.push(("feedUrl", url));
+            }
+            if let Some(title) = &item.title {
+                attrs.push(("title", title));
+            }
+            x.empty("podcast:remoteItem", &attrs)?;
+        }
+        x.close("podcast:podroll")?;
+    }
+    for txt in &ch.txt {
+        let attrs: Vec<(&str, &str)> = txt.purpose.iter().map(|p| ("purpose", p.as_str())).collect();
+        x.text_with("podcast:txt", &attrs, &txt.value)?;
+    }
+    image(&mut x, &cover_url, &ch.title, &ch.cover)?;
+    for item in input.items.iter().filter(|i| i.episode.episode_type == EpisodeType::Trailer) {
+        let ep = item.episode;
+        let (date, length) = (rfc2822(ep.date), item.media_length.to_string());
+        let url = urls.media(&item.media_name);
+        let season = ep.season.map(|s| s.to_string());
+        let mut attrs =
+            vec![("pubdate", date.as_str()), ("url", url.as_str()), ("length", &length), ("type", &ep.audio.mime)];
+        if let Some(season) = &season {
+            attrs.push(("season", season));
+        }
+        x.text_with("podcast:trailer", &attrs, &ep.title)?;
+    }
+    for item in input.items {
+        render_item(&mut x, input, item)?;
+    }
+    x.close("channel")?;
+    x.close("rss")?;
+    Ok(x.finish())
+}
+
+fn render_item(x: &mut Xml, input: &FeedInput<'_>, item: &Item<'_>) -> io::Result<()> {
+    let ep = item.episode;
+    let ch = &input.catalog.channel;
+    let urls = input.urls;
+    let page = urls.episode(&ep.slug);
+    x.open("item", &[])?;
+    x.text("title", &ep.title)?;
+    x.text("link", &page)?;
+    x.text_with("guid", &[("isPermaLink", "false")], &ep.guid)?;
+    x.text("pubDate", &rfc2822(ep.date))?;
+    x.cdata("description", &description(&ep.notes, &page))?;
+    x.cdata("content:encoded", &markdown::to_html(&ep.notes))?;
+    let length = item.media_length.to_string();
+    x.empty("enclosure", &[("url", &urls.media(&item.media_name)), ("length", &length), ("type", &ep.audio.mime)])?;
+    x.text("itunes:title", &ep.title)?;
+    let summary = ep.summary.clone().unwrap_or_else(|| markdown::first_paragraph(&ep.notes));
+    if !summary.is_empty() {
+        x.text("itunes:summary", &truncate_text(&summary, MAX_DESCRIPTION_BYTES))?;
+    }
+    // Whole seconds, rounded: feedvalidator refuses fractions.
+    x.text("itunes:duration", &((ep.audio.duration_ms + 500) / 1000).to_string())?;
+    x.text("itunes:episodeType", ep.episode_type.as_str())?;
+    if let Some(season) = ep.season {
+        x.text("itunes:season", &season.to_string())?;
+    }
+    if let Some(number) = ep.number {
+        x.text("itunes:episode", &number.to_string())?;
+    }
+    x.text("itunes:explicit", bool_text(ep.explicit.unwrap_or(ch.explicit)))?;
+    let image_url = urls.image(item.image_name.as_deref().unwrap_or(input.cover_name));
+    x.empty("itunes:image", &[("href", &image_url)])?;
+    if let Some(season) = ep.season {
+        x.text("podcast:season", &season.to_string())?;
+    }
+    if let Some(number) = ep.number {
+        x.text("podcast:episode", &number.to_string())?;
+    }
+    if item.has_transcript {
+        let url = urls.transcript(&ep.slug, "vtt");
+        x.empty(
+            "podcast:transcript",
+            &[("url", &url), ("type", "text/vtt"), ("language", &ch.language), ("rel", "captions")],
+        )?;
+    }
+    if item.has_chapters {
+        x.empty("podcast:chapters", &[("url", &urls.chapters(&ep.slug)), ("type", "application/json+chapters")])?;
+    }
+    for sb in &ep.soundbites {
+        let (start, duration) = (seconds(sb.start_ms), seconds(sb.duration_ms));
+        x.text_with(
+            "podcast:soundbite",
+            &[("startTime", &start), ("duration", &duration)],
+            sb.title.as_deref().unwrap_or(""),
+        )?;
+    }
+    // Item persons replace the channel's: restate the hosts, then add the episode's people.
+    let mut persons: Vec<&Person> = ch.hosts.iter().collect();
+    for p in &ep.persons {
+        if !persons.iter().any(|h| h.name == p.name && h.role.eq_ignore_ascii_case(&p.role)) {
+            persons.push(p);
+        }
+    }
+    for p in persons {
+        person(x, p)?;
+    }
+    for slug in &ep.territories {
+        if let Some(t) = input.catalog.territories.get(slug) {
+            let geo = geo_uri(t.facts.lat, t.facts.lon);
+            let mut attrs = vec![("rel", "subject"), ("geo", geo.as_str())];
+            if let Some(osm) = &t.facts.osm {
+                attrs.push(("osm", osm));
+            }
+            attrs.push(("country", &t.facts.country));
+            x.text_with("podcast:location", &attrs, &t.facts.name)?;
+        }
+    }
+    if let (Some((_, cover)), Some(name)) = (&ep.image, &item.image_name) {
+        image(x, &urls.image(name), &ep.title, cover)?;
+    }
+    x.close("item")
+}
+
+fn person(x: &mut Xml, p: &Person) -> io::Result<()> {
+    let role = p.role.to_ascii_lowercase();
+    let group = p.group.to_ascii_lowercase();
+    let mut attrs = vec![("role", role.as_str()), ("group", group.as_str())];
+    if let Some(img) = &p.img {
+        attrs.push(("img", img));
+    }
+    if let Some(href) = &p.href {
+        attrs.push(("href", href));
+    }
+    x.text_with("podcast:person", &attrs, &p.name)
+}
+
+fn image(x: &mut Xml, url: &str, alt: &str, cover: &crate::catalog::Cover) -> io::Result<()> {
+    let (w, h) = (cover.width.to_string(), cover.height.to_string());
+    x.empty(
+        "podcast:image",
+        &[
+            ("href", url),
+            ("alt", alt),
+            ("aspect-ratio", "1/1"),
+            ("width", &w),
+            ("height", &h),
+            ("type", cover.format.mime()),
+            ("purpose", "artwork"),
+        ],
+    )
+}
+
+/// `geo:46.0981,5.8867` (RFC 5870).
+fn geo_uri(lat: f64, lon: f64) -> String {
+    format!("geo:{lat},{lon}")
+}
+
+fn bool_text(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// The notes as HTML, cut between blocks so that the whole, with a link to the full page, stays
+/// under Apple's limit. A first block that is too long alone is cut as text at a word.
+pub fn description(notes: &str, page_url: &str) -> String {
+    let blocks = markdown::blocks(notes);
+    let full: usize = blocks.iter().map(String::len).sum();
+    if full <= MAX_DESCRIPTION_BYTES {
+        return blocks.concat();
+    }
+    let more =
+        format!("<p><a href=\"{}\">Lire la suite et la transcription</a></p>", quick_xml::escape::escape(page_url));
+    let budget = MAX_DESCRIPTION_BYTES - more.len();
+    let mut out = String::new();
+    for block in &blocks {
+        if out.len() + block.len() > budget {
+            break;
+        }
+        out.push_str(block);
+    }
+    if out.is_empty() {
+        let text = markdown::first_paragraph(notes);
+        let escaped_budget = budget - "<p>…</p>".len();
+        let mut cut = String::new();
+        for word in text.split_inclusive(' ') {
+            let escaped = quick_xml::escape::escape(word);
+            if cut.len() + escaped.len() > escaped_budget {
+                break;
+            }
+            cut.push_str(&escaped);
+        }
+        out = format!("<p>{}…</p>", cut.trim_end());
+    }
+    out + &more
+}
+
+/// Plain text cut at a word so that it fits in `max` bytes.
+pub fn truncate_text(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = 0;
+    for (i, _) in text.match_indices(' ') {
+        if i + '…'.len_utf8() > max {
+            break;
+        }
+        end = i;
+    }
+    if end == 0 {
+        end = text.floor_char_boundary(max - '…'.len_utf8());
+    }
+    format!("{}…", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_have_the_right_weekday() {
+        let t: jiff::Timestamp = "2019-06-15T19:00:00Z".parse().unwrap();
+        assert_eq!(rfc2822(t), "Sat, 15 Jun 2019 19:00:00 GMT");
+        let t: jiff::Timestamp = "2024-06-12T09:00:00+02:00".parse().unwrap();
+        assert_eq!(rfc2822(t), "Wed, 12 Jun 2024 07:00:00 GMT");
+    }
+
+    #[test]
+    fn long_descriptions_are_cut_between_paragraphs() {
+        let para = "Un paragraphe assez long pour remplir la description. ".repeat(10);
+        let notes = (0..20).map(|i| format!("{i} {para}")).collect::<Vec<_>>().join("\n\n");
+        let d = description(&notes, "https://ex.org/episodes/a/");
+        assert!(d.len() <= MAX_DESCRIPTION_BYTES, "{}", d.len());
+        assert!(d.ends_with("<a href=\"https://ex.org/episodes/a/\">Lire la suite et la transcription</a></p>"));
+        assert_eq!(d.matches("<p>").count(), d.matches("</p>").count());
+        let one = "mot ".repeat(2000);
+        let d = description(&one, "https://ex.org/e/");
+        assert!(d.len() <= MAX_DESCRIPTION_BYTES);
+        assert!(d.starts_with("<p>mot mot"));
+        let short = description("Court.", "https://ex.org/e/");
+        assert_eq!(short, "<p>Court.</p>\n");
+    }
+
+    #[test]
+    fn text_is_cut_at_a_word() {
+        assert_eq!(truncate_text("abc def ghi", 9), "abc…");
+        assert_eq!(truncate_text("abc", 9), "abc");
+        assert!(truncate_text(&"é".repeat(3000), 4000).len() <= 4000);
+    }
+}

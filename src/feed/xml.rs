@@ -1,0 +1,70 @@
+//! A thin layer over quick-xml's writer: every text and attribute value is stripped of the
+//! control characters XML forbids and escaped; CDATA is split around `]]>`.
+
+use std::io;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
+use crate::markdown::strip_controls;
+
+pub struct Xml {
+    w: Writer<Vec<u8>>,
+}
+
+impl Xml {
+    pub fn new() -> Self {
+        Xml { w: Writer::new_with_indent(Vec::new(), b' ', 2) }
+    }
+
+    pub fn declaration(&mut self) -> io::Result<()> {
+        self.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+    }
+
+    fn start<'a>(name: &'a str, attrs: &[(&str, &str)]) -> BytesStart<'a> {
+        let mut start = BytesStart::new(name);
+        for (k, v) in attrs {
+            start.push_attribute((*k, strip_controls(v).as_ref()));
+        }
+        start
+    }
+
+    pub fn open(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
+        self.w.write_event(Event::Start(Self::start(name, attrs)))
+    }
+
+    pub fn close(&mut self, name: &str) -> io::Result<()> {
+        self.w.write_event(Event::End(BytesEnd::new(name)))
+    }
+
+    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
+        self.w.write_event(Event::Empty(Self::start(name, attrs)))
+    }
+
+    pub fn text(&mut self, name: &str, text: &str) -> io::Result<()> {
+        self.text_with(name, &[], text)
+    }
+
+    pub fn text_with(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) -> io::Result<()> {
+        let text = strip_controls(text);
+        self.w.write_event(Event::Start(Self::start(name, attrs)))?;
+        // Only `&`, `<` and `>` need escaping in text; apostrophes stay readable.
+        self.w.write_event(Event::Text(BytesText::from_escaped(quick_xml::escape::partial_escape(text.trim()))))?;
+        self.w.write_event(Event::End(BytesEnd::new(name)))
+    }
+
+    pub fn cdata(&mut self, name: &str, content: &str) -> io::Result<()> {
+        let content = strip_controls(content);
+        self.w.write_event(Event::Start(BytesStart::new(name)))?;
+        for part in BytesCData::escaped(&content) {
+            self.w.write_event(Event::CData(part))?;
+        }
+        self.w.write_event(Event::End(BytesEnd::new(name)))
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        let mut out = self.w.into_inner();
+        out.push(b'\n');
+        out
+    }
+}

@@ -1,0 +1,110 @@
+//! Audio: exact facts (`probe`). Loudness, tags and encoding come with the audio issues.
+
+pub mod mpeg;
+mod probe;
+
+use std::path::Path;
+
+pub use probe::{AudioFacts, DurationSource, PROBE_VERSION, probe_bytes, probe_file};
+
+/// What can be wrong with an audio file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProbeError {
+    #[error("cannot read the audio: {reason}")]
+    Io { reason: String },
+    #[error("the audio file is empty")]
+    Empty,
+    #[error("{}", if *text { "this is a text file, not audio" } else { "this is not an audio format Veillée reads" })]
+    NotAudio { text: bool },
+    #[error("the ID3 tag claims {claimed} bytes but only {available} follow its header")]
+    Id3TooLarge { claimed: u64, available: u64 },
+    #[error("no audio frames: the file holds tags only")]
+    NoAudioFrames,
+    #[error("no audio track")]
+    NoAudioTrack,
+    #[error("unsupported {what}")]
+    Unsupported { what: String },
+    #[error("the file is truncated: its header announces {announced_ms} ms of audio, it holds {found_ms} ms")]
+    Truncated { announced_ms: u64, found_ms: u64 },
+    #[error("the file is truncated: it ends with {bytes} bytes of an incomplete MPEG frame")]
+    PartialFrame { bytes: u64 },
+    #[error("the audio is damaged: {reason}")]
+    Damaged { reason: String },
+}
+
+impl ProbeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProbeError::Io { .. } => "probe.io",
+            ProbeError::Empty => "probe.empty",
+            ProbeError::NotAudio { .. } => "probe.not-audio",
+            ProbeError::Id3TooLarge { .. } => "probe.id3-too-large",
+            ProbeError::NoAudioFrames => "probe.no-audio-frames",
+            ProbeError::NoAudioTrack => "probe.no-audio-track",
+            ProbeError::Unsupported { .. } => "probe.unsupported",
+            ProbeError::Truncated { .. } => "probe.truncated",
+            ProbeError::PartialFrame { .. } => "probe.partial-frame",
+            ProbeError::Damaged { .. } => "probe.damaged",
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            ProbeError::Io { .. } => return None,
+            ProbeError::Empty | ProbeError::NoAudioFrames => "export the episode again from your editor".into(),
+            ProbeError::NotAudio { .. } | ProbeError::Unsupported { .. } => {
+                "use MP3 or M4A (AAC); Veillée also reads FLAC, Ogg Vorbis, Opus and WAV".into()
+            }
+            ProbeError::Id3TooLarge { .. } | ProbeError::Damaged { .. } | ProbeError::NoAudioTrack => {
+                "the file is damaged: export it again".into()
+            }
+            ProbeError::Truncated { .. } | ProbeError::PartialFrame { .. } => {
+                "the copy or upload was interrupted: copy the file again".into()
+            }
+        })
+    }
+}
+
+/// Probes a file, reusing earlier probes kept in `cache_dir`: by file identity (path, size,
+/// modification time, inode: no read at all), then by content hash (a copied or renamed file is
+/// hashed but not demuxed again). Returns the facts and whether the file was probed anew.
+pub fn probe_cached(path: &Path, cache_dir: Option<&Path>) -> Result<(AudioFacts, bool), (Option<u64>, ProbeError)> {
+    let Some(dir) = cache_dir else { return probe_file(path).map(|f| (f, true)) };
+    let stat_key = stat_key(path);
+    let by_stat = stat_key.as_ref().map(|k| dir.join("stat").join(format!("{k}-v{PROBE_VERSION}.json")));
+    if let Some(facts) = by_stat.as_deref().and_then(read_facts) {
+        return Ok((facts, false));
+    }
+    let io = |e: std::io::Error| (None, ProbeError::Io { reason: e.to_string() });
+    let bytes = std::fs::read(path).map_err(io)?;
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let by_content = dir.join("content").join(format!("{hash}-v{PROBE_VERSION}.json"));
+    let (facts, fresh) = match read_facts(&by_content) {
+        Some(facts) => (facts, false),
+        None => {
+            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            (probe_bytes(&bytes, ext.as_deref())?, true)
+        }
+    };
+    // The cache only saves time: failing to write it is not an error.
+    if let Ok(json) = serde_json::to_vec(&facts) {
+        let _ = crate::fsutil::write_atomic(&by_content, &json);
+        if let Some(p) = by_stat {
+            let _ = crate::fsutil::write_atomic(&p, &json);
+        }
+    }
+    Ok((facts, fresh))
+}
+
+fn read_facts(path: &Path) -> Option<AudioFacts> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+/// What identifies a file's current content without reading it.
+fn stat_key(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    let id =
+        format!("{}\0{}\0{}\0{}\0{}\0{}", path.display(), m.len(), m.mtime(), m.mtime_nsec(), m.ino(), m.ctime_nsec());
+    Some(blake3::hash(id.as_bytes()).to_hex()[..32].to_owned())
+}

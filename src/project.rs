@@ -1,0 +1,225 @@
+//! A project on disk: finding its root, creating a show (`init`) and its pages (`new`).
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{TerritoryKind, podcast_guid_for, slug};
+
+/// Errors of `init` and `new`: usage mistakes rather than bad sources.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error(
+        "no feed/channel.toml in {start} or any parent directory — run `veillee init` to create a show, or pass --root"
+    )]
+    NoRoot { start: String },
+    #[error("{path} already exists — choose another title or edit the existing file")]
+    Exists { path: String },
+    #[error("{path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error("invalid {what} `{value}`: {why}")]
+    Invalid { what: &'static str, value: String, why: &'static str },
+}
+
+impl ProjectError {
+    fn io(path: &Path, e: std::io::Error) -> Self {
+        ProjectError::Io { path: path.display().to_string(), reason: e.to_string() }
+    }
+}
+
+/// Walks up from `start` to the directory holding `feed/channel.toml`.
+pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
+    let start = start.canonicalize().map_err(|e| ProjectError::io(start, e))?;
+    start
+        .ancestors()
+        .find(|dir| dir.join("feed/channel.toml").is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| ProjectError::NoRoot { start: start.display().to_string() })
+}
+
+/// What `init` needs to write a channel.toml.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub author: String,
+    pub owner_name: String,
+    pub owner_email: String,
+    pub language: String,
+    pub category: String,
+    pub subcategory: Option<String>,
+    pub license_id: String,
+    pub license_url: String,
+    pub copyright: String,
+    pub cover: Option<PathBuf>,
+}
+
+/// Creates a new show in `dir`: `feed/channel.toml`, the source directories, and the cover.
+pub fn init(dir: &Path, o: &InitOptions) -> Result<Vec<PathBuf>, ProjectError> {
+    let channel = dir.join("feed/channel.toml");
+    if channel.exists() {
+        return Err(ProjectError::Exists { path: channel.display().to_string() });
+    }
+    let base_url = o.base_url.trim_end_matches('/');
+    if !base_url.starts_with("https://") || crate::catalog::url_host(base_url).is_none() {
+        return Err(ProjectError::Invalid {
+            what: "--base-url",
+            value: o.base_url.clone(),
+            why: "the public address of the show must start with https://",
+        });
+    }
+    // Computed once from the first feed URL, then stored: the show keeps it if it moves.
+    let guid = podcast_guid_for(&format!("{base_url}/feed.xml"));
+    let mut created = Vec::new();
+    for sub in ["episodes", "transcripts", "site/methods", "site/partners", "site/territories"] {
+        let d = dir.join(sub);
+        std::fs::create_dir_all(&d).map_err(|e| ProjectError::io(&d, e))?;
+    }
+    let image = match &o.cover {
+        Some(cover) => {
+            let ext = cover.extension().and_then(|e| e.to_str()).unwrap_or("jpg").to_ascii_lowercase();
+            let name = format!("cover.{ext}");
+            let target = dir.join("feed").join(&name);
+            std::fs::create_dir_all(dir.join("feed")).map_err(|e| ProjectError::io(&target, e))?;
+            std::fs::copy(cover, &target).map_err(|e| ProjectError::io(cover, e))?;
+            created.push(target);
+            name
+        }
+        None => "cover.jpg".to_owned(),
+    };
+    let subcategory = o.subcategory.as_ref().map(|s| format!("subcategory = {}\n", quote(s))).unwrap_or_default();
+    let text = format!(
+        "# The show. Reference: ARCHITECTURE.md, \"Sources, concretely\".\n\
+         title = {title}\n\
+         description = {description}\n\
+         language = {language}\n\
+         # The public https address of the website; the feed is at <base_url>/feed.xml.\n\
+         base_url = {base_url}\n\
+         author = {author}\n\
+         owner = {{ name = {owner}, email = {email} }}\n\
+         # One of Apple's categories (and optionally one of its subcategories).\n\
+         category = {category}\n\
+         {subcategory}\
+         explicit = false\n\
+         type = \"episodic\"\n\
+         copyright = {copyright}\n\
+         license = {{ id = {license_id}, url = {license_url} }}\n\
+         # Computed once by `veillee init` from the first feed address: never change it.\n\
+         podcast_guid = \"{guid}\"\n\
+         locked = true\n\
+         medium = \"podcast\"\n\
+         # A square RGB JPEG or PNG of 1400 to 3000 pixels, in feed/.\n\
+         image = {image}\n",
+        title = quote(&o.title),
+        description = quote(&o.description),
+        language = quote(&o.language),
+        base_url = quote(base_url),
+        author = quote(&o.author),
+        owner = quote(&o.owner_name),
+        email = quote(&o.owner_email),
+        category = quote(&o.category),
+        copyright = quote(&o.copyright),
+        license_id = quote(&o.license_id),
+        license_url = quote(&o.license_url),
+        image = quote(&image),
+    );
+    write_new(&channel, &text)?;
+    created.insert(0, channel);
+    Ok(created)
+}
+
+/// The kinds of page `new` creates.
+#[derive(Debug, Clone)]
+pub enum NewPage {
+    Episode,
+    Method,
+    Partner,
+    Territory { kind: TerritoryKind, lat: f64, lon: f64, insee: Option<String>, postcode: Option<String> },
+}
+
+/// Creates a page skeleton named after the slug of `title`; returns its path.
+pub fn new_page(root: &Path, page: &NewPage, title: &str, now: jiff::Timestamp) -> Result<PathBuf, ProjectError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(ProjectError::Invalid { what: "title", value: title.into(), why: "it is empty" });
+    }
+    let slug = slug::slugify(title);
+    let uuid = uuid::Uuid::new_v4();
+    let (dir, text) = match page {
+        NewPage::Episode => (
+            "episodes",
+            format!(
+                "+++\n\
+                 title = {title}\n\
+                 # Minted once: never change it, even when the title or the slug changes.\n\
+                 guid = \"{uuid}\"\n\
+                 date = {date}\n\
+                 # Optional: summary, season, number, type (full | trailer | bonus), explicit, audio, image.\n\
+                 partners = []\n\
+                 methods = []\n\
+                 territories = []\n\
+                 persons = []\n\
+                 # chapters = '''\n\
+                 # 00:00 Ouverture\n\
+                 # 01:10 Un chapitre sur une méthode [slug-de-la-methode]\n\
+                 # '''\n\
+                 +++\n\
+                 Les notes de l'épisode, en Markdown. Mettez l'audio à côté : episodes/{slug}.mp3\n",
+                title = quote(title),
+                date = now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            ),
+        ),
+        NewPage::Method => (
+            "site/methods",
+            format!(
+                "+++\ntitle = {title}\nsummary = \"\"\nsynonyms = []\npartners = []\n# The GUID of this method's own feed; never change it.\nfeed_guid = \"{uuid}\"\n+++\n",
+                title = quote(title)
+            ),
+        ),
+        NewPage::Partner => (
+            "site/partners",
+            format!(
+                "+++\nname = {name}\n# website = \"https://…\"\nterritories = []\n# The GUID of this partner's own feed; never change it.\nfeed_guid = \"{uuid}\"\n+++\n",
+                name = quote(title)
+            ),
+        ),
+        NewPage::Territory { kind, lat, lon, insee, postcode } => {
+            let kind = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let mut text = format!("+++\nname = {}\nkind = \"{kind}\"\n", quote(title));
+            if let Some(insee) = insee {
+                text.push_str(&format!("insee = {}\n", quote(insee)));
+            }
+            if let Some(postcode) = postcode {
+                text.push_str(&format!("postcode = {}\n", quote(postcode)));
+            }
+            text.push_str(&format!(
+                "lat = {lat}\nlon = {lon}\ncountry = \"FR\"\n# osm = \"R…\" only when known\n+++\n"
+            ));
+            ("site/territories", text)
+        }
+    };
+    if let NewPage::Territory { lat, lon, .. } = page
+        && (!(-90.0..=90.0).contains(lat) || !(-180.0..=180.0).contains(lon))
+    {
+        return Err(ProjectError::Invalid {
+            what: "coordinates",
+            value: format!("{lat}, {lon}"),
+            why: "latitude is within ±90 and longitude within ±180",
+        });
+    }
+    let path = root.join(dir).join(format!("{slug}.md"));
+    write_new(&path, &text)?;
+    Ok(path)
+}
+
+/// Writes a file that must not exist yet (atomically, so a crash leaves nothing half-written).
+fn write_new(path: &Path, text: &str) -> Result<(), ProjectError> {
+    if path.exists() {
+        return Err(ProjectError::Exists { path: path.display().to_string() });
+    }
+    crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| ProjectError::io(path, e))
+}
+
+/// A TOML basic string.
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}

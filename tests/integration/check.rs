@@ -1,0 +1,121 @@
+use crate::util::{Project, fixtures, tree};
+
+const LEAZ: &str = "episodes/enquete-de-besoins-a-leaz.md";
+const JAZ: &str = "episodes/cartographie-sensible-a-jazeneuil.md";
+const LEAZ_AUDIO: &str = "episodes/Léaz — porte à porte 🎙.mp3";
+
+#[test]
+fn the_fixture_show_is_valid() {
+    let p = Project::fixture("show");
+    let out = p.ok(&["check"]);
+    assert_eq!(out, "ok: 4 episodes, 2 methods, 2 partners, 2 territories\n");
+}
+
+/// One bad input per case; each gets `path:line: message — hint` and exit 1.
+#[test]
+fn every_kind_of_bad_input_is_named_with_file_and_line() {
+    type Mutation = fn(&Project);
+    let cases: &[(&str, Mutation)] = &[
+        ("empty episode file", |p| p.write(JAZ, "")),
+        ("text renamed .mp3", |p| p.write(LEAZ_AUDIO, "Ceci n'est pas du son.\n")),
+        ("truncated mp3", |p| p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/truncated.mp3")).unwrap())),
+        ("ID3 size larger than the file", |p| {
+            p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/id3-oversize.mp3")).unwrap())
+        }),
+        ("ID3 tag and no audio", |p| {
+            p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/id3-only.mp3")).unwrap())
+        }),
+        ("front-matter typo", |p| p.edit(JAZ, "summary =", "sumary =")),
+        ("unknown method slug", |p| {
+            p.edit(LEAZ, "methods = [\"recensement-des-problemes\"]", "methods = [\"recensement-des-problemez\"]")
+        }),
+        ("unknown method in a chapter", |p| p.edit(JAZ, "[cartographie-sensible]", "[cartographie-sensibles]")),
+        ("unknown partner in a method page", |p| {
+            p.edit("site/methods/cartographie-sensible.md", "[\"la-traverse\"]", "[\"traverse\"]")
+        }),
+        ("duplicate GUID", |p| p.edit(JAZ, "urn:veillee:test:cartographie", "0b7c4f5e-6a43-4b8e-9a3c-2f1d5e8a7b90")),
+        ("missing audio file", |p| std::fs::remove_file(p.file(LEAZ_AUDIO)).unwrap()),
+        ("malformed date", |p| p.edit(JAZ, "2024-09-03T18:30:00Z", "2024-09-03")),
+        ("date that is not a date", |p| p.edit(JAZ, "2024-09-03T18:30:00Z", "\"mardi\"")),
+        ("non-UTF-8 source", |p| p.write("site/territories/leaz.md", b"+++\nname = \"L\xe9az\"\n+++\n")),
+        ("parent path in audio", |p| {
+            p.edit(LEAZ, "audio = \"Léaz — porte à porte 🎙.mp3\"", "audio = \"../../etc/passwd\"")
+        }),
+        ("absolute path in audio", |p| {
+            p.edit(LEAZ, "audio = \"Léaz — porte à porte 🎙.mp3\"", "audio = \"/etc/passwd\"")
+        }),
+        ("unknown person role", |p| p.edit(LEAZ, "role = \"guest\"", "role = \"gest\"")),
+        ("chapter out of order", |p| p.edit(JAZ, "00:01.500 Lire", "00:00 Lire")),
+        ("chapter after the end", |p| p.edit(JAZ, "00:01.500 Lire", "10:00 Lire")),
+        ("no front matter", |p| p.write(JAZ, "title = \"x\"\n")),
+        ("unclosed front matter", |p| p.write(JAZ, "+++\ntitle = \"x\"\n")),
+        ("file name that is not a slug", |p| {
+            std::fs::rename(p.file(JAZ), p.file("episodes/Jazeneuil Été.md")).unwrap()
+        }),
+        ("transcript without an episode", |p| {
+            p.write("transcripts/orphelin.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nx\n")
+        }),
+        ("transcript with a comma timestamp", |p| {
+            p.write("transcripts/enquete-de-besoins-a-leaz.vtt", "WEBVTT\n\n00:00:00,000 --> 00:00:01.000\nx\n")
+        }),
+        ("transcript without header", |p| {
+            p.write("transcripts/enquete-de-besoins-a-leaz.vtt", "00:00.000 --> 00:01.000\nx\n")
+        }),
+        ("category not Apple's", |p| p.edit("feed/channel.toml", "\"Society & Culture\"", "\"Society and Culture\"")),
+        ("http base_url", |p| {
+            p.edit("feed/channel.toml", "https://veillee.example.org\"", "http://veillee.example.org\"")
+        }),
+        ("cover too small", |p| p.write("feed/cover.jpg", std::fs::read(fixtures().join("images/small.jpg")).unwrap())),
+        ("cover not square", |p| {
+            p.write("feed/cover.png", std::fs::read(fixtures().join("images/wide.png")).unwrap());
+            p.edit("feed/channel.toml", "image = \"cover.jpg\"", "image = \"cover.png\"");
+        }),
+        ("cover in grayscale", |p| {
+            p.write("feed/cover.png", std::fs::read(fixtures().join("images/gray.png")).unwrap());
+            p.edit("feed/channel.toml", "image = \"cover.jpg\"", "image = \"cover.png\"");
+        }),
+        ("cover named like another type", |p| {
+            p.write("feed/cover.jpg", std::fs::read(fixtures().join("images/wide.png")).unwrap())
+        }),
+        ("cover missing", |p| std::fs::remove_file(p.file("feed/cover.jpg")).unwrap()),
+        ("WAV audio", |p| {
+            std::fs::copy(fixtures().join("audio/tone.wav"), p.file("episodes/cartographie-sensible-a-jazeneuil.wav"))
+                .unwrap();
+            std::fs::remove_file(p.file("episodes/cartographie-sensible-a-jazeneuil.m4a")).unwrap();
+        }),
+    ];
+    let mut out = String::new();
+    for (name, mutate) in cases {
+        let p = Project::fixture("show");
+        mutate(&p);
+        let stderr = p.fails(&["check"]);
+        out += &format!("## {name}\n{stderr}\n");
+    }
+    insta::assert_snapshot!(out);
+}
+
+/// Several problems in several files are all reported in one run, sorted by file.
+#[test]
+fn every_problem_at_once() {
+    let p = Project::fixture("show");
+    p.edit(JAZ, "summary =", "sumary =");
+    p.edit(LEAZ, "territories = [\"leaz\"]", "territories = [\"lea\"]");
+    p.edit(LEAZ, "2024-06-12T09:00:00+02:00", "2024-06-12T09:00:00");
+    p.write("transcripts/orphelin.vtt", "WEBVTT\n");
+    let stderr = p.fails(&["check"]);
+    insta::assert_snapshot!(stderr);
+}
+
+/// A failed build leaves the outputs as they were.
+#[test]
+fn a_failed_build_touches_no_output() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let before = tree(&p.www());
+    let current = std::fs::read_link(p.file("build/current")).unwrap();
+    p.edit(LEAZ, "methods = [\"recensement-des-problemes\"]", "methods = [\"inconnue\"]");
+    let stderr = p.fails(&["build"]);
+    assert!(stderr.contains("unknown method `inconnue`"), "{stderr}");
+    assert_eq!(std::fs::read_link(p.file("build/current")).unwrap(), current);
+    assert_eq!(tree(&p.www()), before);
+}

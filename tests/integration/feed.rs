@@ -1,0 +1,287 @@
+//! The feed of the fixture show: a snapshot, then the rules that matter to directories and
+//! clients, checked on the parsed document (podcast-standards.md §9, and the W3C feed validator's
+//! rules ported from `itunes.py`, `validators.py` and `item.py`).
+
+use std::collections::HashSet;
+
+use roxmltree::{Document, Node};
+use veillee::catalog::APPLE_CATEGORIES;
+use veillee::feed::{NS_ATOM, NS_CONTENT, NS_ITUNES, NS_PODCAST};
+
+use crate::util::Project;
+
+fn built() -> (Project, String) {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let feed = p.read("build/current/www/feed.xml");
+    (p, feed)
+}
+
+fn child<'a>(n: Node<'a, 'a>, ns: Option<&str>, name: &str) -> Option<Node<'a, 'a>> {
+    n.children().find(|c| c.is_element() && c.tag_name().name() == name && c.tag_name().namespace() == ns)
+}
+
+fn children<'a>(n: Node<'a, 'a>, ns: Option<&'a str>, name: &'a str) -> impl Iterator<Item = Node<'a, 'a>> {
+    n.children().filter(move |c| c.is_element() && c.tag_name().name() == name && c.tag_name().namespace() == ns)
+}
+
+fn text<'a>(n: Node<'a, 'a>, ns: Option<&str>, name: &str) -> &'a str {
+    child(n, ns, name).and_then(|c| c.text()).unwrap_or_else(|| panic!("missing {name}"))
+}
+
+#[test]
+fn snapshot() {
+    let (_, feed) = built();
+    insta::assert_snapshot!(feed);
+}
+
+#[test]
+fn it_parses_with_the_rss_crate_and_keeps_our_values() {
+    let (_, feed) = built();
+    let channel = rss::Channel::read_from(feed.as_bytes()).unwrap();
+    assert_eq!(channel.title(), "Veillées d'essai");
+    assert_eq!(channel.items().len(), 3, "the episode dated 2999 is not out");
+    let leaz = &channel.items()[1];
+    assert_eq!(leaz.title(), Some("Frapper aux portes : l'enquête de besoins à Léaz & <ailleurs> \"]]>\""));
+    assert!(leaz.description().unwrap().contains("Les caractères &amp; &lt; &gt; \" ]]&gt; restent du texte."));
+    assert!(!leaz.content().unwrap().contains("<script"), "show notes are sanitized");
+    let ext = &leaz.extensions()["podcast"];
+    assert_eq!(ext["transcript"][0].attrs()["type"], "text/vtt");
+    assert_eq!(ext["person"].len(), 2, "the host is restated next to the guest");
+}
+
+#[test]
+fn apple_required_and_recommended_tags_are_present() {
+    let (_, feed) = built();
+    let doc = Document::parse(&feed).unwrap();
+    let rss = doc.root_element();
+    assert_eq!(rss.attribute("version"), Some("2.0"));
+    let channel = child(rss, None, "channel").unwrap();
+    for name in ["title", "description", "language", "link", "copyright"] {
+        assert!(!text(channel, None, name).trim().is_empty(), "{name}");
+    }
+    assert!(child(channel, Some(NS_ITUNES), "image").unwrap().attribute("href").unwrap().starts_with("https://"));
+    assert_eq!(text(channel, Some(NS_ITUNES), "explicit"), "false");
+    assert!(!text(channel, Some(NS_ITUNES), "author").is_empty());
+    let owner = child(channel, Some(NS_ITUNES), "owner").unwrap();
+    assert!(text(owner, Some(NS_ITUNES), "email").contains('@'));
+    let cat = child(channel, Some(NS_ITUNES), "category").unwrap();
+    let top = cat.attribute("text").unwrap();
+    let sub = child(cat, Some(NS_ITUNES), "category").unwrap().attribute("text").unwrap();
+    let (_, subs) = APPLE_CATEGORIES.iter().find(|(c, _)| *c == top).expect("an Apple category");
+    assert!(subs.contains(&sub));
+    let this = child(channel, Some(NS_ATOM), "link").unwrap();
+    assert_eq!(this.attribute("rel"), Some("self"));
+    assert_eq!(this.attribute("href"), Some("https://veillee.example.org/feed.xml"));
+    for item in children(channel, None, "item") {
+        for name in ["title", "link", "guid", "pubDate", "description"] {
+            assert!(child(item, None, name).is_some(), "item {name}");
+        }
+        assert!(child(item, None, "enclosure").is_some());
+        assert!(child(item, Some(NS_CONTENT), "encoded").is_some());
+        for name in ["duration", "explicit", "episodeType", "image", "title"] {
+            assert!(child(item, Some(NS_ITUNES), name).is_some(), "item itunes:{name}");
+        }
+    }
+}
+
+/// Enclosure length = file size, type = the file's, duration = the probed duration, URLs ASCII.
+#[test]
+fn enclosures_match_the_published_files() {
+    let (p, feed) = built();
+    let doc = Document::parse(&feed).unwrap();
+    let mut urls = HashSet::new();
+    for item in doc.descendants().filter(|n| n.has_tag_name("item")) {
+        let enc = child(item, None, "enclosure").unwrap();
+        let url = enc.attribute("url").unwrap();
+        assert!(url.is_ascii() && !url.contains(' '), "{url}");
+        assert!(urls.insert(url.to_owned()), "enclosure URLs are unique");
+        let rel = url.strip_prefix("https://veillee.example.org/").unwrap();
+        let file = p.www().join(rel);
+        let bytes = std::fs::read(&file).unwrap();
+        assert_eq!(enc.attribute("length").unwrap(), bytes.len().to_string());
+        let facts = veillee::media::probe_file(&file).unwrap();
+        assert_eq!(enc.attribute("type"), Some(facts.mime.as_str()));
+        let hash8 = &blake3::hash(&bytes).to_hex()[..8];
+        assert!(rel.contains(&format!(".{hash8}.")), "the media name carries its content hash");
+        let duration: u64 = text(item, Some(NS_ITUNES), "duration").parse().unwrap();
+        assert_eq!(duration, (facts.duration_ms + 500) / 1000);
+    }
+}
+
+/// The W3C feed validator's rules that podcast directories enforce.
+#[test]
+fn w3c_feedvalidator_rules() {
+    let (_, feed) = built();
+    let doc = Document::parse(&feed).unwrap();
+    let channel = child(doc.root_element(), None, "channel").unwrap();
+    let mut dates: Vec<&str> = vec![text(channel, None, "lastBuildDate"), text(channel, None, "pubDate")];
+    let mut guids = HashSet::new();
+    for item in children(channel, None, "item") {
+        dates.push(text(item, None, "pubDate"));
+        // Duplicate GUIDs: gPodder drops such episodes, newsboat merges them across feeds.
+        assert!(guids.insert(text(item, None, "guid")));
+        assert!(text(item, None, "description").len() <= 4000);
+        let duration = text(item, Some(NS_ITUNES), "duration");
+        assert!(is_itunes_duration(duration), "{duration}");
+        for name in ["season", "episode"] {
+            if let Some(n) = child(item, Some(NS_ITUNES), name) {
+                assert!(n.text().unwrap().parse::<u32>().unwrap() > 0);
+            }
+        }
+        assert!(["true", "false"].contains(&text(item, Some(NS_ITUNES), "explicit")));
+        assert!(["full", "trailer", "bonus"].contains(&text(item, Some(NS_ITUNES), "episodeType")));
+        let enc = child(item, None, "enclosure").unwrap();
+        let url = enc.attribute("url").unwrap();
+        assert!(
+            ["mp3", "m4a", "mov", "mp4", "m4v", "pdf", "epub"].iter().any(|e| url.ends_with(&format!(".{e}"))),
+            "UnsupportedItunesFormat: {url}"
+        );
+        assert!(enc.attribute("length").unwrap().parse::<u64>().unwrap() > 0);
+        let img = child(item, Some(NS_ITUNES), "image").unwrap().attribute("href").unwrap();
+        assert!(img.ends_with(".jpg") || img.ends_with(".png"), "{img}");
+    }
+    for d in dates {
+        check_rfc2822(d);
+    }
+    assert!(text(channel, None, "description").len() <= 4000);
+    let lang = text(channel, None, "language");
+    assert!(lang.len() == 2 || (lang.len() == 5 && &lang[2..3] == "-"));
+}
+
+/// `Wed, 12 Jun 2024 07:00:00 GMT`: the right weekday, GMT or a numeric offset.
+fn check_rfc2822(date: &str) {
+    let ts = jiff::fmt::rfc2822::parse(date).unwrap_or_else(|e| panic!("{date}: {e}"));
+    assert!(date.ends_with(" GMT") || date.rsplit(' ').next().unwrap().starts_with(['+', '-']), "{date}");
+    let weekday = ts.timestamp().strftime("%a").to_string();
+    assert!(date.starts_with(&weekday), "IncorrectDOW: {date}");
+}
+
+/// feedvalidator: `\d+(:[0-5][0-9](:[0-5][0-9])?)?$`
+fn is_itunes_duration(s: &str) -> bool {
+    let mut parts = s.split(':');
+    let first = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    !first.is_empty()
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && rest.len() <= 2
+        && rest.iter().all(|p| p.len() == 2 && p.as_bytes()[0] <= b'5' && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Every `podcast:` tag carries the attributes its spec requires, with valid values.
+#[test]
+fn podcast_namespace_attributes() {
+    let (_, feed) = built();
+    let doc = Document::parse(&feed).unwrap();
+    let required: &[(&str, &[&str])] = &[
+        ("transcript", &["url", "type"]),
+        ("chapters", &["url", "type"]),
+        ("soundbite", &["startTime", "duration"]),
+        ("funding", &["url"]),
+        ("remoteItem", &["feedGuid"]),
+        ("image", &["href"]),
+        ("trailer", &["url", "pubdate"]),
+        ("license", &[]),
+        ("locked", &[]),
+        ("person", &[]),
+        ("location", &[]),
+        ("guid", &[]),
+        ("medium", &[]),
+        ("season", &[]),
+        ("episode", &[]),
+        ("updateFrequency", &[]),
+        ("podroll", &[]),
+        ("txt", &[]),
+    ];
+    let mut seen = HashSet::new();
+    for n in doc.descendants().filter(|n| n.is_element() && n.tag_name().namespace() == Some(NS_PODCAST)) {
+        let name = n.tag_name().name();
+        let (_, attrs) =
+            required.iter().find(|(t, _)| *t == name).unwrap_or_else(|| panic!("unexpected podcast:{name}"));
+        for a in *attrs {
+            assert!(n.attribute(*a).is_some_and(|v| !v.is_empty()), "podcast:{name} needs {a}");
+        }
+        for url in ["url", "href", "feedUrl"].iter().filter_map(|a| n.attribute(*a)) {
+            assert!(url.starts_with("https://"), "Podcasting 2.0 URLs are https: {url}");
+        }
+        seen.insert(name);
+    }
+    for name in required.iter().map(|(t, _)| *t) {
+        assert!(seen.contains(name), "the fixture show exercises podcast:{name}");
+    }
+    let guid = doc.descendants().find(|n| n.has_tag_name((NS_PODCAST, "guid"))).unwrap();
+    assert!(uuid::Uuid::parse_str(guid.text().unwrap()).is_ok());
+    for loc in doc.descendants().filter(|n| n.has_tag_name((NS_PODCAST, "location"))) {
+        let geo = loc.attribute("geo").unwrap();
+        let (lat, lon) = geo.strip_prefix("geo:").unwrap().split_once(',').unwrap();
+        assert!(lat.parse::<f64>().is_ok() && lon.parse::<f64>().is_ok(), "{geo}");
+        assert_eq!(loc.attribute("country").map(str::len), Some(2));
+    }
+    for sb in doc.descendants().filter(|n| n.has_tag_name((NS_PODCAST, "soundbite"))) {
+        assert!(sb.attribute("startTime").unwrap().parse::<f64>().is_ok());
+        assert!(sb.attribute("duration").unwrap().parse::<f64>().unwrap() > 0.0);
+    }
+}
+
+#[test]
+fn chapters_json_links_methods() {
+    let (p, _) = built();
+    let json: serde_json::Value =
+        serde_json::from_str(&p.read("build/current/www/chapters/enquete-de-besoins-a-leaz.chapters.json")).unwrap();
+    assert_eq!(json["version"], "1.2.0");
+    let chapters = json["chapters"].as_array().unwrap();
+    assert_eq!(chapters.len(), 2);
+    assert_eq!(chapters[0]["startTime"], 0.0);
+    assert_eq!(chapters[1]["startTime"], 1.0);
+    assert_eq!(chapters[1]["url"], "https://veillee.example.org/methodes/recensement-des-problemes/");
+    insta::assert_snapshot!(p.read("build/current/www/chapters/cartographie-sensible-a-jazeneuil.chapters.json"));
+}
+
+/// `--base-url` changes the feed's links but never the bytes the ledger will hash (chapters).
+#[test]
+fn base_url_override() {
+    let p = Project::fixture("show");
+    p.ok(&["build", "--base-url", "http://127.0.0.1:9999"]);
+    let feed = p.read("build/current/www/feed.xml");
+    assert!(feed.contains("<atom:link href=\"http://127.0.0.1:9999/feed.xml\""));
+    assert!(feed.contains("url=\"http://127.0.0.1:9999/media/"));
+    let doc = Document::parse(&feed).unwrap();
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        let own = match n.tag_name().name() {
+            "link" => n.text().or(n.attribute("href")),
+            "enclosure" | "transcript" | "chapters" => n.attribute("url"),
+            "image" => n.attribute("href").or(n.text()),
+            "url" => n.text(),
+            _ => None,
+        };
+        if let Some(url) = own.filter(|u| u.starts_with("http")) {
+            assert!(url.starts_with("http://127.0.0.1:9999/"), "{url} follows the override");
+        }
+    }
+    let chapters = p.read("build/current/www/chapters/enquete-de-besoins-a-leaz.chapters.json");
+    assert!(chapters.contains("https://veillee.example.org/methodes/"));
+    let bad = p.fails(&["build", "--base-url", "ftp://x"]);
+    insta::assert_snapshot!(bad);
+}
+
+/// Titles and notes full of `& < > " ]]>` and control characters give a well-formed feed.
+#[test]
+fn hostile_text_keeps_the_feed_well_formed() {
+    let p = Project::fixture("show");
+    p.edit(
+        "episodes/cartographie-sensible-a-jazeneuil.md",
+        "title = \"Dessiner le territoire vécu à Jazeneuil\"",
+        "title = \"A \\u0001 & <b>gras</b> ]]> \\\" fin\\u0007\"",
+    );
+    p.edit(
+        "episodes/cartographie-sensible-a-jazeneuil.md",
+        "Démonstration :",
+        "]]> <![CDATA[ \u{1} & <i>x</i> Démonstration :",
+    );
+    p.ok(&["build"]);
+    let feed = p.read("build/current/www/feed.xml");
+    let doc = Document::parse(&feed).expect("well-formed");
+    let item = doc.descendants().find(|n| n.has_tag_name("item")).unwrap();
+    assert_eq!(text(item, None, "title"), "A  & <b>gras</b> ]]> \" fin");
+    assert!(text(item, Some(NS_CONTENT), "encoded").contains("]]&gt; &lt;![CDATA[  &amp; <i>x</i>"));
+}

@@ -1,0 +1,89 @@
+//! Build generations: deterministic, hard-linked, atomic.
+
+use std::os::unix::fs::MetadataExt;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::util::{Project, tree};
+
+#[test]
+fn identical_sources_give_identical_outputs_whatever_the_path_and_time_zone() {
+    let a = Project::fixture("show");
+    let b = Project::fixture("show");
+    a.ok(&["build"]);
+    let out = b.command().arg("build").env("TZ", "America/Los_Angeles").output().unwrap();
+    assert!(out.status.success());
+    assert_ne!(a.path(), b.path());
+    assert_eq!(tree(&a.file("build/current")), tree(&b.file("build/current")));
+}
+
+#[test]
+fn unchanged_build_makes_no_generation_and_changed_files_are_new() {
+    let p = Project::fixture("show");
+    let first = p.ok(&["build"]);
+    assert!(first.starts_with("built build/gen-1:"), "{first}");
+    let again = p.ok(&["build"]);
+    assert_eq!(again, "nothing changed: build/current is still gen-1 (3 episodes)\n");
+    assert!(!p.file("build/gen-2").exists());
+
+    p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Démonstration :", "Démonstration revue :");
+    let report = p.ok(&["build"]);
+    insta::assert_snapshot!(report);
+    assert_eq!(std::fs::read_link(p.file("build/current")).unwrap().to_str(), Some("gen-2"));
+    let inode = |g: &str, f: &str| std::fs::metadata(p.file(&format!("build/{g}/www/{f}"))).unwrap().ino();
+    let media = "media/enquete-de-besoins-a-leaz.f5e72987.mp3";
+    assert_eq!(inode("gen-1", media), inode("gen-2", media), "unchanged outputs are hard links");
+    let page = "episodes/cartographie-sensible-a-jazeneuil/index.html";
+    assert_ne!(inode("gen-1", page), inode("gen-2", page));
+    assert!(
+        !std::fs::read_to_string(p.file(&format!("build/gen-1/www/{page}"))).unwrap().contains("revue"),
+        "the old generation is intact"
+    );
+
+    p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Démonstration revue :", "Démonstration revue deux fois :");
+    p.ok(&["build"]);
+    assert!(!p.file("build/gen-1").exists(), "generations before the previous one are removed");
+    assert!(p.file("build/gen-2").exists() && p.file("build/gen-3").exists());
+}
+
+/// SIGKILL in the middle of writing a generation: `current` still serves the old one, whole,
+/// and the next build cleans up and succeeds.
+#[test]
+fn a_killed_build_leaves_the_current_generation_intact() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let before = tree(&p.file("build/current"));
+    p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Démonstration :", "Démonstration tuée :");
+    p.edit("feed/channel.toml", "Une émission de démonstration", "Une émission");
+    let mut child = p
+        .command()
+        .arg("build")
+        .env("VEILLEE_TEST_WRITE_DELAY_MS", "300")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let tmp_www = loop {
+        let found = std::fs::read_dir(p.file("build"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .find(|e| e.file_name().to_string_lossy().starts_with("gen-tmp-"));
+        if let Some(e) = found
+            && std::fs::read_dir(e.path().join("www")).map(|d| d.count() > 0).unwrap_or(false)
+        {
+            break e.path();
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "the build never started writing");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(tmp_www.exists(), "killed midway");
+    assert_eq!(std::fs::read_link(p.file("build/current")).unwrap().to_str(), Some("gen-1"));
+    assert_eq!(tree(&p.file("build/current")), before);
+    p.ok(&["build"]);
+    assert!(!tmp_www.exists(), "the next build removes the leftover");
+    assert_eq!(std::fs::read_link(p.file("build/current")).unwrap().to_str(), Some("gen-2"));
+    assert!(p.read("build/current/www/feed.xml").contains("Démonstration tuée"));
+}

@@ -1,0 +1,19 @@
+//! Integration tests: real fixture projects copied to temporary directories, the real binary,
+//! snapshots of every artifact and message, and semantic checks on what we publish.
+
+mod util;
+
+/// `check`: the valid fixture show passes; each kind of bad input gets its message.
+mod check;
+/// `init` and `new`.
+mod cli;
+/// The feed: snapshot, Apple's and the W3C validator's rules, Podcasting 2.0 attributes.
+mod feed;
+/// Build generations: determinism, hard links, unchanged builds, killed builds.
+mod generations;
+/// Audio facts of every audio fixture, and the errors of broken files.
+mod probe;
+/// The server: HEAD, Range, MIME types, CORS, generation swaps.
+mod serve;
+/// The website: pages exist for every link of the feed, French content, escaping.
+mod site;

@@ -1,0 +1,139 @@
+//! The server, through `app()` without a socket, and once as a real process on 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::Stdio;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use veillee::serve::{AppState, app};
+
+use crate::util::Project;
+
+const MP3: &str = "/media/enquete-de-besoins-a-leaz.f5e72987.mp3";
+
+fn request(
+    state: &std::sync::Arc<AppState>,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let mut req = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = app(state.clone()).oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, body)
+    })
+}
+
+fn served() -> (Project, std::sync::Arc<AppState>) {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let state = AppState::new(p.path());
+    (p, state)
+}
+
+#[test]
+fn pages_feed_and_types() {
+    let (p, s) = served();
+    let (status, h, body) = request(&s, Method::GET, "/", &[]);
+    assert_eq!(status, StatusCode::OK);
+    assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    assert_eq!(body, std::fs::read(p.www().join("index.html")).unwrap());
+    let cases = [
+        ("/feed.xml", "application/rss+xml; charset=utf-8"),
+        (MP3, "audio/mpeg"),
+        ("/media/cartographie-sensible-a-jazeneuil.c2eb2dfc.m4a", "audio/x-m4a"),
+        ("/transcripts/enquete-de-besoins-a-leaz.vtt", "text/vtt; charset=utf-8"),
+        ("/chapters/enquete-de-besoins-a-leaz.chapters.json", "application/json+chapters"),
+        ("/episodes/enquete-de-besoins-a-leaz/", "text/html; charset=utf-8"),
+    ];
+    for (uri, ct) in cases {
+        let (status, h, _) = request(&s, Method::GET, uri, &[]);
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(h[header::CONTENT_TYPE], ct, "{uri}");
+    }
+    let (_, h, _) = request(&s, Method::GET, "/transcripts/enquete-de-besoins-a-leaz.vtt", &[]);
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let (_, h, _) = request(&s, Method::GET, "/chapters/enquete-de-besoins-a-leaz.chapters.json", &[]);
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let (status, _, _) = request(&s, Method::GET, "/nope/", &[]);
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = request(&s, Method::GET, "/../../etc/passwd", &[]);
+    assert!(status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST);
+}
+
+/// Apple requires HEAD and byte ranges on audio and images.
+#[test]
+fn head_and_ranges() {
+    let (p, s) = served();
+    let bytes = std::fs::read(p.www().join(&MP3[1..])).unwrap();
+    let (status, h, body) = request(&s, Method::HEAD, MP3, &[]);
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.is_empty());
+    assert_eq!(h[header::CONTENT_LENGTH], bytes.len().to_string());
+    assert_eq!(h[header::ACCEPT_RANGES], "bytes");
+    assert!(h.contains_key(header::ETAG));
+    assert_eq!(h[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    let (status, h, body) = request(&s, Method::GET, MP3, &[("range", "bytes=100-199")]);
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(h[header::CONTENT_RANGE], format!("bytes 100-199/{}", bytes.len()));
+    assert_eq!(body, &bytes[100..200]);
+    let (status, _, body) = request(&s, Method::GET, MP3, &[("range", "bytes=-10")]);
+    assert_eq!(status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(body, &bytes[bytes.len() - 10..]);
+    let (status, _, body) = request(&s, Method::GET, MP3, &[("range", "bytes=0-1,5-6")]);
+    assert_eq!(status, StatusCode::OK, "a multi-range request gets the whole file");
+    assert_eq!(body, bytes);
+    let (status, _, _) = request(&s, Method::GET, MP3, &[("range", "bytes=999999-")]);
+    assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
+    let (_, h, _) = request(&s, Method::GET, "/images/cover.e9153e3f.jpg", &[("range", "bytes=0-9")]);
+    assert_eq!(h[header::CONTENT_RANGE].to_str().unwrap().split('/').next(), Some("bytes 0-9"));
+    let etag = h[header::ETAG].to_str().unwrap().to_owned();
+    let (status, _, _) = request(&s, Method::GET, "/images/cover.e9153e3f.jpg", &[("if-none-match", &etag)]);
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+}
+
+#[test]
+fn the_server_follows_new_generations() {
+    let (p, s) = served();
+    p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Démonstration :", "Nouvelle version :");
+    p.ok(&["build"]);
+    let (_, _, before) = request(&s, Method::GET, "/feed.xml", &[]);
+    assert!(!String::from_utf8(before).unwrap().contains("Nouvelle version"));
+    s.refresh();
+    let (_, _, after) = request(&s, Method::GET, "/feed.xml", &[]);
+    assert!(String::from_utf8(after).unwrap().contains("Nouvelle version"));
+}
+
+/// `veillee serve --addr 127.0.0.1:0` builds with its own address and prints it.
+#[test]
+fn serve_process_on_a_free_port() {
+    let p = Project::fixture("show");
+    let mut child = p
+        .command()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.find_map(|l| l.ok().filter(|l| l.starts_with("serving "))).expect("serving line");
+    let base = line.strip_prefix("serving ").unwrap().split('/').nth(2).unwrap().to_owned();
+    let mut stream = TcpStream::connect(&base).unwrap();
+    write!(stream, "GET /feed.xml HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.contains(&format!("<atom:link href=\"http://{base}/feed.xml\"")), "the feed points at the server");
+}
