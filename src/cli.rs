@@ -131,6 +131,27 @@ pub enum KindArg {
     Departement,
 }
 
+/// Prints to stdout; a closed pipe (`veillee build | head`) ends the program quietly, as for
+/// any Unix filter, instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err(CliError::Other(format!("cannot write to stdout: {e}")));
+        }
+    }};
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        out!($($arg)*);
+        out!("\n");
+    }};
+}
+
 /// An error of a command, with its exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -213,10 +234,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 cover: a.cover,
             };
             for path in project::init(&dir, &options)? {
-                println!("created {}", path.display());
+                outln!("created {}", path.display());
             }
             if options.cover.is_none() {
-                println!(
+                outln!(
                     "next: put a square cover of 1400 to 3000 px at feed/cover.jpg, then `veillee new episode \"Titre\"`"
                 );
             }
@@ -238,7 +259,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 }
             };
             let path = project::new_page(&root, &page, &title, now()?)?;
-            println!("created {}", path.strip_prefix(&root).unwrap_or(&path).display());
+            outln!("created {}", path.strip_prefix(&root).unwrap_or(&path).display());
             Ok(())
         }
         Command::Check => {
@@ -247,7 +268,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             if !catalog.warnings.0.is_empty() {
                 eprintln!("{}", catalog.warnings);
             }
-            println!(
+            outln!(
                 "ok: {} episodes, {} methods, {} partners, {} territories",
                 catalog.episodes.len(),
                 catalog.methods.len(),
@@ -259,7 +280,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Build { base_url } => {
             let root = root(cli.root.as_deref())?;
             let report = crate::build::build(&root, &crate::build::BuildOptions { base_url, now: now()? })?;
-            print!("{report}");
+            out!("{report}");
             Ok(())
         }
         Command::Probe { files, json } => probe(&files, json),
@@ -284,10 +305,10 @@ fn probe(files: &[PathBuf], json: bool) -> Result<(), CliError> {
     }
     if json {
         let report: Vec<ProbeReport> = out.iter().map(|(f, facts)| ProbeReport::new(f, facts)).collect();
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Other(e.to_string()))?);
+        outln!("{}", serde_json::to_string_pretty(&report).map_err(|e| CliError::Other(e.to_string()))?);
     } else {
         for (file, f) in &out {
-            println!(
+            outln!(
                 "{}: {} {} {} Hz {} ch {} kbit/s, {} s ({}), {} bytes, {}, blake3 {}",
                 file.display(),
                 f.container,

@@ -475,12 +475,13 @@ fn date_fr(e: &Episode) -> String {
     format!("{day} {} {}", MONTHS[(local.month() - 1) as usize], local.year())
 }
 
-/// `45 s`, `12 min`, `1 h 03`.
+/// `45 s`, `1 min 04 s`, `12 min`, `1 h 03`: seconds matter only for short episodes.
 fn duration_fr(ms: u64) -> String {
     let s = (ms + 500) / 1000;
     match s {
         0..60 => format!("{s} s"),
-        60..3600 => format!("{} min", (s + 30) / 60),
+        60..600 => format!("{} min {:02} s", s / 60, s % 60),
+        600..3600 => format!("{} min", (s + 30) / 60),
         _ => format!("{} h {:02}", s / 3600, s / 60 % 60),
     }
 }
@@ -534,6 +535,7 @@ mod tests {
     #[test]
     fn french_formats() {
         assert_eq!(duration_fr(45_000), "45 s");
+        assert_eq!(duration_fr(63_969), "1 min 04 s");
         assert_eq!(duration_fr(12 * 60_000), "12 min");
         assert_eq!(duration_fr(3_820_000), "1 h 03");
         assert_eq!(group_thousands(46712), "46\u{202f}712");
