@@ -35,6 +35,25 @@ pub enum Command {
     },
     /// Check every source and print every problem (exit 1 if any is an error).
     Check,
+    /// Publish an episode: check, build, and record it in feed/archive.toml (for good).
+    ///
+    /// The first publication sets its date for ever (the front matter's date if it is still
+    /// to come, else now). To change a published episode's audio, record a new version with
+    /// --new-version --reason; --all does it for every published episode that changed.
+    Publish {
+        /// The episode's slug (its file name in episodes/ without .md).
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        slug: Option<String>,
+        /// Record a new version of every published episode that changed.
+        #[arg(long, requires = "new_version")]
+        all: bool,
+        /// Record a deliberate change of an already published episode.
+        #[arg(long)]
+        new_version: bool,
+        /// Why the new version (kept in the ledger).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
     /// Build the feed and the website into a new generation under build/.
     Build {
         /// Use this public address in the feed and pages instead of channel.toml's base_url.
@@ -54,6 +73,10 @@ pub enum Command {
         /// The address to listen on; port 0 picks a free port (printed).
         #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
         addr: String,
+        /// Preview every episode, drafts and scheduled ones included (in build/preview, never
+        /// published).
+        #[arg(long)]
+        drafts: bool,
     },
 }
 
@@ -161,8 +184,24 @@ pub enum CliError {
     Project(#[from] project::ProjectError),
     #[error(transparent)]
     Build(#[from] crate::build::BuildError),
+    #[error(transparent)]
+    Publish(#[from] crate::archive::PublishError),
     #[error("{0}")]
     Other(String),
+}
+
+impl CliError {
+    /// The problems in the sources, when that is what stopped the command.
+    fn problems(&self) -> Option<&Problems> {
+        use crate::archive::PublishError;
+        use crate::build::BuildError;
+        match self {
+            CliError::Problems(p)
+            | CliError::Build(BuildError::Problems(p))
+            | CliError::Publish(PublishError::Build(BuildError::Problems(p))) => Some(p),
+            _ => None,
+        }
+    }
 }
 
 /// Runs the command line and returns the process exit code.
@@ -170,8 +209,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(CliError::Problems(problems)) => {
-            eprintln!("{problems}");
+        Err(e) if e.problems().is_some() => {
+            eprintln!("{}", e.problems().unwrap_or(&Problems::default()));
             ExitCode::from(1)
         }
         Err(e) => {
@@ -265,6 +304,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Check => {
             let root = root(cli.root.as_deref())?;
             let catalog = Catalog::load(&root, &LoadOptions::for_root(&root))?;
+            crate::build::check_published_media(&catalog)?;
             if !catalog.warnings.0.is_empty() {
                 eprintln!("{}", catalog.warnings);
             }
@@ -277,16 +317,38 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Publish { slug, all: _, new_version, reason } => {
+            let root = root(cli.root.as_deref())?;
+            let options = crate::archive::PublishOptions { slug, new_version, reason, now: now()? };
+            let done = crate::archive::publish(&root, &options)?;
+            for e in &done.entries {
+                outln!(
+                    "{} {} ({}): {}, out on {}",
+                    e.action.as_str(),
+                    e.slug,
+                    e.guid,
+                    e.media_name,
+                    e.pub_date.strftime("%Y-%m-%d %H:%M UTC")
+                );
+            }
+            if done.entries.is_empty() {
+                outln!("nothing to record: no published episode changed");
+            }
+            out!("{}", done.build);
+            Ok(())
+        }
         Command::Build { base_url } => {
             let root = root(cli.root.as_deref())?;
-            let report = crate::build::build(&root, &crate::build::BuildOptions { base_url, now: now()? })?;
+            let report =
+                crate::build::build(&root, &crate::build::BuildOptions { base_url, now: now()?, drafts: false })?;
             out!("{report}");
             Ok(())
         }
         Command::Probe { files, json } => probe(&files, json),
-        Command::Serve { addr } => {
+        Command::Serve { addr, drafts } => {
             let root = root(cli.root.as_deref())?;
-            crate::serve::run(&root, &addr).map_err(|e| CliError::Other(e.to_string()))
+            crate::serve::run(&root, &crate::serve::ServeOptions { addr, drafts })
+                .map_err(|e| CliError::Other(e.to_string()))
         }
     }
 }

@@ -9,9 +9,11 @@
 //! - [`site`]: the French website;
 //! - [`build`]: orchestration and build generations;
 //! - [`serve`]: the web server;
+//! - [`archive`]: the ledger's writer (`publish`);
 //! - [`project`]: creating a show and its pages (`init`, `new`);
 //! - [`cli`]: the command line.
 
+pub mod archive;
 pub mod build;
 pub mod catalog;
 pub mod cli;

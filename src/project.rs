@@ -15,6 +15,12 @@ pub enum ProjectError {
     Exists { path: String },
     #[error("{path}: {reason}")]
     Io { path: String, reason: String },
+    #[error(
+        "the slug `{slug}` was published before (see feed/archive.toml): a new episode needs another title, so that old links and downloads never point to it"
+    )]
+    SlugUsed { slug: String },
+    #[error("feed/archive.toml cannot be read:\n{0}")]
+    Ledger(crate::problem::Problems),
     #[error("invalid {what} `{value}`: {why}")]
     Invalid { what: &'static str, value: String, why: &'static str },
 }
@@ -205,6 +211,12 @@ pub fn new_page(root: &Path, page: &NewPage, title: &str, now: jiff::Timestamp) 
             value: format!("{lat}, {lon}"),
             why: "latitude is within ±90 and longitude within ±180",
         });
+    }
+    if matches!(page, NewPage::Episode) {
+        let ledger = crate::catalog::ledger::Ledger::load(root).map_err(ProjectError::Ledger)?;
+        if ledger.has_used_slug(&slug) {
+            return Err(ProjectError::SlugUsed { slug });
+        }
     }
     let path = root.join(dir).join(format!("{slug}.md"));
     write_new(&path, &text)?;

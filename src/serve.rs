@@ -1,7 +1,8 @@
 //! The web server: the current generation's `www/` with HEAD, Range and conditional requests
-//! (tower-http), the MIME types of ARCHITECTURE.md, CORS on transcripts and chapters, and a
-//! switch to each new generation as soon as `build/current` moves.
+//! (tower-http), the MIME types of ARCHITECTURE.md, CORS on transcripts and chapters, 301 for
+//! renamed episodes, and a switch to each new generation as soon as `build/current` moves.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,24 +17,54 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use crate::build::{self, BuildLock, BuildOptions, Generation, current_generation};
+use crate::build::{self, BuildLock, BuildOptions, current_generation};
 
-/// What the handlers share: the project and the generation being served.
+/// What is being served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Served {
+    /// The `www/` of one generation (resolved, not through the `current` symlink) or of the
+    /// preview.
+    www: PathBuf,
+    /// Old page path → new page path (`_redirects.json`).
+    redirects: BTreeMap<String, String>,
+}
+
+/// What the handlers share.
 pub struct AppState {
-    pub root: PathBuf,
-    pub current: ArcSwap<Option<Generation>>,
+    root: PathBuf,
+    /// Serve `build/preview/www` instead of the generations.
+    preview: bool,
+    current: ArcSwap<Option<Served>>,
 }
 
 impl AppState {
+    /// Serves the current generation of the project at `root`.
     pub fn new(root: &Path) -> Arc<Self> {
-        Arc::new(AppState { root: root.to_path_buf(), current: ArcSwap::from_pointee(current_generation(root)) })
+        Self::with(root, false)
     }
 
-    /// Follows `build/current` if another build moved it.
+    fn with(root: &Path, preview: bool) -> Arc<Self> {
+        let state = AppState { root: root.to_path_buf(), preview, current: ArcSwap::from_pointee(None) };
+        state.refresh();
+        Arc::new(state)
+    }
+
+    /// Follows `build/current` if a build moved it.
     pub fn refresh(&self) {
-        let now = current_generation(&self.root);
-        if **self.current.load() != now {
-            self.current.store(Arc::new(now));
+        let www = if self.preview {
+            Some(self.root.join("build/preview/www"))
+        } else {
+            current_generation(&self.root).map(|g| g.www())
+        };
+        let served = www.map(|www| {
+            let redirects = std::fs::read(www.join("_redirects.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default();
+            Served { www, redirects }
+        });
+        if **self.current.load() != served {
+            self.current.store(Arc::new(served));
         }
     }
 }
@@ -44,23 +75,25 @@ pub fn app(state: Arc<AppState>) -> Router {
 }
 
 async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let generation = state.current.load_full();
-    let Some(generation) = generation.as_ref() else {
+    let served = state.current.load_full();
+    let Some(served) = served.as_ref() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "no build yet: run `veillee build`").into_response();
     };
     let path = request.uri().path().to_owned();
+    let page = if path.ends_with('/') { path.clone() } else { format!("{path}/") };
+    if let Some(to) = served.redirects.get(&page).or_else(|| served.redirects.get(path.trim_end_matches("index.html")))
+    {
+        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to.clone())]).into_response();
+    }
     // Each request resolves against one generation's directory, not the symlink: a build that
     // swaps generations mid-request cannot mix two of them.
-    let service =
-        ServeDir::new(generation.www()).append_index_html_on_directories(true).ignore_multi_range_requests(true);
+    let service = ServeDir::new(&served.www).append_index_html_on_directories(true).ignore_multi_range_requests(true);
     let mut response = match service.oneshot(request).await {
         Ok(r) => r.map(Body::new),
         Err(e) => match e {},
     };
-    if response.status().is_success()
-        || response.status() == StatusCode::PARTIAL_CONTENT
-        || response.status() == StatusCode::NOT_MODIFIED
-    {
+    let status = response.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
         decorate(&path, response.headers_mut());
     }
     response
@@ -101,11 +134,20 @@ fn decorate(path: &str, headers: &mut axum::http::HeaderMap) {
     }
 }
 
-/// Builds with the listening address as base URL, then serves until Ctrl-C.
-pub fn run(root: &Path, addr: &str) -> std::io::Result<()> {
+/// Options of `veillee serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub addr: String,
+    /// Serve a preview with the drafts and scheduled episodes (`build/preview`).
+    pub drafts: bool,
+}
+
+/// Builds with the listening address as base URL, then serves until Ctrl-C. A scheduled
+/// episode comes out on its own: the server rebuilds when its date comes.
+pub fn run(root: &Path, options: &ServeOptions) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let listener = tokio::net::TcpListener::bind(&options.addr).await?;
         let local: SocketAddr = listener.local_addr()?;
         let host = if local.ip().is_unspecified() { "127.0.0.1".to_owned() } else { local.ip().to_string() };
         let base = if local.is_ipv6() {
@@ -113,30 +155,13 @@ pub fn run(root: &Path, addr: &str) -> std::io::Result<()> {
         } else {
             format!("http://{host}:{}", local.port())
         };
-        let options = BuildOptions {
-            base_url: Some(base.clone()),
-            now: crate::cli::now().map_err(|e| std::io::Error::other(e.to_string()))?,
-        };
-        {
-            let root = root.to_path_buf();
-            let report = tokio::task::spawn_blocking(move || {
-                let _lock = BuildLock::acquire(&root)?;
-                build::build_locked(&root, &options)
-            })
-            .await
-            .map_err(std::io::Error::other)?
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-            print!("{report}");
-        }
-        let state = AppState::new(root);
-        let watcher = state.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                watcher.refresh();
-            }
-        });
-        println!("serving {base}/ — feed: {base}/feed.xml (Ctrl-C to stop)");
+        let now = crate::cli::now().map_err(|e| std::io::Error::other(e.to_string()))?;
+        let build_options = BuildOptions { base_url: Some(base.clone()), now, drafts: options.drafts };
+        let next = rebuild(root, &build_options, true).await?;
+        let state = AppState::with(root, options.drafts);
+        tokio::spawn(follow(state.clone(), build_options, next));
+        let what = if options.drafts { "preview with drafts" } else { "serving" };
+        println!("{what} {base}/ — feed: {base}/feed.xml (Ctrl-C to stop)");
         use std::io::Write as _;
         std::io::stdout().flush()?;
         axum::serve(listener, app(state))
@@ -145,4 +170,45 @@ pub fn run(root: &Path, addr: &str) -> std::io::Result<()> {
             })
             .await
     })
+}
+
+/// Builds (or previews) under the build lock; returns when the next scheduled episode is due.
+async fn rebuild(root: &Path, options: &BuildOptions, print: bool) -> std::io::Result<Option<jiff::Timestamp>> {
+    let root = root.to_path_buf();
+    let options = options.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        if options.drafts {
+            build::preview(&root, &options).map(|_| build::Report::default())
+        } else {
+            let _lock = BuildLock::acquire(&root)?;
+            build::build_locked(&root, &options)
+        }
+    })
+    .await
+    .map_err(std::io::Error::other)?
+    .map_err(|e| std::io::Error::other(e.to_string()))?;
+    if print {
+        print!("{report}");
+    }
+    Ok(report.next_scheduled)
+}
+
+/// Follows generations made by other processes, and rebuilds when a scheduled episode is due.
+async fn follow(state: Arc<AppState>, mut options: BuildOptions, mut next: Option<jiff::Timestamp>) {
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if let Some(due) = next
+            && jiff::Timestamp::now() >= due
+        {
+            options.now = jiff::Timestamp::now();
+            match rebuild(&state.root, &options, true).await {
+                Ok(n) => next = n,
+                Err(e) => {
+                    eprintln!("error: scheduled rebuild failed: {e}");
+                    next = None;
+                }
+            }
+        }
+        state.refresh();
+    }
 }

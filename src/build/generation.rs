@@ -77,7 +77,7 @@ fn generation_number(name: &str) -> Option<u64> {
 }
 
 /// Writes `outputs` as a new generation, unless they equal the current one's.
-pub(super) fn write(root: &Path, outputs: BTreeMap<String, Content>) -> Result<Report, BuildError> {
+pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Content>) -> Result<Report, BuildError> {
     let build = root.join("build");
     fs::create_dir_all(&build).map_err(|e| BuildError::io(&build, e))?;
     remove_leftovers(&build)?;
@@ -87,6 +87,18 @@ pub(super) fn write(root: &Path, outputs: BTreeMap<String, Content>) -> Result<R
         .and_then(|g| fs::read(g.dir.join(MANIFEST)).ok())
         .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
         .unwrap_or_default();
+    // Files kept from the previous generation if it has them (superseded media).
+    outputs.retain(|path, content| match content {
+        Content::Inherited => {
+            previous.as_ref().is_some_and(|g| old.files.contains_key(path) && g.www().join(path).is_file())
+        }
+        _ => true,
+    });
+    for (path, content) in outputs.iter_mut() {
+        if let (Content::Inherited, Some(g)) = (&content, &previous) {
+            *content = Content::File { path: g.www().join(path), blake3: Some(old.files[path].blake3.clone()) };
+        }
+    }
 
     let mut manifest = Manifest::default();
     for (path, content) in &outputs {
@@ -100,6 +112,7 @@ pub(super) fn write(root: &Path, outputs: BTreeMap<String, Content>) -> Result<R
                 let bytes = fs::read(src).map_err(|e| BuildError::io(src, e))?;
                 Entry { blake3: blake3::hash(&bytes).to_hex().to_string(), length: bytes.len() as u64 }
             }
+            Content::Inherited => unreachable!("inherited files are resolved above"),
         };
         manifest.files.insert(path.clone(), entry);
     }
@@ -156,6 +169,28 @@ pub(super) fn write(root: &Path, outputs: BTreeMap<String, Content>) -> Result<R
     Ok(report)
 }
 
+/// Writes `build/preview/www` from scratch (through a temporary directory renamed into place).
+pub(super) fn write_preview(root: &Path, outputs: BTreeMap<String, Content>) -> Result<PathBuf, BuildError> {
+    let build = root.join("build");
+    let tmp = build.join(format!("preview-tmp-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    for (path, content) in outputs.iter().filter(|(_, c)| !matches!(c, Content::Inherited)) {
+        let dest = tmp.join("www").join(path);
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+        }
+        write_new(&dest, content, &Entry { blake3: String::new(), length: 0 })?;
+    }
+    let preview = build.join("preview");
+    let old = build.join(format!("preview-old-{}", std::process::id()));
+    if preview.exists() {
+        fs::rename(&preview, &old).map_err(|e| BuildError::io(&preview, e))?;
+    }
+    fs::rename(&tmp, &preview).map_err(|e| BuildError::io(&preview, e))?;
+    let _ = fs::remove_dir_all(&old);
+    Ok(preview.join("www"))
+}
+
 /// A new file, never an existing one: a hard-linked file of an older generation is never opened
 /// for writing.
 fn write_new(dest: &Path, content: &Content, entry: &Entry) -> Result<(), BuildError> {
@@ -166,6 +201,7 @@ fn write_new(dest: &Path, content: &Content, entry: &Entry) -> Result<(), BuildE
             f.write_all(bytes).map_err(io)?;
             f.sync_data().map_err(io)?;
         }
+        Content::Inherited => unreachable!("inherited files are resolved before writing"),
         Content::File { path, .. } => {
             let bytes = fs::read(path).map_err(|e| BuildError::io(path, e))?;
             // The source may have been replaced since it was probed: its name would then lie.

@@ -45,6 +45,10 @@ pub enum SourceError {
     BadTimecode { value: String },
     #[error("the {what} image `{file}` {why}")]
     BadImage { what: &'static str, file: String, why: String },
+    #[error("the published episode `{slug}` (GUID `{guid}`) has no source in episodes/")]
+    PublishedWithoutSource { guid: String, slug: String },
+    #[error("the published media of `{slug}` would change: {what}")]
+    PublishedMediaChanged { slug: String, what: String },
     #[error("a transcript without an episode")]
     OrphanTranscript,
     #[error("the chapters must be in ascending time order (`{title}` starts before the one above)")]
@@ -117,6 +121,8 @@ impl SourceError {
             SourceError::BadTimecode { .. } => "source.bad-timecode",
             SourceError::BadImage { .. } => "source.bad-image",
             SourceError::OrphanTranscript => "source.orphan-transcript",
+            SourceError::PublishedWithoutSource { .. } => "source.published-without-source",
+            SourceError::PublishedMediaChanged { .. } => "source.published-media-changed",
             SourceError::ChaptersOutOfOrder { .. } => "source.chapters-out-of-order",
             SourceError::ChaptersDoNotStartAtZero => "source.chapters-not-at-zero",
             SourceError::ChapterAfterEnd { .. } => "source.chapter-after-end",
@@ -135,6 +141,9 @@ impl SourceError {
             SourceError::Toml { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             SourceError::Toml { message, .. } if message.contains("TOML datetime") => {
                 "write a date without quotes, like 2024-06-12T09:00:00+02:00".into()
+            }
+            SourceError::Toml { message, .. } if message.contains("missing field `guid`") => {
+                "every episode keeps the GUID it was published with (see feed/archive.toml); a new episode gets one from `veillee new episode`".into()
             }
             SourceError::Toml { .. } => return None,
             SourceError::UnknownRef { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
@@ -167,6 +176,12 @@ impl SourceError {
             SourceError::BadTimecode { .. } => "write MM:SS, H:MM:SS or a number of seconds".into(),
             SourceError::BadImage { .. } => "use a square RGB JPEG or PNG of 1400 to 3000 pixels a side".into(),
             SourceError::OrphanTranscript => "name it after an episode file (same slug) or delete it".into(),
+            SourceError::PublishedWithoutSource { .. } => {
+                "restore its file (with the same `guid`) from git: a published episode stays unless it is retracted".into()
+            }
+            SourceError::PublishedMediaChanged { slug, .. } => format!(
+                "if the change is deliberate, record it with `veillee publish {slug} --new-version --reason \"…\"`; otherwise restore the audio from git"
+            ),
             SourceError::ChaptersOutOfOrder { .. } => "sort the chapter lines by time".into(),
             SourceError::ChaptersDoNotStartAtZero => "add a first line `00:00 …`".into(),
             SourceError::ChapterAfterEnd { .. } | SourceError::SoundbiteAfterEnd { .. } => {

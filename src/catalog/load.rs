@@ -7,12 +7,15 @@ use toml::Spanned;
 
 use super::channel::{self, CHANNEL_FIELDS, ChannelToml};
 use super::chapters::{parse_chapters, parse_timecode};
+use super::ledger::{LEDGER_PATH, Ledger};
 use super::schema::{
     EPISODE_FIELDS, EpisodeToml, METHOD_FIELDS, MethodToml, PARTNER_FIELDS, PERSON_ROLES, PartnerToml, Person,
     TERRITORY_FIELDS, TerritoryToml, TimeValue,
 };
 use super::source::{FrontMatter, closest, read_text, split};
-use super::{Catalog, Channel, Episode, Method, Partner, RefKind, Soundbite, SourceError, Territory, cover, slug};
+use super::{
+    Catalog, Channel, Episode, Method, Partner, Published, RefKind, Soundbite, SourceError, Territory, cover, slug,
+};
 use crate::media;
 use crate::problem::{Position, Problem, Problems};
 use crate::transcript::{Transcript, parse_vtt};
@@ -101,7 +104,15 @@ impl Catalog {
         let static_files = loader.static_files();
         let transcripts = loader.transcripts();
         let mut episodes = loader.episodes(options, &known, &transcripts);
-        episodes.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        let ledger = match Ledger::load(root) {
+            Ok(ledger) => ledger,
+            Err(problems) => {
+                problems.0.into_iter().for_each(|p| loader.problems.push(p));
+                Ledger::default()
+            }
+        };
+        loader.attach_ledger(&ledger, &mut episodes);
+        episodes.sort_by(|a, b| b.pub_date().cmp(&a.pub_date()).then_with(|| a.slug.cmp(&b.slug)));
         let mut problems = loader.problems;
         problems.sort();
         match channel {
@@ -112,6 +123,7 @@ impl Catalog {
                 methods,
                 partners,
                 territories,
+                ledger,
                 theme,
                 static_files,
                 warnings: problems,
@@ -358,6 +370,40 @@ impl Loader<'_> {
         Some(full)
     }
 
+    /// Gives each episode its ledger facts, and reports published GUIDs whose source is gone.
+    fn attach_ledger(&mut self, ledger: &Ledger, episodes: &mut [Episode]) {
+        for ep in episodes.iter_mut() {
+            ep.published = Published::of(ledger, ep);
+        }
+        // An episode file that failed to load still exists (under a slug the ledger knows, or
+        // holding the GUID): it has its own error, its GUID is not reported missing.
+        let files: Vec<(String, String)> = std::fs::read_dir(self.root.join("episodes"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .map(|p| {
+                let stem = p.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+                (stem, String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned())
+            })
+            .collect();
+        for record in ledger.records.values() {
+            let has_source = episodes.iter().any(|e| e.guid == record.guid)
+                || files.iter().any(|(stem, text)| record.slugs.contains(stem) || text.contains(&record.guid));
+            if !record.retracted && !has_source {
+                self.problems.push(Problem::error(
+                    LEDGER_PATH,
+                    Position::Line(record.current.line),
+                    SourceError::PublishedWithoutSource {
+                        guid: record.guid.clone(),
+                        slug: record.current.slug.clone(),
+                    },
+                ));
+            }
+        }
+    }
+
     /// Templates that replace the theme's.
     fn theme(&mut self) -> BTreeMap<String, String> {
         let dir = self.root.join("site/templates");
@@ -574,6 +620,14 @@ impl Loader<'_> {
             self.error(path, l, SourceError::UnpublishableAudio { ext: audio.extension.clone() });
             return None;
         }
+        let audio_sha256 = match media::sha256_cached(&audio_path, options.probe_cache.as_deref()) {
+            Ok(hash) => hash,
+            Err(e) => {
+                let rel = self.rel(&audio_path);
+                self.problems.push(Problem::error(rel, Position::File, SourceError::Io { reason: e.to_string() }));
+                return None;
+            }
+        };
         let duration = audio.duration_ms;
         for ch in &chapters {
             if ch.start_ms >= duration {
@@ -628,6 +682,8 @@ impl Loader<'_> {
             chapters,
             notes: fm.body.trim().to_owned(),
             transcript,
+            audio_sha256,
+            published: None,
         })
     }
 

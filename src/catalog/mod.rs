@@ -7,6 +7,7 @@ mod channel;
 mod chapters;
 mod cover;
 mod error;
+pub mod ledger;
 mod load;
 mod schema;
 pub mod slug;
@@ -24,6 +25,7 @@ pub use cover::{Cover, CoverFormat};
 pub use error::{RefKind, SourceError};
 pub use load::LoadOptions;
 pub use schema::{EpisodeType, PERSON_ROLES, Person, TerritoryKind, TerritoryToml};
+pub use source::closest as closest_slug;
 
 use crate::media::AudioFacts;
 use crate::transcript::Transcript;
@@ -37,6 +39,8 @@ pub struct Catalog {
     pub methods: BTreeMap<String, Method>,
     pub partners: BTreeMap<String, Partner>,
     pub territories: BTreeMap<String, Territory>,
+    /// `feed/archive.toml`: what was published.
+    pub ledger: ledger::Ledger,
     /// Templates of `site/templates/` that replace the embedded theme's, by file name.
     pub theme: BTreeMap<String, String>,
     /// Files of `site/static/`, copied as they are: (path under www, file).
@@ -109,12 +113,66 @@ pub struct Episode {
     /// The show notes, Markdown.
     pub notes: String,
     pub transcript: Option<Transcript>,
+    /// SHA-256 of the audio source file.
+    pub audio_sha256: String,
+    /// What the ledger says of it; `None` for a draft.
+    pub published: Option<Published>,
+}
+
+/// A published episode's ledger facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// The first publication date: the feed's `pubDate`, never changed by later versions.
+    pub pub_date: jiff::Timestamp,
+    /// The current version's entry.
+    pub current: ledger::Entry,
+    /// Slugs it had before (their pages redirect to the current one).
+    pub old_slugs: Vec<String>,
+    pub retracted: bool,
+}
+
+impl Published {
+    /// What the ledger says of an episode (by its GUID).
+    pub fn of(ledger: &ledger::Ledger, ep: &Episode) -> Option<Published> {
+        let record = ledger.record(&ep.guid)?;
+        Some(Published {
+            pub_date: record.pub_date,
+            current: record.current.clone(),
+            old_slugs: record.slugs.iter().filter(|s| **s != ep.slug).cloned().collect(),
+            retracted: record.retracted,
+        })
+    }
+}
+
+/// Where an episode is in its lifecycle at a given time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// In episodes/ but not in the ledger: only `serve --drafts` shows it.
+    Draft,
+    /// Published with a `pub_date` still to come: in no output yet.
+    Scheduled,
+    Published,
+    Retracted,
 }
 
 impl Episode {
-    /// Whether the episode is out by `now` (until the ledger comes, the date decides).
+    pub fn status(&self, now: jiff::Timestamp) -> Status {
+        match &self.published {
+            None => Status::Draft,
+            Some(p) if p.retracted => Status::Retracted,
+            Some(p) if p.pub_date > now => Status::Scheduled,
+            Some(_) => Status::Published,
+        }
+    }
+
+    /// Whether the episode is out by `now`: published, not retracted, its date come.
     pub fn is_visible(&self, now: jiff::Timestamp) -> bool {
-        self.date <= now
+        self.status(now) == Status::Published
+    }
+
+    /// The date podcast apps and the site show: the first publication's, else the front matter's.
+    pub fn pub_date(&self) -> jiff::Timestamp {
+        self.published.as_ref().map_or(self.date, |p| p.pub_date)
     }
 
     /// The name a transcript speaker label maps to.
@@ -166,5 +224,18 @@ impl Catalog {
     /// The episodes out by `now`, newest first.
     pub fn visible(&self, now: jiff::Timestamp) -> impl Iterator<Item = &Episode> {
         self.episodes.iter().filter(move |e| e.is_visible(now))
+    }
+
+    pub fn episode(&self, slug: &str) -> Option<&Episode> {
+        self.episodes.iter().find(|e| e.slug == slug)
+    }
+
+    /// Replaces the ledger (after entries were added) and the episodes' facts derived from it.
+    pub fn set_ledger(&mut self, ledger: ledger::Ledger) {
+        for ep in &mut self.episodes {
+            ep.published = Published::of(&ledger, ep);
+        }
+        self.ledger = ledger;
+        self.episodes.sort_by(|a, b| b.pub_date().cmp(&a.pub_date()).then_with(|| a.slug.cmp(&b.slug)));
     }
 }

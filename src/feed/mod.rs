@@ -76,7 +76,7 @@ pub fn render_feed(input: &FeedInput<'_>) -> io::Result<Vec<u8>> {
     x.text("copyright", &ch.copyright)?;
     x.text("generator", concat!("Veillée ", env!("CARGO_PKG_VERSION")))?;
     // The newest item's date, never the build time: identical sources give an identical feed.
-    if let Some(newest) = input.items.iter().map(|i| i.episode.date).max() {
+    if let Some(newest) = input.items.iter().map(|i| i.episode.pub_date()).max() {
         x.text("lastBuildDate", &rfc2822(newest))?;
         x.text("pubDate", &rfc2822(newest))?;
     }
@@ -158,7 +158,7 @@ pub fn render_feed(input: &FeedInput<'_>) -> io::Result<Vec<u8>> {
     image(&mut x, &cover_url, &ch.title, &ch.cover)?;
     for item in input.items.iter().filter(|i| i.episode.episode_type == EpisodeType::Trailer) {
         let ep = item.episode;
-        let (date, length) = (rfc2822(ep.date), item.media_length.to_string());
+        let (date, length) = (rfc2822(ep.pub_date()), item.media_length.to_string());
         let url = urls.media(&item.media_name);
         let season = ep.season.map(|s| s.to_string());
         let mut attrs =
@@ -185,7 +185,7 @@ fn render_item(x: &mut Xml, input: &FeedInput<'_>, item: &Item<'_>) -> io::Resul
     x.text("title", &ep.title)?;
     x.text("link", &page)?;
     x.text_with("guid", &[("isPermaLink", "false")], &ep.guid)?;
-    x.text("pubDate", &rfc2822(ep.date))?;
+    x.text("pubDate", &rfc2822(ep.pub_date()))?;
     x.cdata("description", &description(&ep.notes, &page))?;
     x.cdata("content:encoded", &markdown::to_html(&ep.notes))?;
     let length = item.media_length.to_string();

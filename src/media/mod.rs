@@ -96,6 +96,20 @@ pub fn probe_cached(path: &Path, cache_dir: Option<&Path>) -> Result<(AudioFacts
     Ok((facts, fresh))
 }
 
+/// SHA-256 of a file, cached by file identity (the ledger records SHA-256; reading every audio
+/// file at every build would cost more than the build).
+pub fn sha256_cached(path: &Path, cache_dir: Option<&Path>) -> std::io::Result<String> {
+    let cached = cache_dir.zip(stat_key(path)).map(|(dir, key)| dir.join("sha256").join(key));
+    if let Some(hash) = cached.as_deref().and_then(|p| std::fs::read_to_string(p).ok()).filter(|h| h.len() == 64) {
+        return Ok(hash);
+    }
+    let hash = crate::catalog::ledger::sha256_hex(&std::fs::read(path)?);
+    if let Some(p) = cached {
+        let _ = crate::fsutil::write_atomic(&p, hash.as_bytes());
+    }
+    Ok(hash)
+}
+
 fn read_facts(path: &Path) -> Option<AudioFacts> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }

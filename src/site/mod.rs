@@ -262,7 +262,7 @@ impl EpisodeCard {
         EpisodeCard {
             url: urls.episode(&e.slug),
             title: e.title.clone(),
-            date_iso: e.date.to_string(),
+            date_iso: e.pub_date().to_string(),
             date_fr: date_fr(e),
             duration: duration_fr(e.audio.duration_ms),
             summary: e.summary.clone().unwrap_or_else(|| markdown::first_paragraph(&e.notes)),
@@ -359,7 +359,7 @@ impl EpisodeCtx {
             .collect();
         EpisodeCtx {
             title: e.title.clone(),
-            date_iso: e.date.to_string(),
+            date_iso: e.pub_date().to_string(),
             date_fr: date_fr(e),
             duration: duration_fr(e.audio.duration_ms),
             season: e.season,
@@ -437,6 +437,15 @@ struct TerritoryCtx {
     partners: Vec<PartnerRef>,
 }
 
+/// The page left at a renamed episode's old URL: a permanent move for people and crawlers
+/// (`serve` answers 301 from `_redirects.json`; static hosts serve this page).
+pub fn redirect_page(urls: &Urls, to_path: &str) -> String {
+    let to = html_escape(&format!("{}{to_path}", urls.base));
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>Cette page a déménagé</title>\n<link rel=\"canonical\" href=\"{to}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n<p>Cette page a déménagé : <a href=\"{to}\">{to}</a></p>\n</body>\n</html>\n"
+    )
+}
+
 /// Text for HTML content and double- or single-quoted attributes.
 fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -470,7 +479,7 @@ const MONTHS: [&str; 12] = [
 
 /// `12 juin 2024`, in the offset the date was written with.
 fn date_fr(e: &Episode) -> String {
-    let local = e.offset.to_datetime(e.date);
+    let local = e.offset.to_datetime(e.pub_date());
     let day = if local.day() == 1 { "1er".to_owned() } else { local.day().to_string() };
     format!("{day} {} {}", MONTHS[(local.month() - 1) as usize], local.year())
 }

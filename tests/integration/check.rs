@@ -8,7 +8,7 @@ const LEAZ_AUDIO: &str = "episodes/Léaz — porte à porte 🎙.mp3";
 fn the_fixture_show_is_valid() {
     let p = Project::fixture("show");
     let out = p.ok(&["check"]);
-    assert_eq!(out, "ok: 4 episodes, 2 methods, 2 partners, 2 territories\n");
+    assert_eq!(out, "ok: 5 episodes, 2 methods, 2 partners, 2 territories\n");
 }
 
 /// One bad input per case; each gets `path:line: message — hint` and exit 1.
@@ -33,6 +33,8 @@ fn every_kind_of_bad_input_is_named_with_file_and_line() {
         ("unknown partner in a method page", |p| {
             p.edit("site/methods/cartographie-sensible.md", "[\"la-traverse\"]", "[\"traverse\"]")
         }),
+        ("missing GUID", |p| p.edit(JAZ, "guid = \"urn:veillee:test:cartographie\"\n", "")),
+        ("empty GUID", |p| p.edit(JAZ, "urn:veillee:test:cartographie", " ")),
         ("duplicate GUID", |p| p.edit(JAZ, "urn:veillee:test:cartographie", "0b7c4f5e-6a43-4b8e-9a3c-2f1d5e8a7b90")),
         ("missing audio file", |p| std::fs::remove_file(p.file(LEAZ_AUDIO)).unwrap()),
         ("malformed date", |p| p.edit(JAZ, "2024-09-03T18:30:00Z", "2024-09-03")),

@@ -1,8 +1,6 @@
 //! Build generations: deterministic, hard-linked, atomic.
 
 use std::os::unix::fs::MetadataExt;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use crate::util::{Project, tree};
 
@@ -55,30 +53,7 @@ fn a_killed_build_leaves_the_current_generation_intact() {
     let before = tree(&p.file("build/current"));
     p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Démonstration :", "Démonstration tuée :");
     p.edit("feed/channel.toml", "Une émission de démonstration", "Une émission");
-    let mut child = p
-        .command()
-        .arg("build")
-        .env("VEILLEE_TEST_WRITE_DELAY_MS", "300")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let tmp_www = loop {
-        let found = std::fs::read_dir(p.file("build"))
-            .unwrap()
-            .filter_map(Result::ok)
-            .find(|e| e.file_name().to_string_lossy().starts_with("gen-tmp-"));
-        if let Some(e) = found
-            && std::fs::read_dir(e.path().join("www")).map(|d| d.count() > 0).unwrap_or(false)
-        {
-            break e.path();
-        }
-        assert!(start.elapsed() < Duration::from_secs(20), "the build never started writing");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let tmp_www = p.kill_while_writing(&["build"]);
     assert!(tmp_www.exists(), "killed midway");
     assert_eq!(std::fs::read_link(p.file("build/current")).unwrap().to_str(), Some("gen-1"));
     assert_eq!(tree(&p.file("build/current")), before);

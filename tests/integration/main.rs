@@ -13,6 +13,8 @@ mod feed;
 mod generations;
 /// Audio facts of every audio fixture, and the errors of broken files.
 mod probe;
+/// The lifecycle: draft, publish, scheduled, new version, rename, refusals, killed publish.
+mod publish;
 /// The server: HEAD, Range, MIME types, CORS, generation swaps.
 mod serve;
 /// The website: pages exist for every link of the feed, French content, escaping.

@@ -77,6 +77,37 @@ impl Project {
         String::from_utf8(out.stderr).unwrap()
     }
 
+    /// Runs a command that writes a generation, slowed down, and SIGKILLs it once it has
+    /// started writing files; returns the `gen-tmp-*` directory it left.
+    pub fn kill_while_writing(&self, args: &[&str]) -> PathBuf {
+        use std::time::{Duration, Instant};
+        let mut child = self
+            .command()
+            .args(args)
+            .env("VEILLEE_TEST_WRITE_DELAY_MS", "300")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        let tmp = loop {
+            let writing = std::fs::read_dir(self.file("build")).ok().and_then(|entries| {
+                entries.filter_map(Result::ok).map(|e| e.path()).find(|path| {
+                    path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("gen-tmp-"))
+                        && std::fs::read_dir(path.join("www")).is_ok_and(|mut d| d.next().is_some())
+                })
+            });
+            if let Some(path) = writing {
+                break path;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "veillee {args:?} never started writing");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        child.kill().unwrap();
+        child.wait().unwrap();
+        tmp
+    }
+
     /// The `www/` of the current generation.
     pub fn www(&self) -> PathBuf {
         self.file("build/current/www")

@@ -1,0 +1,184 @@
+//! The lifecycle: draft, publish, scheduled, new version, rename and redirect, refusal of
+//! changed media, and a publish killed midway.
+
+use crate::util::{NOW, Project, fixtures, tree};
+
+const LEAZ: &str = "episodes/enquete-de-besoins-a-leaz.md";
+const LEAZ_AUDIO: &str = "episodes/Léaz — porte à porte 🎙.mp3";
+
+fn ledger(p: &Project) -> String {
+    p.read("feed/archive.toml")
+}
+
+#[test]
+fn a_draft_is_in_no_output_until_published() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let www = tree(&p.www());
+    assert!(!www.keys().any(|k| k.contains("brouillon")), "no page, media or transcript of a draft");
+    assert!(!String::from_utf8_lossy(&www["feed.xml"]).contains("Un brouillon"));
+
+    let before = ledger(&p);
+    let out = p.ok(&["publish", "brouillon"]);
+    assert!(out.starts_with("publish brouillon (9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b): brouillon.f5e72987.mp3, out on 2026-01-01 00:00 UTC\n"), "{out}");
+    let after = ledger(&p);
+    assert!(after.starts_with(&before), "entries are only appended");
+    let entry = &after[before.len()..];
+    insta::assert_snapshot!(entry);
+    let feed = p.read("build/current/www/feed.xml");
+    assert!(feed.contains("<title>Un brouillon</title>"));
+    // Its date was in the past: it comes out now, not back in July 2024.
+    assert!(feed.contains("<pubDate>Thu, 01 Jan 2026 00:00:00 GMT</pubDate>"));
+    assert!(p.www().join("media/brouillon.f5e72987.mp3").is_file());
+    assert!(p.www().join("episodes/brouillon/index.html").is_file());
+
+    let again = p.fails(&["publish", "brouillon"]);
+    insta::assert_snapshot!(again);
+    assert_eq!(ledger(&p), after, "a refused publish writes nothing");
+    let unknown = p.fails(&["publish", "brouillom"]);
+    assert!(unknown.contains("no episode `brouillom` in episodes/ — did you mean `brouillon`?"), "{unknown}");
+}
+
+#[test]
+fn drafts_and_scheduled_episodes_show_only_in_the_preview() {
+    let p = Project::fixture("show");
+    let options =
+        veillee::build::BuildOptions { base_url: None, now: jiff::Timestamp::from_second(NOW).unwrap(), drafts: true };
+    let www = veillee::build::preview(p.path(), &options).unwrap();
+    assert_eq!(www, p.file("build/preview/www"));
+    let feed = std::fs::read_to_string(www.join("feed.xml")).unwrap();
+    assert!(feed.contains("<title>Un brouillon</title>") && feed.contains("<title>Un épisode à venir</title>"));
+    assert!(!p.file("build/current").exists(), "a preview is never a generation");
+}
+
+/// A published episode whose date is to come is in no output (feed, pages, media) until then.
+#[test]
+fn a_scheduled_episode_comes_out_at_its_date() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let www = tree(&p.www());
+    assert!(!www.keys().any(|k| k.contains("episode-a-venir")), "{:?}", www.keys());
+    assert!(!www.values().any(|bytes| String::from_utf8_lossy(bytes).contains("Un épisode à venir")));
+    let later = p.command().arg("build").env("SOURCE_DATE_EPOCH", "32503680060").output().unwrap();
+    assert!(later.status.success());
+    let feed = p.read("build/current/www/feed.xml");
+    assert!(feed.contains("<title>Un épisode à venir</title>"));
+    assert!(feed.contains("<pubDate>Tue, 01 Jan 2999 00:00:00 GMT</pubDate>"));
+    assert!(p.www().join("media/episode-a-venir.f5e72987.mp3").is_file());
+}
+
+/// Changing the audio of a published episode stops the build until the change is recorded as
+/// a new version; the GUID and the first date stay, the media URL changes, the old file stays.
+#[test]
+fn changed_media_is_refused_until_recorded_as_a_new_version() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/vbr.mp3")).unwrap());
+    let refused = p.fails(&["build"]);
+    insta::assert_snapshot!(refused);
+    assert_eq!(p.fails(&["check"]), refused, "check reports it too");
+
+    let before = ledger(&p);
+    let no_reason = p.fails(&["publish", "enquete-de-besoins-a-leaz", "--new-version"]);
+    assert_eq!(no_reason, "error: a new version needs a reason: add --reason \"what changed and why\"\n");
+    let out = p.ok(&["publish", "enquete-de-besoins-a-leaz", "--new-version", "--reason", "son remasterisé"]);
+    assert!(out.starts_with("new-version enquete-de-besoins-a-leaz (0b7c4f5e-6a43-4b8e-9a3c-2f1d5e8a7b90): enquete-de-besoins-a-leaz.a575d34a.mp3, out on 2024-06-12 07:00 UTC"), "{out}");
+    let after = ledger(&p);
+    assert!(after.starts_with(&before));
+    let entry = &after[before.len()..];
+    assert!(entry.contains("action = \"new-version\"") && entry.contains("reason = \"son remasterisé\""));
+    assert!(entry.contains("pub_date = 2024-06-12T07:00:00Z"), "the first date stays: {entry}");
+
+    let feed = p.read("build/current/www/feed.xml");
+    assert!(feed.contains("<guid isPermaLink=\"false\">0b7c4f5e-6a43-4b8e-9a3c-2f1d5e8a7b90</guid>"));
+    assert!(feed.contains("media/enquete-de-besoins-a-leaz.a575d34a.mp3\" length=\"37227\""));
+    assert!(feed.contains("<pubDate>Wed, 12 Jun 2024 07:00:00 GMT</pubDate>"));
+    assert!(
+        p.www().join("media/enquete-de-besoins-a-leaz.f5e72987.mp3").is_file(),
+        "the superseded media stays for clients mid-download"
+    );
+    p.ok(&["check"]);
+    let unchanged = p.fails(&["publish", "enquete-de-besoins-a-leaz", "--new-version", "--reason", "encore"]);
+    assert!(unchanged.contains("nothing changed in `enquete-de-besoins-a-leaz` since its last version"), "{unchanged}");
+}
+
+#[test]
+fn publish_all_records_every_changed_episode() {
+    let p = Project::fixture("show");
+    p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/vbr.mp3")).unwrap());
+    p.write("episodes/bande-annonce.mp3", std::fs::read(fixtures().join("audio/vbr-noxing.mp3")).unwrap());
+    let usage = p.run(&["publish", "--all"]);
+    assert_eq!(usage.status.code(), Some(2), "--all needs --new-version");
+    let out = p.ok(&["publish", "--all", "--new-version", "--reason", "nouveau mastering"]);
+    let recorded: Vec<&str> = out.lines().filter(|l| l.starts_with("new-version ")).collect();
+    assert_eq!(recorded.len(), 2, "the trailer and Léaz, not the unchanged ones nor the draft: {out}");
+    let none = p.ok(&["publish", "--all", "--new-version", "--reason", "rien"]);
+    assert!(none.starts_with("nothing to record: no published episode changed"), "{none}");
+}
+
+/// Renaming a published episode keeps its GUID, its ledger history and its media URL; its old
+/// page redirects; `new` refuses the old slug.
+#[test]
+fn a_renamed_episode_keeps_its_identity_and_redirects() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let feed_before = p.read("build/current/www/feed.xml");
+    std::fs::rename(p.file(LEAZ), p.file("episodes/frapper-aux-portes.md")).unwrap();
+    std::fs::rename(p.file("transcripts/enquete-de-besoins-a-leaz.vtt"), p.file("transcripts/frapper-aux-portes.vtt"))
+        .unwrap();
+    p.ok(&["check"]);
+    p.ok(&["build"]);
+    let feed = p.read("build/current/www/feed.xml");
+    assert!(feed.contains("<guid isPermaLink=\"false\">0b7c4f5e-6a43-4b8e-9a3c-2f1d5e8a7b90</guid>"));
+    assert!(
+        feed.contains("https://veillee.example.org/media/enquete-de-besoins-a-leaz.f5e72987.mp3"),
+        "the media URL is frozen by the ledger"
+    );
+    assert!(feed.contains("<link>https://veillee.example.org/episodes/frapper-aux-portes/</link>"));
+    assert_eq!(feed_before.matches("<item>").count(), feed.matches("<item>").count());
+    assert_eq!(
+        p.read("build/current/www/_redirects.json"),
+        "{\n  \"/episodes/enquete-de-besoins-a-leaz/\": \"/episodes/frapper-aux-portes/\"\n}"
+    );
+    let old_page = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
+    assert!(old_page.contains(
+        "<meta http-equiv=\"refresh\" content=\"0; url=https://veillee.example.org/episodes/frapper-aux-portes/\">"
+    ));
+
+    let state = veillee::serve::AppState::new(p.path());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let response = runtime.block_on(async {
+        use tower::ServiceExt;
+        let req =
+            axum::http::Request::get("/episodes/enquete-de-besoins-a-leaz/").body(axum::body::Body::empty()).unwrap();
+        veillee::serve::app(state).oneshot(req).await.unwrap()
+    });
+    assert_eq!(response.status(), axum::http::StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(response.headers()["location"], "/episodes/frapper-aux-portes/");
+
+    let refused = p.fails(&["new", "episode", "Enquête de besoins à Léaz"]);
+    insta::assert_snapshot!(refused);
+}
+
+#[test]
+fn check_fails_on_a_published_episode_without_source() {
+    let p = Project::fixture("show");
+    std::fs::remove_file(p.file("episodes/bande-annonce.md")).unwrap();
+    let err = p.fails(&["check"]);
+    assert!(err.contains("feed/archive.toml:5: the published episode `bande-annonce` (GUID `c6a1f0d2-3b5e-4f7a-9c8d-2e1b0a9f8e7d`) has no source in episodes/"), "{err}");
+}
+
+/// SIGKILL while `publish` writes its generation: the ledger holds the entry, the current
+/// generation is the old one intact, `check` passes, and the next build catches up.
+#[test]
+fn a_killed_publish_leaves_a_consistent_project() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let current = tree(&p.file("build/current"));
+    p.kill_while_writing(&["publish", "brouillon"]);
+    assert!(ledger(&p).contains("slug = \"brouillon\""), "the ledger is written before the generation");
+    assert_eq!(tree(&p.file("build/current")), current, "the current generation is untouched");
+    p.ok(&["check"]);
+    p.ok(&["build"]);
+    assert!(p.read("build/current/www/feed.xml").contains("<title>Un brouillon</title>"));
+}
