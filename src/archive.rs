@@ -89,11 +89,12 @@ pub fn publish(root: &Path, options: &PublishOptions) -> Result<Published, Publi
     all.extend(entries.iter().cloned());
     catalog.set_ledger(Ledger::from_entries(all));
     let build_options = BuildOptions { base_url: None, now, drafts: false };
-    let outputs = build::render(&catalog, &build_options)?;
+    let previous = build::previous_manifest(root);
+    let rendered = build::render(&catalog, &build_options, previous.as_ref())?;
     if !entries.is_empty() {
         append(root, &entries)?;
     }
-    let mut report = build::write_generation(root, outputs)?;
+    let mut report = build::write_generation(root, rendered)?;
     report.episodes = catalog.visible(now).count();
     Ok(Published { entries, build: report })
 }

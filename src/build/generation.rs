@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{BuildError, Content, Report};
+use super::{BuildError, Content, Output, Report};
 use crate::fsutil::sync_dir;
 
 /// The exclusive lock shared by `build`, `publish` and `serve` (released when dropped).
@@ -57,17 +57,19 @@ pub fn current_generation(root: &Path) -> Option<Generation> {
     dir.is_dir().then_some(Generation { name, dir })
 }
 
-/// What a generation holds: each output's hash and length, so the next build knows what
-/// changed without reading the files again.
-#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Manifest {
-    files: BTreeMap<String, Entry>,
+/// What a generation holds: each output's key (the hash of its inputs), hash and length, so
+/// that the next build knows what changed without reading or rendering anything again.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub files: BTreeMap<String, Entry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Entry {
-    blake3: String,
-    length: u64,
+pub struct Entry {
+    #[serde(default)]
+    pub key: String,
+    pub blake3: String,
+    pub length: u64,
 }
 
 const MANIFEST: &str = "manifest.json";
@@ -76,45 +78,46 @@ fn generation_number(name: &str) -> Option<u64> {
     name.strip_prefix("gen-")?.parse().ok()
 }
 
+/// The current generation and its manifest, if there is one.
+pub fn previous_manifest(root: &Path) -> Option<(Generation, Manifest)> {
+    let generation = current_generation(root)?;
+    let manifest = serde_json::from_slice(&fs::read(generation.dir.join(MANIFEST)).ok()?).ok()?;
+    Some((generation, manifest))
+}
+
 /// Writes `outputs` as a new generation, unless they equal the current one's.
-pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Content>) -> Result<Report, BuildError> {
+pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Result<Report, BuildError> {
     let build = root.join("build");
     fs::create_dir_all(&build).map_err(|e| BuildError::io(&build, e))?;
     remove_leftovers(&build)?;
-    let previous = current_generation(root);
-    let old = previous
-        .as_ref()
-        .and_then(|g| fs::read(g.dir.join(MANIFEST)).ok())
-        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
-        .unwrap_or_default();
+    let (previous, old) = match previous_manifest(root) {
+        Some((g, m)) => (Some(g), m),
+        None => (current_generation(root), Manifest::default()),
+    };
+    let in_previous =
+        |path: &str| previous.as_ref().is_some_and(|g| old.files.contains_key(path) && g.www().join(path).is_file());
     // Files kept from the previous generation if it has them (superseded media).
-    outputs.retain(|path, content| match content {
-        Content::Inherited => {
-            previous.as_ref().is_some_and(|g| old.files.contains_key(path) && g.www().join(path).is_file())
-        }
-        _ => true,
-    });
-    for (path, content) in outputs.iter_mut() {
-        if let (Content::Inherited, Some(g)) = (&content, &previous) {
-            *content = Content::File { path: g.www().join(path), blake3: Some(old.files[path].blake3.clone()) };
-        }
-    }
+    outputs.retain(|path, o| !matches!(o.content, Content::Inherited) || in_previous(path));
 
     let mut manifest = Manifest::default();
-    for (path, content) in &outputs {
-        let entry = match content {
-            Content::Bytes(b) => Entry { blake3: blake3::hash(b).to_hex().to_string(), length: b.len() as u64 },
+    for (path, output) in &outputs {
+        let (blake3, length) = match &output.content {
+            Content::Bytes(b) => (blake3::hash(b).to_hex().to_string(), b.len() as u64),
             Content::File { path: src, blake3: Some(hash) } => {
-                let length = fs::metadata(src).map_err(|e| BuildError::io(src, e))?.len();
-                Entry { blake3: hash.clone(), length }
+                (hash.clone(), fs::metadata(src).map_err(|e| BuildError::io(src, e))?.len())
             }
             Content::File { path: src, blake3: None } => {
                 let bytes = fs::read(src).map_err(|e| BuildError::io(src, e))?;
-                Entry { blake3: blake3::hash(&bytes).to_hex().to_string(), length: bytes.len() as u64 }
+                (blake3::hash(&bytes).to_hex().to_string(), bytes.len() as u64)
             }
-            Content::Inherited => unreachable!("inherited files are resolved above"),
+            Content::Unchanged | Content::Inherited => {
+                let e = old.files.get(path).ok_or_else(|| {
+                    BuildError::io(Path::new(path), std::io::Error::other("not in the previous generation"))
+                })?;
+                (e.blake3.clone(), e.length)
+            }
         };
-        manifest.files.insert(path.clone(), entry);
+        manifest.files.insert(path.clone(), Entry { key: output.key.clone(), blake3, length });
     }
     if let Some(prev) = &previous
         && manifest == old
@@ -132,27 +135,34 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Content>) -> Resu
     fs::create_dir_all(&www).map_err(|e| BuildError::io(&www, e))?;
     let delay = test_delay();
     let mut report = Report::default();
-    for (path, content) in &outputs {
+    for (path, output) in &outputs {
         let dest = www.join(path);
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
         }
         let entry = &manifest.files[path];
-        let reusable = previous.as_ref().filter(|_| old.files.get(path) == Some(entry)).map(|g| g.www().join(path));
-        if let Some(prev_file) = reusable
-            && fs::hard_link(&prev_file, &dest).is_ok()
+        let same_bytes = old.files.get(path).is_some_and(|o| o.blake3 == entry.blake3 && o.length == entry.length);
+        if let Some(g) = previous.as_ref().filter(|_| same_bytes)
+            && fs::hard_link(g.www().join(path), &dest).is_ok()
         {
             report.unchanged += 1;
             continue;
         }
-        write_new(&dest, content, entry)?;
+        let content = match &output.content {
+            Content::Unchanged | Content::Inherited => match &previous {
+                Some(g) => Content::File { path: g.www().join(path), blake3: Some(entry.blake3.clone()) },
+                None => return Err(BuildError::io(&dest, std::io::Error::other("no previous generation"))),
+            },
+            other => other.clone(),
+        };
+        write_new(&dest, &content, &entry.blake3)?;
         report.written.push(path.clone());
         if let Some(d) = delay {
             std::thread::sleep(d);
         }
     }
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| BuildError::io(&tmp, e.into()))?;
-    write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), &Entry { blake3: String::new(), length: 0 })?;
+    write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "")?;
     report.removed = old.files.keys().filter(|p| !manifest.files.contains_key(*p)).cloned().collect();
     sync_dir(&www).map_err(|e| BuildError::io(&www, e))?;
     sync_dir(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
@@ -170,16 +180,17 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Content>) -> Resu
 }
 
 /// Writes `build/preview/www` from scratch (through a temporary directory renamed into place).
-pub(super) fn write_preview(root: &Path, outputs: BTreeMap<String, Content>) -> Result<PathBuf, BuildError> {
+pub(super) fn write_preview(root: &Path, outputs: BTreeMap<String, Output>) -> Result<PathBuf, BuildError> {
     let build = root.join("build");
     let tmp = build.join(format!("preview-tmp-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
-    for (path, content) in outputs.iter().filter(|(_, c)| !matches!(c, Content::Inherited)) {
+    for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::Bytes(_) | Content::File { .. }))
+    {
         let dest = tmp.join("www").join(path);
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
         }
-        write_new(&dest, content, &Entry { blake3: String::new(), length: 0 })?;
+        write_new(&dest, &output.content, "")?;
     }
     let preview = build.join("preview");
     let old = build.join(format!("preview-old-{}", std::process::id()));
@@ -193,7 +204,7 @@ pub(super) fn write_preview(root: &Path, outputs: BTreeMap<String, Content>) -> 
 
 /// A new file, never an existing one: a hard-linked file of an older generation is never opened
 /// for writing.
-fn write_new(dest: &Path, content: &Content, entry: &Entry) -> Result<(), BuildError> {
+fn write_new(dest: &Path, content: &Content, blake3: &str) -> Result<(), BuildError> {
     let io = |e| BuildError::io(dest, e);
     match content {
         Content::Bytes(bytes) => {
@@ -201,11 +212,11 @@ fn write_new(dest: &Path, content: &Content, entry: &Entry) -> Result<(), BuildE
             f.write_all(bytes).map_err(io)?;
             f.sync_data().map_err(io)?;
         }
-        Content::Inherited => unreachable!("inherited files are resolved before writing"),
+        Content::Inherited | Content::Unchanged => unreachable!("resolved to the previous generation's file"),
         Content::File { path, .. } => {
             let bytes = fs::read(path).map_err(|e| BuildError::io(path, e))?;
             // The source may have been replaced since it was probed: its name would then lie.
-            if !entry.blake3.is_empty() && blake3::hash(&bytes).to_hex().as_str() != entry.blake3 {
+            if !blake3.is_empty() && blake3::hash(&bytes).to_hex().as_str() != blake3 {
                 return Err(BuildError::io(
                     path,
                     std::io::Error::other("the file changed during the build; build again"),

@@ -8,18 +8,19 @@
 //! leaves `build/current` as it was; its leftover `gen-tmp-*` is removed by the next build.
 
 mod generation;
+mod plan;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::catalog::{Catalog, Episode, LoadOptions, SourceError, Status};
-use crate::feed::{self, FeedInput, Item};
+use crate::feed;
 use crate::problem::{Position, Problem, Problems};
-use crate::site::{self, SiteInput, TemplateError};
+use crate::site::TemplateError;
 use crate::urls::Urls;
 
-pub use generation::{BuildLock, Generation, current_generation};
+pub use generation::{BuildLock, Generation, Manifest, current_generation, previous_manifest};
+pub use plan::{Output, Rendered, render};
 
 /// How to build.
 #[derive(Debug, Clone)]
@@ -63,6 +64,8 @@ pub enum Content {
     /// Kept from the previous generation if it is there, else left out: the media of earlier
     /// versions, whose bytes no source holds any more, stay for clients mid-download.
     Inherited,
+    /// Made from the same inputs as the previous generation's file: not rendered again.
+    Unchanged,
 }
 
 /// What a build did.
@@ -72,7 +75,11 @@ pub struct Report {
     pub generation: Option<String>,
     /// The generation that is current after the build.
     pub current: String,
-    /// Outputs written anew (paths under www).
+    /// Episodes whose audio was probed anew.
+    pub reprobed: Vec<String>,
+    /// Outputs rendered anew because an input changed (paths under www).
+    pub rendered: Vec<String>,
+    /// Outputs written anew because their bytes changed (paths under www).
     pub written: Vec<String>,
     /// Outputs that did not change (hard links to the previous generation).
     pub unchanged: usize,
@@ -92,8 +99,10 @@ impl fmt::Display for Report {
         match &self.generation {
             Some(generation) => writeln!(
                 f,
-                "built build/{generation}: {} episodes, {} files written, {} unchanged, {} removed",
+                "built build/{generation}: {} episodes; {} re-probed, {} re-rendered, {} re-written, {} unchanged, {} removed",
                 self.episodes,
+                self.reprobed.len(),
+                self.rendered.len(),
                 self.written.len(),
                 self.unchanged,
                 self.removed.len()
@@ -102,11 +111,20 @@ impl fmt::Display for Report {
                 writeln!(f, "nothing changed: build/current is still {} ({} episodes)", self.current, self.episodes)?
             }
         }
-        for path in &self.written {
-            writeln!(f, "  written  {path}")?;
+        for slug in &self.reprobed {
+            writeln!(f, "  re-probed    {slug}")?;
         }
-        for path in &self.removed {
-            writeln!(f, "  removed  {path}")?;
+        // Only a generation's lists are news: with no generation nothing was written.
+        if self.generation.is_some() {
+            for path in &self.rendered {
+                writeln!(f, "  re-rendered  {path}")?;
+            }
+            for path in &self.written {
+                writeln!(f, "  re-written   {path}")?;
+            }
+            for path in &self.removed {
+                writeln!(f, "  removed      {path}")?;
+            }
         }
         Ok(())
     }
@@ -121,9 +139,11 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
 /// [`build`] for a caller that already holds the build lock.
 pub fn build_locked(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
     let catalog = Catalog::load(root, &LoadOptions::for_root(root))?;
-    let outputs = render(&catalog, options)?;
+    let previous = previous_manifest(root);
+    let rendered = render(&catalog, options, previous.as_ref())?;
     let episodes = catalog.visible(options.now).count();
-    let mut report = generation::write(root, outputs)?;
+    let mut report = write_generation(root, rendered)?;
+    report.reprobed = catalog.reprobed.clone();
     report.episodes = episodes;
     report.next_scheduled =
         catalog.episodes.iter().filter(|e| e.status(options.now) == Status::Scheduled).map(Episode::pub_date).min();
@@ -132,8 +152,10 @@ pub fn build_locked(root: &Path, options: &BuildOptions) -> Result<Report, Build
 }
 
 /// Writes rendered outputs as a new generation (the caller holds the build lock).
-pub fn write_generation(root: &Path, outputs: BTreeMap<String, Content>) -> Result<Report, BuildError> {
-    generation::write(root, outputs)
+pub fn write_generation(root: &Path, rendered: Rendered) -> Result<Report, BuildError> {
+    let mut report = generation::write(root, rendered.outputs)?;
+    report.rendered = rendered.rendered;
+    Ok(report)
 }
 
 /// `<slug>.<hash8>.<ext>`: the name an episode's media gets when it is published (content
@@ -185,117 +207,11 @@ pub fn check_published_media(catalog: &Catalog) -> Result<(), BuildError> {
     if problems.has_errors() { Err(BuildError::Problems(problems)) } else { Ok(()) }
 }
 
-/// Old page path → current page path, for every renamed published episode.
-fn redirects(items: &[Item<'_>]) -> BTreeMap<String, String> {
-    let current: Vec<&str> = items.iter().map(|i| i.episode.slug.as_str()).collect();
-    let mut map = BTreeMap::new();
-    for item in items {
-        for old in item.episode.published.iter().flat_map(|p| &p.old_slugs) {
-            if !current.contains(&old.as_str()) {
-                map.insert(crate::urls::episode_path(old), crate::urls::episode_path(&item.episode.slug));
-            }
-        }
-    }
-    map
-}
-
 /// Builds every episode, drafts and scheduled ones included, into `build/preview/www` (never a
 /// generation: nothing there can be deployed by mistake). Returns that directory.
 pub fn preview(root: &Path, options: &BuildOptions) -> Result<PathBuf, BuildError> {
     let _lock = BuildLock::acquire(root)?;
     let catalog = Catalog::load(root, &LoadOptions::for_root(root))?;
-    let outputs = render(&catalog, &BuildOptions { drafts: true, ..options.clone() })?;
-    generation::write_preview(root, outputs)
-}
-
-/// Every output of a build, by path under www.
-pub fn render(catalog: &Catalog, options: &BuildOptions) -> Result<BTreeMap<String, Content>, BuildError> {
-    let ch = &catalog.channel;
-    let urls = match &options.base_url {
-        Some(base) => {
-            let base = base.trim_end_matches('/');
-            if !(base.starts_with("https://") || base.starts_with("http://"))
-                || crate::catalog::url_host(base).is_none()
-            {
-                return Err(BuildError::BaseUrl(base.to_owned()));
-            }
-            // A media CDN stays; media served by the site itself follow the site.
-            let media = if ch.media_base_url == ch.base_url { base } else { ch.media_base_url.as_str() };
-            Urls::new(base, media)
-        }
-        None => Urls::new(&ch.base_url, &ch.media_base_url),
-    };
-    let mut out = BTreeMap::new();
-    let cover_name = format!("cover.{}.{}", ch.cover.hash8, ch.cover.format.extension());
-    out.insert(format!("images/{cover_name}"), Content::File { path: ch.cover_path.clone(), blake3: None });
-
-    check_published_media(catalog)?;
-    let mut items = Vec::new();
-    let shown = catalog.episodes.iter().filter(|e| match e.status(options.now) {
-        Status::Published => true,
-        Status::Draft | Status::Scheduled => options.drafts,
-        Status::Retracted => false,
-    });
-    for ep in shown {
-        for old in catalog.ledger.entries.iter().filter(|e| e.guid == ep.guid && !e.media_name.is_empty()) {
-            out.entry(format!("media/{}", old.media_name)).or_insert(Content::Inherited);
-        }
-        // A published episode keeps the media name of its ledger entry, even after a rename.
-        let media_name = match &ep.published {
-            Some(p) => p.current.media_name.clone(),
-            None => media_name(ep),
-        };
-        out.insert(
-            format!("media/{media_name}"),
-            Content::File { path: ep.audio_path.clone(), blake3: Some(ep.audio.blake3.clone()) },
-        );
-        let image_name = ep.image.as_ref().map(|(path, cover)| {
-            let name = format!("{}.{}.{}", ep.slug, cover.hash8, cover.format.extension());
-            out.insert(format!("images/{name}"), Content::File { path: path.clone(), blake3: None });
-            name
-        });
-        let has_transcript = ep.transcript.is_some();
-        if let Some(vtt) = transcript_bytes(ep) {
-            out.insert(format!("transcripts/{}.vtt", ep.slug), Content::Bytes(vtt));
-        }
-        let has_chapters = !ep.chapters.is_empty();
-        if let Some(json) = chapters_bytes(catalog, ep) {
-            out.insert(format!("chapters/{}.chapters.json", ep.slug), Content::Bytes(json));
-        }
-        items.push(Item {
-            episode: ep,
-            media_name,
-            media_length: ep.audio.length,
-            has_transcript,
-            has_chapters,
-            image_name,
-        });
-    }
-    let redirects = redirects(&items);
-    for (from, to) in &redirects {
-        out.insert(format!("{}index.html", &from[1..]), Content::Bytes(site::redirect_page(&urls, to).into_bytes()));
-    }
-    let json =
-        serde_json::to_vec_pretty(&redirects).map_err(|e| BuildError::io(Path::new("_redirects.json"), e.into()))?;
-    out.insert("_redirects.json".to_owned(), Content::Bytes(json));
-    let feed = feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name })
-        .map_err(|e| BuildError::io(Path::new("feed.xml"), e))?;
-    out.insert("feed.xml".to_owned(), Content::Bytes(feed));
-    let pages = site::render_site(&SiteInput {
-        catalog,
-        urls: &urls,
-        items: &items,
-        cover_name: &cover_name,
-        overrides: &catalog.theme,
-    })?;
-    for (path, bytes) in pages {
-        out.insert(path, Content::Bytes(bytes));
-    }
-    // Static files may replace the theme's stylesheet, never a generated page or feed.
-    for (path, file) in &catalog.static_files {
-        if path == "style.css" || !out.contains_key(path) {
-            out.insert(path.clone(), Content::File { path: file.clone(), blake3: None });
-        }
-    }
-    Ok(out)
+    let rendered = render(&catalog, &BuildOptions { drafts: true, ..options.clone() }, None)?;
+    generation::write_preview(root, rendered.outputs)
 }

@@ -40,7 +40,13 @@ impl LoadOptions {
 impl Catalog {
     /// Reads and checks every source under `root`.
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Catalog, Problems> {
-        let mut loader = Loader { root, problems: Problems::default(), guids: HashMap::new() };
+        let mut loader = Loader {
+            root,
+            problems: Problems::default(),
+            guids: HashMap::new(),
+            audio: HashMap::new(),
+            reprobed: Vec::new(),
+        };
         let channel = loader.channel();
         let methods = loader.pages(RefKind::Method, |fm, path, l| {
             let m: MethodToml = fm.parse(path, METHOD_FIELDS).map_err(|p| l.problems.push(p)).ok()?;
@@ -67,7 +73,7 @@ impl Catalog {
         };
         let methods = methods
             .into_iter()
-            .map(|(slug, (path, (m, body, refs)))| {
+            .map(|(slug, (path, digest, (m, body, refs)))| {
                 let partners = loader.refs(&path, &refs, RefKind::Partner, &known.partners);
                 let method = Method {
                     feed_guid: m.feed_guid.into_inner(),
@@ -77,13 +83,14 @@ impl Catalog {
                     synonyms: m.synonyms,
                     partners,
                     body,
+                    digest,
                 };
                 (slug, method)
             })
             .collect();
         let partners = partners
             .into_iter()
-            .map(|(slug, (path, (p, body, refs)))| {
+            .map(|(slug, (path, digest, (p, body, refs)))| {
                 let territories = loader.refs(&path, &refs, RefKind::Territory, &known.territories);
                 let partner = Partner {
                     feed_guid: p.feed_guid.into_inner(),
@@ -92,13 +99,14 @@ impl Catalog {
                     website: p.website,
                     territories,
                     body,
+                    digest,
                 };
                 (slug, partner)
             })
             .collect();
         let territories = territories
             .into_iter()
-            .map(|(slug, (_, (facts, body)))| (slug.clone(), Territory { slug, facts, body }))
+            .map(|(slug, (_, digest, (facts, body)))| (slug.clone(), Territory { slug, facts, body, digest }))
             .collect();
         let theme = loader.theme();
         let static_files = loader.static_files();
@@ -113,6 +121,7 @@ impl Catalog {
         };
         loader.attach_ledger(&ledger, &mut episodes);
         episodes.sort_by(|a, b| b.pub_date().cmp(&a.pub_date()).then_with(|| a.slug.cmp(&b.slug)));
+        let reprobed = loader.reprobed;
         let mut problems = loader.problems;
         problems.sort();
         match channel {
@@ -124,6 +133,7 @@ impl Catalog {
                 partners,
                 territories,
                 ledger,
+                reprobed,
                 theme,
                 static_files,
                 warnings: problems,
@@ -133,6 +143,10 @@ impl Catalog {
     }
 }
 
+/// Each transcript file by slug: its path, and the parsed transcript with its digest when it
+/// parsed.
+type Transcripts = BTreeMap<String, (PathBuf, Option<(Transcript, String)>)>;
+
 /// Slugs that exist, for cross-references.
 struct Known {
     methods: Vec<String>,
@@ -141,7 +155,7 @@ struct Known {
 }
 
 /// A page's path and what was parsed.
-type Page<T> = (PathBuf, T);
+type Page<T> = (PathBuf, String, T);
 
 /// Slug references with the lines they are on.
 fn lines(fm: &FrontMatter<'_>, refs: &[Spanned<String>]) -> Vec<(String, usize)> {
@@ -153,6 +167,10 @@ struct Loader<'a> {
     problems: Problems,
     /// Every GUID seen, with the file that holds it.
     guids: HashMap<String, PathBuf>,
+    /// Audio facts and SHA-256 by file: episodes may share a file.
+    audio: HashMap<PathBuf, (media::AudioFacts, String)>,
+    /// Episodes whose audio was probed anew.
+    reprobed: Vec<String>,
 }
 
 impl Loader<'_> {
@@ -172,7 +190,8 @@ impl Loader<'_> {
 
     fn channel(&mut self) -> Option<Channel> {
         let path = self.root.join("feed/channel.toml");
-        let text = read_text(&path).map_err(|p| self.push(p)).ok()?.text;
+        let source = read_text(&path).map_err(|p| self.push(p)).ok()?;
+        let text = source.text;
         let fm = FrontMatter { toml: &text, first_line: 1, body: "" };
         let ch: ChannelToml = fm.parse(&path, CHANNEL_FIELDS).map_err(|p| self.push(p)).ok()?;
         let mut problems = Problems::default();
@@ -219,6 +238,7 @@ impl Loader<'_> {
             podroll: ch.podroll,
             txt: ch.txt,
             directories: ch.directories,
+            digest: blake3::hash(format!("{}\0{}", source.digest, cover.hash8).as_bytes()).to_hex().to_string(),
             cover_path,
             cover,
         })
@@ -287,7 +307,7 @@ impl Loader<'_> {
             };
             let rel = self.rel(&path);
             if let Some(value) = parse(&fm, &rel, self) {
-                pages.insert(slug, (rel, value));
+                pages.insert(slug, (rel, text.digest.clone(), value));
             }
         }
         pages
@@ -370,6 +390,38 @@ impl Loader<'_> {
         Some(full)
     }
 
+    /// The probe and SHA-256 of an audio file, from the cache when its identity is unchanged.
+    fn audio(&mut self, options: &LoadOptions, slug: &str, path: &Path) -> Option<(media::AudioFacts, String)> {
+        if let Some(known) = self.audio.get(path) {
+            return Some(known.clone());
+        }
+        let cache = options.probe_cache.as_deref();
+        let facts = match media::probe_cached(path, cache) {
+            Ok((facts, fresh)) => {
+                if fresh {
+                    self.reprobed.push(slug.to_owned());
+                }
+                facts
+            }
+            Err((offset, e)) => {
+                let position = offset.map_or(Position::File, Position::Offset);
+                let rel = self.rel(path);
+                self.problems.push(Problem::error(rel, position, e));
+                return None;
+            }
+        };
+        let sha256 = match media::sha256_cached(path, cache) {
+            Ok(hash) => hash,
+            Err(e) => {
+                let rel = self.rel(path);
+                self.problems.push(Problem::error(rel, Position::File, SourceError::Io { reason: e.to_string() }));
+                return None;
+            }
+        };
+        self.audio.insert(path.to_path_buf(), (facts.clone(), sha256.clone()));
+        Some((facts, sha256))
+    }
+
     /// Gives each episode its ledger facts, and reports published GUIDs whose source is gone.
     fn attach_ledger(&mut self, ledger: &Ledger, episodes: &mut [Episode]) {
         for ep in episodes.iter_mut() {
@@ -444,7 +496,7 @@ impl Loader<'_> {
     }
 
     /// Reads every transcript; a transcript with no episode is reported later.
-    fn transcripts(&mut self) -> BTreeMap<String, (PathBuf, Option<Transcript>)> {
+    fn transcripts(&mut self) -> Transcripts {
         let mut out = BTreeMap::new();
         for (slug, path) in self.files("transcripts", "vtt", RefKind::Episode) {
             let transcript = match read_text(&path) {
@@ -453,7 +505,7 @@ impl Loader<'_> {
                     None
                 }
                 Ok(text) => match parse_vtt(&text.text) {
-                    Ok(t) => Some(t),
+                    Ok(t) => Some((t, text.digest)),
                     Err((line, e)) => {
                         let rel = self.rel(&path);
                         self.problems.push(Problem::error(rel, Position::Line(line), e));
@@ -470,7 +522,7 @@ impl Loader<'_> {
         &mut self,
         options: &LoadOptions,
         known: &Known,
-        transcripts: &BTreeMap<String, (PathBuf, Option<Transcript>)>,
+        transcripts: &Transcripts,
     ) -> Vec<Episode> {
         let files = self.markdown_files("episodes", RefKind::Episode);
         for (slug, (path, _)) in transcripts {
@@ -494,9 +546,10 @@ impl Loader<'_> {
         known: &Known,
         slug: String,
         path: &Path,
-        transcript: Option<Transcript>,
+        transcript: Option<(Transcript, String)>,
     ) -> Option<Episode> {
-        let text = read_text(path).map_err(|p| self.push(p)).ok()?.text;
+        let source = read_text(path).map_err(|p| self.push(p)).ok()?;
+        let text = source.text;
         let fm = split(path, &text).map_err(|p| self.push(p)).ok()?;
         let ep: EpisodeToml = fm.parse(path, EPISODE_FIELDS).map_err(|p| self.push(p)).ok()?;
         let errors_before = self.problems.errors();
@@ -606,28 +659,12 @@ impl Loader<'_> {
         });
 
         let audio_path = self.audio_path(path, &fm, &slug, ep.audio.as_ref())?;
-        let audio = match media::probe_cached(&audio_path, options.probe_cache.as_deref()) {
-            Ok((facts, _fresh)) => facts,
-            Err((offset, e)) => {
-                let position = offset.map_or(Position::File, Position::Offset);
-                let rel = self.rel(&audio_path);
-                self.problems.push(Problem::error(rel, position, e));
-                return None;
-            }
-        };
+        let (audio, audio_sha256) = self.audio(options, &slug, &audio_path)?;
         if !AUDIO_EXTENSIONS.contains(&audio.extension.as_str()) {
             let l = ep.audio.as_ref().map_or(Position::File, |a| Position::Line(line(a.span())));
             self.error(path, l, SourceError::UnpublishableAudio { ext: audio.extension.clone() });
             return None;
         }
-        let audio_sha256 = match media::sha256_cached(&audio_path, options.probe_cache.as_deref()) {
-            Ok(hash) => hash,
-            Err(e) => {
-                let rel = self.rel(&audio_path);
-                self.problems.push(Problem::error(rel, Position::File, SourceError::Io { reason: e.to_string() }));
-                return None;
-            }
-        };
         let duration = audio.duration_ms;
         for ch in &chapters {
             if ch.start_ms >= duration {
@@ -655,6 +692,13 @@ impl Loader<'_> {
             }
         }
         let (date, offset) = date?;
+        let (transcript, transcript_digest) = transcript.map_or((None, String::new()), |(t, d)| (Some(t), d));
+        let image_digest = image.as_ref().map(|(_, c)| c.hash8.as_str()).unwrap_or("");
+        let digest = blake3::hash(
+            format!("{}\0{}\0{}\0{image_digest}", source.digest, transcript_digest, audio.blake3).as_bytes(),
+        )
+        .to_hex()
+        .to_string();
         if self.problems.errors() > errors_before {
             return None;
         }
@@ -684,6 +728,7 @@ impl Loader<'_> {
             transcript,
             audio_sha256,
             published: None,
+            digest,
         })
     }
 

@@ -47,6 +47,8 @@ pub struct Catalog {
     pub static_files: Vec<(String, PathBuf)>,
     /// Problems that do not stop a build.
     pub warnings: crate::problem::Problems,
+    /// Episodes whose audio was probed anew (not found in the cache).
+    pub reprobed: Vec<String>,
 }
 
 /// The show.
@@ -81,6 +83,8 @@ pub struct Channel {
     /// The cover file in `feed/` and its facts.
     pub cover_path: PathBuf,
     pub cover: Cover,
+    /// Changes whenever channel.toml or the cover does.
+    pub digest: String,
 }
 
 /// One episode, probed and cross-checked.
@@ -117,6 +121,8 @@ pub struct Episode {
     pub audio_sha256: String,
     /// What the ledger says of it; `None` for a draft.
     pub published: Option<Published>,
+    /// Changes whenever a source of the episode does (text, audio, transcript, image).
+    pub digest: String,
 }
 
 /// A published episode's ledger facts.
@@ -199,6 +205,7 @@ pub struct Method {
     pub partners: Vec<String>,
     pub feed_guid: String,
     pub body: String,
+    pub digest: String,
 }
 
 /// A partner association's page.
@@ -210,6 +217,7 @@ pub struct Partner {
     pub territories: Vec<String>,
     pub feed_guid: String,
     pub body: String,
+    pub digest: String,
 }
 
 /// A territory page.
@@ -218,6 +226,7 @@ pub struct Territory {
     pub slug: String,
     pub facts: TerritoryToml,
     pub body: String,
+    pub digest: String,
 }
 
 impl Catalog {

@@ -12,12 +12,15 @@ use crate::problem::{Position, Problem, line_of};
 /// A source file read as text.
 pub struct SourceText {
     pub text: String,
+    /// BLAKE3 of the file's bytes: what incremental builds compare.
+    pub digest: String,
 }
 
 /// Reads a whole source file as UTF-8 text, reporting the first invalid byte.
 pub fn read_text(path: &Path) -> Result<SourceText, Problem> {
     let bytes = std::fs::read(path)
         .map_err(|e| Problem::error(path, Position::File, SourceError::Io { reason: e.to_string() }))?;
+    let digest = blake3::hash(&bytes).to_hex().to_string();
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let line = line_of(&String::from_utf8_lossy(&e.as_bytes()[..offset]), offset);
@@ -25,7 +28,7 @@ pub fn read_text(path: &Path) -> Result<SourceText, Problem> {
     })?;
     // A BOM is an editor's habit, not content.
     let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-    Ok(SourceText { text })
+    Ok(SourceText { text, digest })
 }
 
 /// A file split into its TOML front matter and its Markdown body.

@@ -8,7 +8,7 @@ use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Episode, clock, seconds};
+use crate::catalog::{Catalog, Episode, Method, Partner, Territory, clock, seconds};
 use crate::feed::Item;
 use crate::markdown;
 use crate::urls::Urls;
@@ -56,67 +56,68 @@ pub struct SiteInput<'a> {
     pub overrides: &'a BTreeMap<String, String>,
 }
 
-/// Every page, as (path under www, bytes).
-pub fn render_site(input: &SiteInput<'_>) -> Result<Vec<(String, Vec<u8>)>, TemplateError> {
-    let mut env = Environment::new();
-    for (name, source) in THEME {
-        match input.overrides.get(*name) {
-            Some(custom) => env.add_template_owned(name.to_string(), custom.clone())?,
-            None => env.add_template(name, source)?,
+/// The site's renderer: one method per page, so that a build renders only what changed.
+pub struct Site<'a> {
+    env: Environment<'a>,
+    input: &'a SiteInput<'a>,
+    show: ShowCtx,
+}
+
+impl<'a> Site<'a> {
+    /// Loads the theme (with the overrides of `site/templates/`).
+    pub fn new(input: &'a SiteInput<'a>) -> Result<Self, TemplateError> {
+        let mut env = Environment::new();
+        for (name, source) in THEME {
+            match input.overrides.get(*name) {
+                Some(custom) => env.add_template_owned(name.to_string(), custom.clone())?,
+                None => env.add_template(name, source)?,
+            }
         }
-    }
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    // minijinja also escapes `/`, which turns every URL into `https:&#x2f;&#x2f;…`: escape
-    // strings the usual way and leave the rest to the default formatter.
-    env.set_formatter(|out, state, value| match value.as_str() {
-        Some(s) if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() => out
-            .write_str(&html_escape(s))
-            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write the page")),
-        _ => minijinja::escape_formatter(out, state, value),
-    });
-    let cat = input.catalog;
-    let urls = input.urls;
-    let show = ShowCtx::new(input);
-    let mut pages = Vec::new();
-    let render = |env: &Environment<'_>, name: &str, ctx: Value| -> Result<Vec<u8>, TemplateError> {
-        Ok(env.get_template(name)?.render(ctx)?.into_bytes())
-    };
-
-    let all: Vec<EpisodeCard> = input.items.iter().map(|i| EpisodeCard::new(i.episode, urls, Vec::new())).collect();
-    let methods: Vec<MethodRef> = cat
-        .methods
-        .values()
-        .map(|m| MethodRef { url: urls.method(&m.slug), title: m.title.clone(), summary: m.summary.clone() })
-        .collect();
-    let partners: Vec<PartnerRef> =
-        cat.partners.values().map(|p| PartnerRef { url: urls.partner(&p.slug), name: p.name.clone() }).collect();
-    let territories: Vec<TerritoryRef> = cat
-        .territories
-        .values()
-        .map(|t| TerritoryRef { url: urls.territory(&t.slug), name: t.facts.name.clone() })
-        .collect();
-    pages.push((
-        "index.html".to_owned(),
-        render(&env, "index.html", minijinja::context! { show => Value::from(Serde(&show)), episodes => Value::from(Serde(&all)), methods => Value::from(Serde(&methods)), partners => Value::from(Serde(&partners)), territories => Value::from(Serde(&territories)) })?,
-    ));
-
-    for item in input.items {
-        let ctx = EpisodeCtx::new(cat, item, urls);
-        let path = format!("episodes/{}/index.html", item.episode.slug);
-        pages.push((
-            path,
-            render(
-                &env,
-                "episode.html",
-                minijinja::context! { show => Value::from(Serde(&show)), episode => Value::from(Serde(&ctx)) },
-            )?,
-        ));
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        // minijinja also escapes `/`, which turns every URL into `https:&#x2f;&#x2f;…`: escape
+        // strings the usual way and leave the rest to the default formatter.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(s) if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() => out
+                .write_str(&html_escape(s))
+                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write the page")),
+            _ => minijinja::escape_formatter(out, state, value),
+        });
+        Ok(Site { env, show: ShowCtx::new(input), input })
     }
 
-    for m in cat.methods.values() {
-        // An episode discusses a method when it lists it or when one of its chapters links to it;
-        // the chapters give the moments.
-        let episodes: Vec<EpisodeCard> = input
+    fn render(&self, name: &str, ctx: Value) -> Result<Vec<u8>, TemplateError> {
+        Ok(self.env.get_template(name)?.render(ctx)?.into_bytes())
+    }
+
+    fn show(&self) -> Value {
+        Value::from(Serde(&self.show))
+    }
+
+    /// `index.html`.
+    pub fn index(&self) -> Result<Vec<u8>, TemplateError> {
+        let (cat, urls) = (self.input.catalog, self.input.urls);
+        let all: Vec<EpisodeCard> =
+            self.input.items.iter().map(|i| EpisodeCard::new(i.episode, urls, Vec::new())).collect();
+        let methods: Vec<MethodRef> = cat.methods.values().map(|m| method_ref(m, urls)).collect();
+        let partners: Vec<PartnerRef> = cat.partners.values().map(|p| partner_ref(p, urls)).collect();
+        let territories: Vec<TerritoryRef> = cat.territories.values().map(|t| territory_ref(t, urls)).collect();
+        self.render(
+            "index.html",
+            minijinja::context! { show => self.show(), episodes => Value::from(Serde(&all)), methods => Value::from(Serde(&methods)), partners => Value::from(Serde(&partners)), territories => Value::from(Serde(&territories)) },
+        )
+    }
+
+    /// `episodes/<slug>/index.html`.
+    pub fn episode(&self, item: &Item<'_>) -> Result<Vec<u8>, TemplateError> {
+        let ctx = EpisodeCtx::new(self.input.catalog, item, self.input.urls);
+        self.render("episode.html", minijinja::context! { show => self.show(), episode => Value::from(Serde(&ctx)) })
+    }
+
+    /// `methodes/<slug>/index.html`, with the episodes and the moments that discuss the method.
+    pub fn method(&self, m: &Method) -> Result<Vec<u8>, TemplateError> {
+        let urls = self.input.urls;
+        let episodes: Vec<EpisodeCard> = self
+            .input
             .items
             .iter()
             .filter_map(|i| {
@@ -131,7 +132,7 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Vec<(String, Vec<u8>)>, Temp
                         title: c.title.clone(),
                     })
                     .collect();
-                (e.methods.contains(&m.slug) || !moments.is_empty()).then(|| EpisodeCard::new(e, urls, moments))
+                discusses(e, &m.slug).then(|| EpisodeCard::new(e, urls, moments))
             })
             .collect();
         let ctx = MethodCtx {
@@ -139,13 +140,19 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Vec<(String, Vec<u8>)>, Temp
             summary: m.summary.clone(),
             synonyms: m.synonyms.clone(),
             body_html: markdown::to_html(&m.body),
-            partners: refs_partners(cat, &m.partners, urls),
+            partners: refs_partners(self.input.catalog, &m.partners, urls),
         };
-        pages.push((format!("methodes/{}/index.html", m.slug), render(&env, "method.html", minijinja::context! { show => Value::from(Serde(&show)), method => Value::from(Serde(&ctx)), episodes => Value::from(Serde(&episodes)) })?));
+        self.render(
+            "method.html",
+            minijinja::context! { show => self.show(), method => Value::from(Serde(&ctx)), episodes => Value::from(Serde(&episodes)) },
+        )
     }
 
-    for p in cat.partners.values() {
-        let episodes: Vec<EpisodeCard> = input
+    /// `partenaires/<slug>/index.html`.
+    pub fn partner(&self, p: &Partner) -> Result<Vec<u8>, TemplateError> {
+        let (cat, urls) = (self.input.catalog, self.input.urls);
+        let episodes: Vec<EpisodeCard> = self
+            .input
             .items
             .iter()
             .filter(|i| i.episode.partners.contains(&p.slug))
@@ -159,20 +166,26 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Vec<(String, Vec<u8>)>, Temp
                 .territories
                 .iter()
                 .filter_map(|t| cat.territories.get(t))
-                .map(|t| TerritoryRef { url: urls.territory(&t.slug), name: t.facts.name.clone() })
+                .map(|t| territory_ref(t, urls))
                 .collect(),
             methods: cat
                 .methods
                 .values()
                 .filter(|m| m.partners.contains(&p.slug))
-                .map(|m| MethodRef { url: urls.method(&m.slug), title: m.title.clone(), summary: m.summary.clone() })
+                .map(|m| method_ref(m, urls))
                 .collect(),
         };
-        pages.push((format!("partenaires/{}/index.html", p.slug), render(&env, "partner.html", minijinja::context! { show => Value::from(Serde(&show)), partner => Value::from(Serde(&ctx)), episodes => Value::from(Serde(&episodes)) })?));
+        self.render(
+            "partner.html",
+            minijinja::context! { show => self.show(), partner => Value::from(Serde(&ctx)), episodes => Value::from(Serde(&episodes)) },
+        )
     }
 
-    for t in cat.territories.values() {
-        let episodes: Vec<EpisodeCard> = input
+    /// `territoires/<slug>/index.html`.
+    pub fn territory(&self, t: &Territory) -> Result<Vec<u8>, TemplateError> {
+        let (cat, urls) = (self.input.catalog, self.input.urls);
+        let episodes: Vec<EpisodeCard> = self
+            .input
             .items
             .iter()
             .filter(|i| i.episode.territories.contains(&t.slug))
@@ -193,21 +206,47 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Vec<(String, Vec<u8>)>, Temp
                 .partners
                 .values()
                 .filter(|p| p.territories.contains(&t.slug))
-                .map(|p| PartnerRef { url: urls.partner(&p.slug), name: p.name.clone() })
+                .map(|p| partner_ref(p, urls))
                 .collect(),
         };
-        pages.push((format!("territoires/{}/index.html", t.slug), render(&env, "territory.html", minijinja::context! { show => Value::from(Serde(&show)), territory => Value::from(Serde(&ctx)), episodes => Value::from(Serde(&episodes)) })?));
+        self.render(
+            "territory.html",
+            minijinja::context! { show => self.show(), territory => Value::from(Serde(&ctx)), episodes => Value::from(Serde(&episodes)) },
+        )
     }
-    pages.push(("style.css".to_owned(), STYLE_CSS.as_bytes().to_vec()));
-    Ok(pages)
+}
+
+/// Whether an episode discusses a method: it lists it, or one of its chapters links to it.
+pub fn discusses(e: &Episode, method: &str) -> bool {
+    e.methods.iter().any(|m| m == method) || e.chapters.iter().any(|c| c.method.as_deref() == Some(method))
+}
+
+fn method_ref(m: &Method, urls: &Urls) -> MethodRef {
+    MethodRef { url: urls.method(&m.slug), title: m.title.clone(), summary: m.summary.clone() }
+}
+
+fn partner_ref(p: &Partner, urls: &Urls) -> PartnerRef {
+    PartnerRef { url: urls.partner(&p.slug), name: p.name.clone() }
+}
+
+fn territory_ref(t: &Territory, urls: &Urls) -> TerritoryRef {
+    TerritoryRef { url: urls.territory(&t.slug), name: t.facts.name.clone() }
+}
+
+/// A digest of the theme: pages change when it does.
+pub fn theme_digest(overrides: &BTreeMap<String, String>) -> String {
+    let mut h = blake3::Hasher::new();
+    for (name, source) in THEME {
+        h.update(name.as_bytes());
+        h.update(overrides.get(*name).map_or(*source, String::as_str).as_bytes());
+        h.update(b"\0");
+    }
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.finalize().to_hex().to_string()
 }
 
 fn refs_partners(cat: &Catalog, slugs: &[String], urls: &Urls) -> Vec<PartnerRef> {
-    slugs
-        .iter()
-        .filter_map(|s| cat.partners.get(s))
-        .map(|p| PartnerRef { url: urls.partner(&p.slug), name: p.name.clone() })
-        .collect()
+    slugs.iter().filter_map(|s| cat.partners.get(s)).map(|p| partner_ref(p, urls)).collect()
 }
 
 #[derive(Serialize)]

@@ -62,3 +62,16 @@ fn a_killed_build_leaves_the_current_generation_intact() {
     assert_eq!(std::fs::read_link(p.file("build/current")).unwrap().to_str(), Some("gen-2"));
     assert!(p.read("build/current/www/feed.xml").contains("Démonstration tuée"));
 }
+
+/// The report names the audio probed anew: a new file for a draft is probed, and the published
+/// outputs, which do not show drafts, are not touched.
+#[test]
+fn the_report_lists_what_was_probed_again() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    std::fs::copy(crate::util::fixtures().join("audio/vbr.mp3"), p.file("episodes/brouillon.mp3")).unwrap();
+    let report = p.ok(&["build"]);
+    assert_eq!(report, "nothing changed: build/current is still gen-1 (3 episodes)\n  re-probed    brouillon\n");
+    let again = p.ok(&["build"]);
+    assert_eq!(again, "nothing changed: build/current is still gen-1 (3 episodes)\n", "the probe is cached");
+}

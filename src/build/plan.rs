@@ -1,0 +1,277 @@
+//! What a build outputs, and which outputs need rendering again.
+//!
+//! Every output gets a key: a hash of every input it is made from (the digests of the sources
+//! it reads, the theme, the addresses, the ledger facts). An output whose key equals the one the
+//! previous generation recorded is not rendered again: the new generation links the old file.
+//! A build where every key is unchanged renders nothing and makes no generation.
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::generation::Manifest;
+use super::{
+    BuildError, BuildOptions, Content, Generation, chapters_bytes, check_published_media, media_name, transcript_bytes,
+};
+use crate::catalog::{Catalog, Status};
+use crate::feed::{self, FeedInput, Item};
+use crate::site::{self, Site, SiteInput};
+use crate::urls::Urls;
+
+/// One output: its key and its content.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub key: String,
+    pub content: Content,
+}
+
+/// Every output of a build, and which of them were rendered anew.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub outputs: BTreeMap<String, Output>,
+    /// Generated outputs (not copied files) rendered anew, by path under www.
+    pub rendered: Vec<String>,
+}
+
+/// How an output is made.
+enum Job {
+    Ready(Content),
+    Feed,
+    Index,
+    Episode(usize),
+    Method(String),
+    Partner(String),
+    Territory(String),
+    Chapters(usize),
+    Transcript(usize),
+    Redirect(String),
+    Redirects,
+    Style,
+}
+
+/// A key from its parts.
+fn key<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> String {
+    let mut h = blake3::Hasher::new();
+    for part in parts {
+        h.update(part.as_ref().as_bytes());
+        h.update(b"\0");
+    }
+    h.finalize().to_hex()[..32].to_owned()
+}
+
+/// Plans every output and renders those whose inputs changed since `previous`.
+pub fn render(
+    catalog: &Catalog,
+    options: &BuildOptions,
+    previous: Option<&(Generation, Manifest)>,
+) -> Result<Rendered, BuildError> {
+    let ch = &catalog.channel;
+    let urls = match &options.base_url {
+        Some(base) => {
+            let base = base.trim_end_matches('/');
+            if !(base.starts_with("https://") || base.starts_with("http://"))
+                || crate::catalog::url_host(base).is_none()
+            {
+                return Err(BuildError::BaseUrl(base.to_owned()));
+            }
+            // A media CDN stays; media served by the site itself follow the site.
+            let media = if ch.media_base_url == ch.base_url { base } else { ch.media_base_url.as_str() };
+            Urls::new(base, media)
+        }
+        None => Urls::new(&ch.base_url, &ch.media_base_url),
+    };
+    check_published_media(catalog)?;
+
+    let cover_name = format!("cover.{}.{}", ch.cover.hash8, ch.cover.format.extension());
+    let mut jobs: BTreeMap<String, (String, Job)> = BTreeMap::new();
+    let file = |path: &Path, blake3: Option<String>| -> Result<(String, Job), BuildError> {
+        let hash = match blake3 {
+            Some(h) => h,
+            None => blake3::hash(&std::fs::read(path).map_err(|e| BuildError::io(path, e))?).to_hex().to_string(),
+        };
+        Ok((key(["file", &hash]), Job::Ready(Content::File { path: path.to_path_buf(), blake3: Some(hash) })))
+    };
+    jobs.insert(format!("images/{cover_name}"), file(&ch.cover_path, None)?);
+
+    let mut items = Vec::new();
+    let shown = catalog.episodes.iter().filter(|e| match e.status(options.now) {
+        Status::Published => true,
+        Status::Draft | Status::Scheduled => options.drafts,
+        Status::Retracted => false,
+    });
+    for ep in shown {
+        for old in catalog.ledger.entries.iter().filter(|e| e.guid == ep.guid && !e.media_name.is_empty()) {
+            jobs.entry(format!("media/{}", old.media_name))
+                .or_insert_with(|| (key(["inherited", &old.media_sha256]), Job::Ready(Content::Inherited)));
+        }
+        // A published episode keeps the media name of its ledger entry, even after a rename.
+        let media_name = match &ep.published {
+            Some(p) => p.current.media_name.clone(),
+            None => media_name(ep),
+        };
+        jobs.insert(format!("media/{media_name}"), file(&ep.audio_path, Some(ep.audio.blake3.clone()))?);
+        let image_name = match &ep.image {
+            Some((path, cover)) => {
+                let name = format!("{}.{}.{}", ep.slug, cover.hash8, cover.format.extension());
+                jobs.insert(format!("images/{name}"), file(path, None)?);
+                Some(name)
+            }
+            None => None,
+        };
+        items.push(Item {
+            episode: ep,
+            media_name,
+            media_length: ep.audio.length,
+            has_transcript: ep.transcript.is_some(),
+            has_chapters: !ep.chapters.is_empty(),
+            image_name,
+        });
+    }
+
+    // The keys. `global` covers what every page shows: the show, the theme, the addresses.
+    let version = env!("CARGO_PKG_VERSION");
+    let global = key([
+        "global",
+        version,
+        &site::theme_digest(&catalog.theme),
+        &ch.digest,
+        &urls.base,
+        &urls.media_base,
+        if options.drafts { "drafts" } else { "" },
+    ]);
+    let item_keys: Vec<String> = items
+        .iter()
+        .map(|i| {
+            let e = i.episode;
+            let published = e.published.as_ref().map(|p| format!("{}\0{}", p.pub_date, p.old_slugs.join(" ")));
+            key([e.digest.as_str(), &i.media_name, &e.pub_date().to_string(), published.as_deref().unwrap_or("draft")])
+        })
+        .collect();
+    let method_digest = |slug: &str| catalog.methods.get(slug).map_or("", |m| m.digest.as_str());
+    let partner_digest = |slug: &str| catalog.partners.get(slug).map_or("", |p| p.digest.as_str());
+    let territory_digest = |slug: &str| catalog.territories.get(slug).map_or("", |t| t.digest.as_str());
+    let all_items = key(item_keys.iter().map(String::as_str));
+    let all_pages = key(catalog
+        .methods
+        .values()
+        .map(|m| m.digest.as_str())
+        .chain(catalog.partners.values().map(|p| p.digest.as_str()))
+        .chain(catalog.territories.values().map(|t| t.digest.as_str())));
+
+    for (i, item) in items.iter().enumerate() {
+        let e = item.episode;
+        let linked = e
+            .methods
+            .iter()
+            .chain(e.chapters.iter().filter_map(|c| c.method.as_ref()))
+            .map(|m| method_digest(m))
+            .chain(e.partners.iter().map(|p| partner_digest(p)))
+            .chain(e.territories.iter().map(|t| territory_digest(t)));
+        let page_key = key([global.as_str(), &item_keys[i]].into_iter().chain(linked));
+        jobs.insert(format!("episodes/{}/index.html", e.slug), (page_key, Job::Episode(i)));
+        if item.has_chapters {
+            let k = key(["chapters", version, &ch.digest, &item_keys[i]]);
+            jobs.insert(format!("chapters/{}.chapters.json", e.slug), (k, Job::Chapters(i)));
+        }
+        if item.has_transcript {
+            let k = key(["transcript", version, &item_keys[i]]);
+            jobs.insert(format!("transcripts/{}.vtt", e.slug), (k, Job::Transcript(i)));
+        }
+    }
+    let territories_all = key(catalog.territories.values().map(|t| t.digest.as_str()));
+    jobs.insert("feed.xml".into(), (key(["feed", &global, &all_items, &territories_all]), Job::Feed));
+    jobs.insert("index.html".into(), (key(["index", &global, &all_items, &all_pages]), Job::Index));
+    let keys_of = |pred: &dyn Fn(&Item<'_>) -> bool| -> Vec<&str> {
+        items.iter().zip(&item_keys).filter(|(i, _)| pred(i)).map(|(_, k)| k.as_str()).collect()
+    };
+    for m in catalog.methods.values() {
+        let eps = keys_of(&|i| site::discusses(i.episode, &m.slug));
+        let partners = m.partners.iter().map(|p| partner_digest(p));
+        let k = key(["method", global.as_str(), &m.digest].into_iter().chain(partners).chain(eps));
+        jobs.insert(format!("methodes/{}/index.html", m.slug), (k, Job::Method(m.slug.clone())));
+    }
+    for p in catalog.partners.values() {
+        let eps = keys_of(&|i| i.episode.partners.contains(&p.slug));
+        let territories = p.territories.iter().map(|t| territory_digest(t));
+        let methods = catalog.methods.values().filter(|m| m.partners.contains(&p.slug)).map(|m| m.digest.as_str());
+        let k = key(["partner", global.as_str(), &p.digest].into_iter().chain(territories).chain(methods).chain(eps));
+        jobs.insert(format!("partenaires/{}/index.html", p.slug), (k, Job::Partner(p.slug.clone())));
+    }
+    for t in catalog.territories.values() {
+        let eps = keys_of(&|i| i.episode.territories.contains(&t.slug));
+        let partners = catalog.partners.values().filter(|p| p.territories.contains(&t.slug)).map(|p| p.digest.as_str());
+        let k = key(["territory", global.as_str(), &t.digest].into_iter().chain(partners).chain(eps));
+        jobs.insert(format!("territoires/{}/index.html", t.slug), (k, Job::Territory(t.slug.clone())));
+    }
+    let redirects = redirects(&items);
+    for (from, to) in &redirects {
+        jobs.insert(format!("{}index.html", &from[1..]), (key(["redirect", &global, to]), Job::Redirect(to.clone())));
+    }
+    let redirects_json =
+        serde_json::to_vec_pretty(&redirects).map_err(|e| BuildError::io(Path::new("_redirects.json"), e.into()))?;
+    let redirects_key = key(["redirects", &blake3::hash(&redirects_json).to_hex()]);
+    jobs.insert("_redirects.json".into(), (redirects_key, Job::Redirects));
+    jobs.insert("style.css".into(), (key(["style", site::STYLE_CSS]), Job::Style));
+    // Static files may replace the theme's stylesheet, never a generated page or feed.
+    for (path, source) in &catalog.static_files {
+        if path == "style.css" || !jobs.contains_key(path) {
+            jobs.insert(path.clone(), file(source, None)?);
+        }
+    }
+
+    // Render what changed.
+    let site_input =
+        SiteInput { catalog, urls: &urls, items: &items, cover_name: &cover_name, overrides: &catalog.theme };
+    let site: OnceCell<Site<'_>> = OnceCell::new();
+    let site = || -> Result<&Site<'_>, BuildError> {
+        if let Some(s) = site.get() {
+            return Ok(s);
+        }
+        let made = Site::new(&site_input)?;
+        Ok(site.get_or_init(|| made))
+    };
+    let mut out = Rendered::default();
+    for (path, (k, job)) in jobs {
+        let unchanged = previous
+            .is_some_and(|(g, m)| m.files.get(&path).is_some_and(|e| e.key == k) && g.www().join(&path).is_file());
+        if unchanged && !matches!(job, Job::Ready(Content::Inherited)) {
+            out.outputs.insert(path, Output { key: k, content: Content::Unchanged });
+            continue;
+        }
+        let bytes = match job {
+            Job::Ready(content) => {
+                out.outputs.insert(path, Output { key: k, content });
+                continue;
+            }
+            Job::Feed => feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name })
+                .map_err(|e| BuildError::io(Path::new("feed.xml"), e))?,
+            Job::Index => site()?.index()?,
+            Job::Episode(i) => site()?.episode(&items[i])?,
+            Job::Method(slug) => site()?.method(&catalog.methods[&slug])?,
+            Job::Partner(slug) => site()?.partner(&catalog.partners[&slug])?,
+            Job::Territory(slug) => site()?.territory(&catalog.territories[&slug])?,
+            Job::Chapters(i) => chapters_bytes(catalog, items[i].episode).unwrap_or_default(),
+            Job::Transcript(i) => transcript_bytes(items[i].episode).unwrap_or_default(),
+            Job::Redirect(to) => site::redirect_page(&urls, &to).into_bytes(),
+            Job::Redirects => redirects_json.clone(),
+            Job::Style => site::STYLE_CSS.as_bytes().to_vec(),
+        };
+        out.rendered.push(path.clone());
+        out.outputs.insert(path, Output { key: k, content: Content::Bytes(bytes) });
+    }
+    Ok(out)
+}
+
+/// Old page path → current page path, for every renamed published episode.
+fn redirects(items: &[Item<'_>]) -> BTreeMap<String, String> {
+    let current: Vec<&str> = items.iter().map(|i| i.episode.slug.as_str()).collect();
+    let mut map = BTreeMap::new();
+    for item in items {
+        for old in item.episode.published.iter().flat_map(|p| &p.old_slugs) {
+            if !current.contains(&old.as_str()) {
+                map.insert(crate::urls::episode_path(old), crate::urls::episode_path(&item.episode.slug));
+            }
+        }
+    }
+    map
+}
