@@ -518,12 +518,7 @@ impl Loader<'_> {
         out
     }
 
-    fn episodes(
-        &mut self,
-        options: &LoadOptions,
-        known: &Known,
-        transcripts: &Transcripts,
-    ) -> Vec<Episode> {
+    fn episodes(&mut self, options: &LoadOptions, known: &Known, transcripts: &Transcripts) -> Vec<Episode> {
         let files = self.markdown_files("episodes", RefKind::Episode);
         for (slug, (path, _)) in transcripts {
             if !files.iter().any(|(s, _)| s == slug) {

@@ -15,6 +15,8 @@ mod generations;
 mod probe;
 /// The lifecycle: draft, publish, scheduled, new version, rename, refusals, killed publish.
 mod publish;
+/// The bundled sample show: cues start with their speech.
+mod sample;
 /// The server: HEAD, Range, MIME types, CORS, generation swaps.
 mod serve;
 /// The website: pages exist for every link of the feed, French content, escaping.
