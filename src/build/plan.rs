@@ -100,9 +100,10 @@ pub fn render(
         Status::Retracted => false,
     });
     for ep in shown {
-        for old in catalog.ledger.entries.iter().filter(|e| e.guid == ep.guid && !e.media_name.is_empty()) {
-            jobs.entry(format!("media/{}", old.media_name))
-                .or_insert_with(|| (key(["inherited", &old.media_sha256]), Job::Ready(Content::Inherited)));
+        let versions = catalog.ledger.record(&ep.guid).map(|r| r.media.as_slice()).unwrap_or_default();
+        for (name, sha256) in versions.iter().filter(|(name, _)| !name.is_empty()) {
+            jobs.entry(format!("media/{name}"))
+                .or_insert_with(|| (key(["inherited", sha256]), Job::Ready(Content::Inherited)));
         }
         // A published episode keeps the media name of its ledger entry, even after a rename.
         let media_name = match &ep.published {

@@ -112,6 +112,8 @@ pub struct Record {
     pub current: Entry,
     /// Every slug it was recorded under, oldest first.
     pub slugs: Vec<String>,
+    /// Every media name it was published with, oldest first, with its SHA-256.
+    pub media: Vec<(String, String)>,
     pub retracted: bool,
 }
 
@@ -182,6 +184,7 @@ impl Ledger {
                             pub_date: e.pub_date,
                             current: e.clone(),
                             slugs: vec![e.slug.clone()],
+                            media: vec![(e.media_name.clone(), e.media_sha256.clone())],
                             retracted: e.action == Action::Retract,
                         },
                     );
@@ -189,6 +192,9 @@ impl Ledger {
                 Some(r) => {
                     if !r.slugs.contains(&e.slug) {
                         r.slugs.push(e.slug.clone());
+                    }
+                    if !e.media_name.is_empty() && !r.media.iter().any(|(name, _)| *name == e.media_name) {
+                        r.media.push((e.media_name.clone(), e.media_sha256.clone()));
                     }
                     match e.action {
                         Action::Retract => r.retracted = true,

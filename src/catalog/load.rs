@@ -7,7 +7,7 @@ use toml::Spanned;
 
 use super::channel::{self, CHANNEL_FIELDS, ChannelToml};
 use super::chapters::{parse_chapters, parse_timecode};
-use super::ledger::{LEDGER_PATH, Ledger};
+use super::ledger::{LEDGER_PATH, Ledger, Record};
 use super::schema::{
     EPISODE_FIELDS, EpisodeToml, METHOD_FIELDS, MethodToml, PARTNER_FIELDS, PERSON_ROLES, PartnerToml, Person,
     TERRITORY_FIELDS, TerritoryToml, TimeValue,
@@ -427,6 +427,11 @@ impl Loader<'_> {
         for ep in episodes.iter_mut() {
             ep.published = Published::of(ledger, ep);
         }
+        let missing: Vec<&Record> =
+            ledger.records.values().filter(|r| !r.retracted && !episodes.iter().any(|e| e.guid == r.guid)).collect();
+        if missing.is_empty() {
+            return;
+        }
         // An episode file that failed to load still exists (under a slug the ledger knows, or
         // holding the GUID): it has its own error, its GUID is not reported missing.
         let files: Vec<(String, String)> = std::fs::read_dir(self.root.join("episodes"))
@@ -440,10 +445,10 @@ impl Loader<'_> {
                 (stem, String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned())
             })
             .collect();
-        for record in ledger.records.values() {
-            let has_source = episodes.iter().any(|e| e.guid == record.guid)
-                || files.iter().any(|(stem, text)| record.slugs.contains(stem) || text.contains(&record.guid));
-            if !record.retracted && !has_source {
+        for record in missing {
+            let has_source =
+                files.iter().any(|(stem, text)| record.slugs.contains(stem) || text.contains(&record.guid));
+            if !has_source {
                 self.problems.push(Problem::error(
                     LEDGER_PATH,
                     Position::Line(record.current.line),
