@@ -20,13 +20,15 @@ use tower_http::services::ServeDir;
 use crate::build::{self, BuildLock, BuildOptions, current_generation};
 
 /// What is being served.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 struct Served {
     /// The `www/` of one generation (resolved, not through the `current` symlink) or of the
     /// preview.
     www: PathBuf,
-    /// Old page path → new page path (`_redirects.json`).
+    /// Old path → new path (`_redirects.json`).
     redirects: BTreeMap<String, String>,
+    /// Keeps builds from deleting the generation while requests may still use it.
+    _hold: Option<std::fs::File>,
 }
 
 /// What the handlers share.
@@ -51,21 +53,24 @@ impl AppState {
 
     /// Follows `build/current` if a build moved it.
     pub fn refresh(&self) {
-        let www = if self.preview {
-            Some(self.root.join("build/preview/www"))
+        let (www, generation) = if self.preview {
+            (Some(self.root.join("build/preview/www")), None)
         } else {
-            current_generation(&self.root).map(|g| g.www())
+            let g = current_generation(&self.root);
+            (g.as_ref().map(|g| g.www()), g)
         };
+        if self.current.load().as_ref().as_ref().map(|s| &s.www) == www.as_ref() {
+            return;
+        }
         let served = www.map(|www| {
             let redirects = std::fs::read(www.join("_redirects.json"))
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
                 .unwrap_or_default();
-            Served { www, redirects }
+            Served { www, redirects, _hold: generation.and_then(|g| g.hold().ok()) }
         });
-        if **self.current.load() != served {
-            self.current.store(Arc::new(served));
-        }
+        // The previous `Served`, and its hold, go when the last request using it ends.
+        self.current.store(Arc::new(served));
     }
 }
 

@@ -46,7 +46,18 @@ impl Generation {
     pub fn www(&self) -> PathBuf {
         self.dir.join("www")
     }
+
+    /// Marks the generation as in use until the returned handle is dropped: a build does not
+    /// delete a generation that a server still answers from.
+    pub fn hold(&self) -> std::io::Result<File> {
+        let file = File::options().create(true).truncate(false).write(true).open(self.dir.join(HOLD))?;
+        file.lock_shared()?;
+        Ok(file)
+    }
 }
+
+/// The file a server holds a shared lock on while it serves a generation.
+const HOLD: &str = ".hold";
 
 /// The generation `build/current` points to, if any.
 pub fn current_generation(root: &Path) -> Option<Generation> {
@@ -271,11 +282,19 @@ fn swap_current(build: &Path, name: &str) -> Result<(), BuildError> {
     sync_dir(build).map_err(|e| BuildError::io(build, e))
 }
 
-/// Keeps the new generation and the one it replaced (a server may still be answering from it).
+/// Deletes the older generations, keeping the new one, the one it replaced (a server may not
+/// have switched yet), and any that a server still holds (see [`Generation::hold`]).
 fn remove_old(build: &Path, current: &str, previous: Option<&str>) -> Result<(), BuildError> {
     for (_, name) in generations(build)? {
-        if name != current && Some(name.as_str()) != previous {
-            let dir = build.join(&name);
+        if name == current || Some(name.as_str()) == previous {
+            continue;
+        }
+        let dir = build.join(&name);
+        let held = File::options()
+            .write(true)
+            .open(dir.join(HOLD))
+            .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)));
+        if !held {
             fs::remove_dir_all(&dir).map_err(|e| BuildError::io(&dir, e))?;
         }
     }

@@ -205,7 +205,8 @@ pub fn render(
         jobs.insert(format!("territoires/{}/index.html", t.slug), (k, Job::Territory(t.slug.clone())));
     }
     let redirects = redirects(&items);
-    for (from, to) in &redirects {
+    // Static hosts get a page at each old page URL (files cannot redirect themselves).
+    for (from, to) in redirects.iter().filter(|(from, _)| from.ends_with('/')) {
         jobs.insert(format!("{}index.html", &from[1..]), (key(["redirect", &global, to]), Job::Redirect(to.clone())));
     }
     let redirects_json =
@@ -263,14 +264,23 @@ pub fn render(
     Ok(out)
 }
 
-/// Old page path → current page path, for every renamed published episode.
+/// Old path → current path, for every renamed published episode: its page, and its transcript
+/// and chapters, whose URLs podcast apps keep from the feeds they fetched before.
 fn redirects(items: &[Item<'_>]) -> BTreeMap<String, String> {
     let current: Vec<&str> = items.iter().map(|i| i.episode.slug.as_str()).collect();
     let mut map = BTreeMap::new();
     for item in items {
+        let slug = &item.episode.slug;
         for old in item.episode.published.iter().flat_map(|p| &p.old_slugs) {
-            if !current.contains(&old.as_str()) {
-                map.insert(crate::urls::episode_path(old), crate::urls::episode_path(&item.episode.slug));
+            if current.contains(&old.as_str()) {
+                continue;
+            }
+            map.insert(crate::urls::episode_path(old), crate::urls::episode_path(slug));
+            if item.has_transcript {
+                map.insert(format!("/transcripts/{old}.vtt"), format!("/transcripts/{slug}.vtt"));
+            }
+            if item.has_chapters {
+                map.insert(format!("/chapters/{old}.chapters.json"), format!("/chapters/{slug}.chapters.json"));
             }
         }
     }

@@ -295,8 +295,12 @@ r = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', page)
 assert r and r.group(1) in (f"/episodes/{new}/", f"{url}episodes/{new}/"), f"no meta refresh to the new page in: {page[:300]}"
 PY
 check "GET /episodes/$NEW/ answers 200" test "$(fetch -o /dev/null -w '%{http_code}' "${URL}episodes/$NEW/")" = 200
-# Not a promise of ARCHITECTURE.md (only the page redirects), so reported, not checked.
-note "after the rename, the old transcript URL /transcripts/$OLD.vtt answers $(fetch -o /dev/null -w '%{http_code}' "${URL}transcripts/$OLD.vtt") and the old chapters URL answers $(fetch -o /dev/null -w '%{http_code}' "${URL}chapters/$OLD.chapters.json")"
+# Apps keep the transcript and chapters URLs of the feeds they fetched: those redirect too.
+for old_new in "transcripts/$OLD.vtt transcripts/$NEW.vtt" "chapters/$OLD.chapters.json chapters/$NEW.chapters.json"; do
+  set -- $old_new
+  got="$(fetch -o /dev/null -w '%{http_code} %{redirect_url}' "${URL}$1")"
+  check "GET /$1 answers 301 to /$2 (got $got)" test "$got" = "301 ${URL}$2"
+done
 
 check "feed/archive.toml (the ledger) is byte-identical after serve and build" cmp "$WORK/archive.toml.orig" "$S/feed/archive.toml"
 

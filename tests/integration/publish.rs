@@ -138,7 +138,7 @@ fn a_renamed_episode_keeps_its_identity_and_redirects() {
     assert_eq!(feed_before.matches("<item>").count(), feed.matches("<item>").count());
     assert_eq!(
         p.read("build/current/www/_redirects.json"),
-        "{\n  \"/episodes/enquete-de-besoins-a-leaz/\": \"/episodes/frapper-aux-portes/\"\n}"
+        "{\n  \"/chapters/enquete-de-besoins-a-leaz.chapters.json\": \"/chapters/frapper-aux-portes.chapters.json\",\n  \"/episodes/enquete-de-besoins-a-leaz/\": \"/episodes/frapper-aux-portes/\",\n  \"/transcripts/enquete-de-besoins-a-leaz.vtt\": \"/transcripts/frapper-aux-portes.vtt\"\n}"
     );
     let old_page = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
     assert!(old_page.contains(
@@ -155,6 +155,16 @@ fn a_renamed_episode_keeps_its_identity_and_redirects() {
     });
     assert_eq!(response.status(), axum::http::StatusCode::MOVED_PERMANENTLY);
     assert_eq!(response.headers()["location"], "/episodes/frapper-aux-portes/");
+    let state = veillee::serve::AppState::new(p.path());
+    let response = runtime.block_on(async {
+        use tower::ServiceExt;
+        let req = axum::http::Request::get("/transcripts/enquete-de-besoins-a-leaz.vtt")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        veillee::serve::app(state).oneshot(req).await.unwrap()
+    });
+    assert_eq!(response.status(), axum::http::StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(response.headers()["location"], "/transcripts/frapper-aux-portes.vtt");
 
     let refused = p.fails(&["new", "episode", "Enquête de besoins à Léaz"]);
     insta::assert_snapshot!(refused);

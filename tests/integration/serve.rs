@@ -137,3 +137,22 @@ fn serve_process_on_a_free_port() {
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.contains(&format!("<atom:link href=\"http://{base}/feed.xml\"")), "the feed points at the server");
 }
+
+/// A generation a server still answers from is not deleted by later builds, however quick.
+#[test]
+fn builds_keep_the_generation_a_server_holds() {
+    let (p, s) = served();
+    p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Démonstration :", "Deux :");
+    p.ok(&["build"]);
+    p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Deux :", "Trois :");
+    p.ok(&["build"]);
+    assert!(p.file("build/gen-1").is_dir(), "gen-1 is held by the server");
+    let (status, _, body) = request(&s, Method::GET, "/feed.xml", &[]);
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8(body).unwrap().contains("Démonstration :"));
+    s.refresh();
+    p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Trois :", "Quatre :");
+    p.ok(&["build"]);
+    assert!(!p.file("build/gen-1").exists(), "released once the server moved on");
+    assert!(p.file("build/gen-3").is_dir(), "the generation it serves now is held");
+}
