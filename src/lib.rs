@@ -21,6 +21,7 @@ pub mod feed;
 mod fsutil;
 pub mod markdown;
 pub mod media;
+mod par;
 pub mod problem;
 pub mod project;
 pub mod serve;

@@ -36,8 +36,15 @@ pub fn blocks(markdown: &str) -> Vec<String> {
     out
 }
 
+/// Building ammonia's rules costs more than cleaning a paragraph: they are built once.
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder.link_rel(Some("noopener"));
+    builder
+});
+
 fn sanitize(html: &str) -> String {
-    ammonia::Builder::default().link_rel(Some("noopener")).clean(html).to_string()
+    SANITIZER.clean(html).to_string()
 }
 
 /// The text of the first paragraph, without markup: the default summary of an episode.

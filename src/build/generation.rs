@@ -146,6 +146,8 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
     fs::create_dir_all(&www).map_err(|e| BuildError::io(&www, e))?;
     let delay = test_delay();
     let mut report = Report::default();
+    // Identical files within the generation share one inode (episodes sharing an audio file).
+    let mut by_hash: std::collections::HashMap<&str, PathBuf> = std::collections::HashMap::new();
     for (path, output) in &outputs {
         let dest = www.join(path);
         if let Some(parent) = dest.parent() {
@@ -159,6 +161,12 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
             report.unchanged += 1;
             continue;
         }
+        if let Some(twin) = by_hash.get(entry.blake3.as_str())
+            && fs::hard_link(twin, &dest).is_ok()
+        {
+            report.written.push(path.clone());
+            continue;
+        }
         let content = match &output.content {
             Content::Unchanged | Content::Inherited => match &previous {
                 Some(g) => Content::File { path: g.www().join(path), blake3: Some(entry.blake3.clone()) },
@@ -167,6 +175,7 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
             other => other.clone(),
         };
         write_new(&dest, &content, &entry.blake3)?;
+        by_hash.insert(&entry.blake3, dest);
         report.written.push(path.clone());
         if let Some(d) = delay {
             std::thread::sleep(d);
@@ -175,8 +184,10 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| BuildError::io(&tmp, e.into()))?;
     write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "")?;
     report.removed = old.files.keys().filter(|p| !manifest.files.contains_key(*p)).cloned().collect();
-    sync_dir(&www).map_err(|e| BuildError::io(&www, e))?;
-    sync_dir(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
+    // One flush of the file system for the whole generation, instead of one per file: the
+    // rename below must not reach the disk before the files it makes current.
+    let dir = File::open(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
+    rustix::fs::syncfs(&dir).map_err(|e| BuildError::io(&tmp, e.into()))?;
 
     let next = next_number(&build)?;
     let name = format!("gen-{next}");
@@ -221,7 +232,6 @@ fn write_new(dest: &Path, content: &Content, blake3: &str) -> Result<(), BuildEr
         Content::Bytes(bytes) => {
             let mut f = File::create_new(dest).map_err(io)?;
             f.write_all(bytes).map_err(io)?;
-            f.sync_data().map_err(io)?;
         }
         Content::Inherited | Content::Unchanged => unreachable!("resolved to the previous generation's file"),
         Content::File { path, .. } => {
@@ -235,7 +245,6 @@ fn write_new(dest: &Path, content: &Content, blake3: &str) -> Result<(), BuildEr
             }
             let mut f = File::create_new(dest).map_err(io)?;
             f.write_all(&bytes).map_err(io)?;
-            f.sync_data().map_err(io)?;
         }
     }
     Ok(())

@@ -5,7 +5,6 @@
 //! previous generation recorded is not rendered again: the new generation links the old file.
 //! A build where every key is unchanged renders nothing and makes no generation.
 
-use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -221,46 +220,54 @@ pub fn render(
         }
     }
 
-    // Render what changed.
+    // Render what changed, on every core.
     let site_input =
         SiteInput { catalog, urls: &urls, items: &items, cover_name: &cover_name, overrides: &catalog.theme };
-    let site: OnceCell<Site<'_>> = OnceCell::new();
-    let site = || -> Result<&Site<'_>, BuildError> {
-        if let Some(s) = site.get() {
-            return Ok(s);
-        }
-        let made = Site::new(&site_input)?;
-        Ok(site.get_or_init(|| made))
-    };
     let mut out = Rendered::default();
+    let mut todo = Vec::new();
     for (path, (k, job)) in jobs {
-        let unchanged = previous
-            .is_some_and(|(g, m)| m.files.get(&path).is_some_and(|e| e.key == k) && g.www().join(&path).is_file());
-        if unchanged && !matches!(job, Job::Ready(Content::Inherited)) {
-            out.outputs.insert(path, Output { key: k, content: Content::Unchanged });
-            continue;
-        }
-        let bytes = match job {
+        // The manifest is the previous generation's own record of its files: no need to stat them.
+        let unchanged = previous.is_some_and(|(_, m)| m.files.get(&path).is_some_and(|e| e.key == k));
+        match job {
             Job::Ready(content) => {
+                let content =
+                    if unchanged && !matches!(content, Content::Inherited) { Content::Unchanged } else { content };
                 out.outputs.insert(path, Output { key: k, content });
-                continue;
             }
+            _ if unchanged => {
+                out.outputs.insert(path, Output { key: k, content: Content::Unchanged });
+            }
+            job => todo.push((path, k, job)),
+        }
+    }
+    let pages = todo.iter().any(|(_, _, job)| {
+        !matches!(job, Job::Feed | Job::Chapters(_) | Job::Transcript(_) | Job::Redirects | Job::Style)
+    });
+    let site = if pages { Some(Site::new(&site_input)?) } else { None };
+    let render_one = |job: &Job| -> Result<Vec<u8>, BuildError> {
+        let site = || site.as_ref().ok_or_else(|| BuildError::io(Path::new("site"), std::io::Error::other("no theme")));
+        Ok(match job {
+            Job::Ready(_) => unreachable!("ready outputs are not rendered"),
             Job::Feed => feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name })
                 .map_err(|e| BuildError::io(Path::new("feed.xml"), e))?,
             Job::Index => site()?.index()?,
-            Job::Episode(i) => site()?.episode(&items[i])?,
-            Job::Method(slug) => site()?.method(&catalog.methods[&slug])?,
-            Job::Partner(slug) => site()?.partner(&catalog.partners[&slug])?,
-            Job::Territory(slug) => site()?.territory(&catalog.territories[&slug])?,
-            Job::Chapters(i) => chapters_bytes(catalog, items[i].episode).unwrap_or_default(),
-            Job::Transcript(i) => transcript_bytes(items[i].episode).unwrap_or_default(),
-            Job::Redirect(to) => site::redirect_page(&urls, &to).into_bytes(),
+            Job::Episode(i) => site()?.episode(&items[*i])?,
+            Job::Method(slug) => site()?.method(&catalog.methods[slug])?,
+            Job::Partner(slug) => site()?.partner(&catalog.partners[slug])?,
+            Job::Territory(slug) => site()?.territory(&catalog.territories[slug])?,
+            Job::Chapters(i) => chapters_bytes(catalog, items[*i].episode).unwrap_or_default(),
+            Job::Transcript(i) => transcript_bytes(items[*i].episode).unwrap_or_default(),
+            Job::Redirect(to) => site::redirect_page(&urls, to).into_bytes(),
             Job::Redirects => redirects_json.clone(),
             Job::Style => site::STYLE_CSS.as_bytes().to_vec(),
-        };
+        })
+    };
+    let rendered = crate::par::map(&todo, |(_, _, job)| render_one(job));
+    for ((path, k, _), bytes) in todo.into_iter().zip(rendered) {
         out.rendered.push(path.clone());
-        out.outputs.insert(path, Output { key: k, content: Content::Bytes(bytes) });
+        out.outputs.insert(path, Output { key: k, content: Content::Bytes(bytes?) });
     }
+    out.rendered.sort();
     Ok(out)
 }
 

@@ -37,8 +37,6 @@ pub enum SourceError {
     UnpublishableAudio { ext: String },
     #[error("invalid file name: `{name}` is not a slug")]
     BadSlug { name: String, suggestion: String },
-    #[error("`{slug}` is used by two {kind} files")]
-    DuplicateSlug { kind: RefKind, slug: String },
     #[error("invalid chapter line `{text}`: {why}")]
     BadChapter { text: String, why: &'static str },
     #[error("invalid time code `{value}`")]
@@ -116,7 +114,6 @@ impl SourceError {
             SourceError::UnsafePath { .. } => "source.unsafe-path",
             SourceError::UnpublishableAudio { .. } => "source.unpublishable-audio",
             SourceError::BadSlug { .. } => "source.bad-slug",
-            SourceError::DuplicateSlug { .. } => "source.duplicate-slug",
             SourceError::BadChapter { .. } => "source.bad-chapter",
             SourceError::BadTimecode { .. } => "source.bad-timecode",
             SourceError::BadImage { .. } => "source.bad-image",
@@ -169,7 +166,6 @@ impl SourceError {
                 "podcast apps take MP3 or M4A: convert it (e.g. `ffmpeg -i in.wav -b:a 128k out.mp3`)".into()
             }
             SourceError::BadSlug { suggestion, .. } => format!("rename it `{suggestion}`"),
-            SourceError::DuplicateSlug { .. } => "rename one of them".into(),
             SourceError::BadChapter { .. } => {
                 "write one chapter a line: `MM:SS Title` or `H:MM:SS Title [method-slug]`".into()
             }

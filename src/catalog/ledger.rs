@@ -135,7 +135,7 @@ impl Ledger {
         let mut problems = Problems::default();
         let rel = Path::new(LEDGER_PATH);
         let text = read_text(&path).map_err(|p| Problems(vec![p.relative_to(root)]))?.text;
-        let fm = FrontMatter { toml: &text, first_line: 1, body: "" };
+        let fm = FrontMatter::new(&text, 1, "");
         let file: LedgerToml = fm.parse(rel, ENTRY_FIELDS).map_err(|p| Problems(vec![p]))?;
         let mut entries = Vec::new();
         for spanned in &file.entry {

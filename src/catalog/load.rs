@@ -12,7 +12,7 @@ use super::schema::{
     EPISODE_FIELDS, EpisodeToml, METHOD_FIELDS, MethodToml, PARTNER_FIELDS, PERSON_ROLES, PartnerToml, Person,
     TERRITORY_FIELDS, TerritoryToml, TimeValue,
 };
-use super::source::{FrontMatter, closest, read_text, split};
+use super::source::{FrontMatter, SourceText, closest, read_text, split};
 use super::{
     Catalog, Channel, Episode, Method, Partner, Published, RefKind, Soundbite, SourceError, Territory, cover, slug,
 };
@@ -40,6 +40,18 @@ impl LoadOptions {
 impl Catalog {
     /// Reads and checks every source under `root`.
     pub fn load(root: &Path, options: &LoadOptions) -> Result<Catalog, Problems> {
+        // The ledger is a file of its own: it is parsed while the rest loads.
+        std::thread::scope(|scope| {
+            let ledger = scope.spawn(|| Ledger::load(root));
+            Self::load_with(root, options, || ledger.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+        })
+    }
+
+    fn load_with(
+        root: &Path,
+        options: &LoadOptions,
+        ledger: impl FnOnce() -> Result<Ledger, Problems>,
+    ) -> Result<Catalog, Problems> {
         let mut loader = Loader {
             root,
             problems: Problems::default(),
@@ -112,7 +124,7 @@ impl Catalog {
         let static_files = loader.static_files();
         let transcripts = loader.transcripts();
         let mut episodes = loader.episodes(options, &known, &transcripts);
-        let ledger = match Ledger::load(root) {
+        let ledger = match ledger() {
             Ok(ledger) => ledger,
             Err(problems) => {
                 problems.0.into_iter().for_each(|p| loader.problems.push(p));
@@ -141,6 +153,15 @@ impl Catalog {
             _ => Err(problems),
         }
     }
+}
+
+/// Reads an episode file and parses its front matter (no access to the rest of the catalog, so
+/// that files can be parsed in parallel).
+fn parse_episode(path: &Path) -> Result<(SourceText, EpisodeToml), Problem> {
+    let source = read_text(path)?;
+    let fm = split(path, &source.text)?;
+    let toml = fm.parse(path, EPISODE_FIELDS)?;
+    Ok((source, toml))
 }
 
 /// Each transcript file by slug: its path, and the parsed transcript with its digest when it
@@ -192,7 +213,7 @@ impl Loader<'_> {
         let path = self.root.join("feed/channel.toml");
         let source = read_text(&path).map_err(|p| self.push(p)).ok()?;
         let text = source.text;
-        let fm = FrontMatter { toml: &text, first_line: 1, body: "" };
+        let fm = FrontMatter::new(&text, 1, "");
         let ch: ChannelToml = fm.parse(&path, CHANNEL_FIELDS).map_err(|p| self.push(p)).ok()?;
         let mut problems = Problems::default();
         channel::validate(&self.rel(&path), &fm, &ch, &mut problems);
@@ -252,22 +273,21 @@ impl Loader<'_> {
     fn files(&mut self, dir: &str, ext: &str, kind: RefKind) -> Vec<(String, PathBuf)> {
         let dir = self.root.join(dir);
         let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+        // The directory entry's own type saves a stat per file; a link is followed to see.
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || (t.is_symlink() && e.path().is_file())))
             .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == ext))
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
             .collect();
         files.sort();
-        let mut out = Vec::new();
+        let _ = kind;
+        let mut out = Vec::with_capacity(files.len());
         for path in files {
             let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             if !slug::is_slug(&stem) {
                 let suggestion = format!("{}.{ext}", slug::slugify(&stem));
                 self.error(&path, Position::File, SourceError::BadSlug { name: stem, suggestion });
-                continue;
-            }
-            if out.iter().any(|(s, _)| *s == stem) {
-                self.error(&path, Position::File, SourceError::DuplicateSlug { kind, slug: stem });
                 continue;
             }
             out.push((stem, path));
@@ -427,8 +447,9 @@ impl Loader<'_> {
         for ep in episodes.iter_mut() {
             ep.published = Published::of(ledger, ep);
         }
+        let loaded: std::collections::HashSet<&str> = episodes.iter().map(|e| e.guid.as_str()).collect();
         let missing: Vec<&Record> =
-            ledger.records.values().filter(|r| !r.retracted && !episodes.iter().any(|e| e.guid == r.guid)).collect();
+            ledger.records.values().filter(|r| !r.retracted && !loaded.contains(r.guid.as_str())).collect();
         if missing.is_empty() {
             return;
         }
@@ -525,33 +546,44 @@ impl Loader<'_> {
 
     fn episodes(&mut self, options: &LoadOptions, known: &Known, transcripts: &Transcripts) -> Vec<Episode> {
         let files = self.markdown_files("episodes", RefKind::Episode);
+        let slugs: std::collections::HashSet<&str> = files.iter().map(|(s, _)| s.as_str()).collect();
         for (slug, (path, _)) in transcripts {
-            if !files.iter().any(|(s, _)| s == slug) {
+            if !slugs.contains(slug.as_str()) {
                 self.error(path, Position::File, SourceError::OrphanTranscript);
             }
         }
+        // Reading and parsing the front matter is most of a load: it runs on every core.
+        let parsed = crate::par::map(&files, |(_, path)| parse_episode(path));
         let mut episodes = Vec::new();
-        for (slug, path) in files {
+        for ((slug, path), parsed) in files.into_iter().zip(parsed) {
+            let (source, toml) = match parsed {
+                Ok(p) => p,
+                Err(problem) => {
+                    self.push(problem);
+                    continue;
+                }
+            };
             let transcript = transcripts.get(&slug).and_then(|(_, t)| t.clone());
-            if let Some(episode) = self.episode(options, known, slug, &path, transcript) {
+            if let Some(episode) = self.episode(options, known, slug, &path, source, toml, transcript) {
                 episodes.push(episode);
             }
         }
         episodes
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn episode(
         &mut self,
         options: &LoadOptions,
         known: &Known,
         slug: String,
         path: &Path,
+        source: SourceText,
+        ep: EpisodeToml,
         transcript: Option<(Transcript, String)>,
     ) -> Option<Episode> {
-        let source = read_text(path).map_err(|p| self.push(p)).ok()?;
         let text = source.text;
         let fm = split(path, &text).map_err(|p| self.push(p)).ok()?;
-        let ep: EpisodeToml = fm.parse(path, EPISODE_FIELDS).map_err(|p| self.push(p)).ok()?;
         let errors_before = self.problems.errors();
         let line = |s: std::ops::Range<usize>| fm.line(s.start);
 
@@ -729,6 +761,7 @@ impl Loader<'_> {
             audio_sha256,
             published: None,
             digest,
+            notes_blocks: std::sync::OnceLock::new(),
         })
     }
 

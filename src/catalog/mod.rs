@@ -123,6 +123,8 @@ pub struct Episode {
     pub published: Option<Published>,
     /// Changes whenever a source of the episode does (text, audio, transcript, image).
     pub digest: String,
+    /// The notes as sanitized HTML blocks, made once for the feed and the page.
+    pub notes_blocks: std::sync::OnceLock<Vec<String>>,
 }
 
 /// A published episode's ledger facts.
@@ -179,6 +181,16 @@ impl Episode {
     /// The date podcast apps and the site show: the first publication's, else the front matter's.
     pub fn pub_date(&self) -> jiff::Timestamp {
         self.published.as_ref().map_or(self.date, |p| p.pub_date)
+    }
+
+    /// The show notes as sanitized HTML, one string per top-level block.
+    pub fn notes_blocks(&self) -> &[String] {
+        self.notes_blocks.get_or_init(|| crate::markdown::blocks(&self.notes))
+    }
+
+    /// The show notes as sanitized HTML.
+    pub fn notes_html(&self) -> String {
+        self.notes_blocks().concat()
     }
 
     /// The name a transcript speaker label maps to.

@@ -39,12 +39,22 @@ pub struct FrontMatter<'a> {
     pub first_line: usize,
     /// The Markdown after the closing `+++`.
     pub body: &'a str,
+    /// Where each line of `toml` starts, computed on first use: a long file (the ledger) asks
+    /// for thousands of lines.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
-impl FrontMatter<'_> {
+impl<'a> FrontMatter<'a> {
+    pub fn new(toml: &'a str, first_line: usize, body: &'a str) -> Self {
+        FrontMatter { toml, first_line, body, line_starts: std::cell::OnceCell::new() }
+    }
+
     /// The line of the file where a byte offset of the TOML text falls.
     pub fn line(&self, offset: usize) -> usize {
-        self.first_line + line_of(self.toml, offset) - 1
+        let starts = self
+            .line_starts
+            .get_or_init(|| std::iter::once(0).chain(self.toml.match_indices('\n').map(|(i, _)| i + 1)).collect());
+        self.first_line + starts.partition_point(|&start| start <= offset) - 1
     }
 
     /// The line where a spanned value starts.
@@ -82,7 +92,7 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<FrontMatter<'a>, Problem>
     let mut offset = start;
     for line in lines {
         if line.trim_end() == "+++" {
-            return Ok(FrontMatter { toml: &text[start..offset], first_line: 2, body: &text[offset + line.len()..] });
+            return Ok(FrontMatter::new(&text[start..offset], 2, &text[offset + line.len()..]));
         }
         offset += line.len();
     }

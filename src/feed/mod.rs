@@ -186,8 +186,8 @@ fn render_item(x: &mut Xml, input: &FeedInput<'_>, item: &Item<'_>) -> io::Resul
     x.text("link", &page)?;
     x.text_with("guid", &[("isPermaLink", "false")], &ep.guid)?;
     x.text("pubDate", &rfc2822(ep.pub_date()))?;
-    x.cdata("description", &description(&ep.notes, &page))?;
-    x.cdata("content:encoded", &markdown::to_html(&ep.notes))?;
+    x.cdata("description", &description(ep.notes_blocks(), &ep.notes, &page))?;
+    x.cdata("content:encoded", &ep.notes_html())?;
     let length = item.media_length.to_string();
     x.empty("enclosure", &[("url", &urls.media(&item.media_name)), ("length", &length), ("type", &ep.audio.mime)])?;
     x.text("itunes:title", &ep.title)?;
@@ -298,8 +298,7 @@ fn bool_text(b: bool) -> &'static str {
 
 /// The notes as HTML, cut between blocks so that the whole, with a link to the full page, stays
 /// under Apple's limit. A first block that is too long alone is cut as text at a word.
-pub fn description(notes: &str, page_url: &str) -> String {
-    let blocks = markdown::blocks(notes);
+pub fn description(blocks: &[String], notes: &str, page_url: &str) -> String {
     let full: usize = blocks.iter().map(String::len).sum();
     if full <= MAX_DESCRIPTION_BYTES {
         return blocks.concat();
@@ -308,7 +307,7 @@ pub fn description(notes: &str, page_url: &str) -> String {
         format!("<p><a href=\"{}\">Lire la suite et la transcription</a></p>", quick_xml::escape::escape(page_url));
     let budget = MAX_DESCRIPTION_BYTES - more.len();
     let mut out = String::new();
-    for block in &blocks {
+    for block in blocks {
         if out.len() + block.len() > budget {
             break;
         }
@@ -364,15 +363,15 @@ mod tests {
     fn long_descriptions_are_cut_between_paragraphs() {
         let para = "Un paragraphe assez long pour remplir la description. ".repeat(10);
         let notes = (0..20).map(|i| format!("{i} {para}")).collect::<Vec<_>>().join("\n\n");
-        let d = description(&notes, "https://ex.org/episodes/a/");
+        let d = description(&markdown::blocks(&notes), &notes, "https://ex.org/episodes/a/");
         assert!(d.len() <= MAX_DESCRIPTION_BYTES, "{}", d.len());
         assert!(d.ends_with("<a href=\"https://ex.org/episodes/a/\">Lire la suite et la transcription</a></p>"));
         assert_eq!(d.matches("<p>").count(), d.matches("</p>").count());
         let one = "mot ".repeat(2000);
-        let d = description(&one, "https://ex.org/e/");
+        let d = description(&markdown::blocks(&one), &one, "https://ex.org/e/");
         assert!(d.len() <= MAX_DESCRIPTION_BYTES);
         assert!(d.starts_with("<p>mot mot"));
-        let short = description("Court.", "https://ex.org/e/");
+        let short = description(&markdown::blocks("Court."), "Court.", "https://ex.org/e/");
         assert_eq!(short, "<p>Court.</p>\n");
     }
 

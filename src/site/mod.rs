@@ -413,7 +413,7 @@ impl EpisodeCtx {
                     p
                 })
                 .collect(),
-            notes_html: markdown::to_html(&e.notes),
+            notes_html: e.notes_html(),
             chapters: e
                 .chapters
                 .iter()
