@@ -339,8 +339,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Build { base_url } => {
             let root = root(cli.root.as_deref())?;
-            let report =
-                crate::build::build(&root, &crate::build::BuildOptions { base_url, now: now()?, drafts: false })?;
+            let report = crate::build::build_and_exit(
+                &root,
+                &crate::build::BuildOptions { base_url, now: now()?, drafts: false },
+            )?;
             out!("{report}");
             Ok(())
         }

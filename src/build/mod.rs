@@ -136,11 +136,25 @@ pub fn build(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> 
     build_locked(root, options)
 }
 
+/// [`build`] for a process that ends right after it (the `build` command): the catalog is not
+/// freed piece by piece, which costs a tenth of an unchanged build of 10,000 episodes.
+pub fn build_and_exit(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
+    let _lock = BuildLock::acquire(root)?;
+    let catalog = Catalog::load(root, &LoadOptions::for_root(root))?;
+    let report = build_catalog(root, &catalog, options);
+    std::mem::forget(catalog);
+    report
+}
+
 /// [`build`] for a caller that already holds the build lock.
 pub fn build_locked(root: &Path, options: &BuildOptions) -> Result<Report, BuildError> {
     let catalog = Catalog::load(root, &LoadOptions::for_root(root))?;
+    build_catalog(root, &catalog, options)
+}
+
+fn build_catalog(root: &Path, catalog: &Catalog, options: &BuildOptions) -> Result<Report, BuildError> {
     let previous = previous_manifest(root);
-    let rendered = render(&catalog, options, previous.as_ref())?;
+    let rendered = render(catalog, options, previous.as_ref())?;
     let episodes = catalog.visible(options.now).count();
     let mut report = write_generation(root, rendered)?;
     report.reprobed = catalog.reprobed.clone();

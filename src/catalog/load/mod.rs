@@ -1,27 +1,22 @@
 //! Loading every source and cross-checking them, gathering every problem on the way.
 
+mod episode;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use toml::Spanned;
 
 use super::channel::{self, CHANNEL_FIELDS, ChannelToml};
-use super::chapters::{parse_chapters, parse_timecode};
 use super::ledger::{LEDGER_PATH, Ledger, Record};
 use super::schema::{
-    EPISODE_FIELDS, EpisodeToml, METHOD_FIELDS, MethodToml, PARTNER_FIELDS, PERSON_ROLES, PartnerToml, Person,
-    TERRITORY_FIELDS, TerritoryToml, TimeValue,
+    METHOD_FIELDS, MethodToml, PARTNER_FIELDS, PERSON_ROLES, PartnerToml, Person, TERRITORY_FIELDS, TerritoryToml,
 };
-use super::source::{FrontMatter, SourceText, closest, read_text, split};
-use super::{
-    Catalog, Channel, Episode, Method, Partner, Published, RefKind, Soundbite, SourceError, Territory, cover, slug,
-};
+use super::source::{FrontMatter, closest, read_text, split};
+use super::{Catalog, Channel, Episode, Method, Partner, Published, RefKind, SourceError, Territory, cover, slug};
 use crate::media;
 use crate::problem::{Position, Problem, Problems};
 use crate::transcript::{Transcript, parse_vtt};
-
-/// Audio extensions an episode may have, in the order they are looked for.
-const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
 
 /// Options of [`Catalog::load`].
 #[derive(Debug, Clone, Default)]
@@ -155,15 +150,6 @@ impl Catalog {
     }
 }
 
-/// Reads an episode file and parses its front matter (no access to the rest of the catalog, so
-/// that files can be parsed in parallel).
-fn parse_episode(path: &Path) -> Result<(SourceText, EpisodeToml), Problem> {
-    let source = read_text(path)?;
-    let fm = split(path, &source.text)?;
-    let toml = fm.parse(path, EPISODE_FIELDS)?;
-    Ok((source, toml))
-}
-
 /// Each transcript file by slug: its path, and the parsed transcript with its digest when it
 /// parsed.
 type Transcripts = BTreeMap<String, (PathBuf, Option<(Transcript, String)>)>;
@@ -266,11 +252,11 @@ impl Loader<'_> {
     }
 
     /// The Markdown files of a directory, sorted, with a checked slug each.
-    fn markdown_files(&mut self, dir: &str, kind: RefKind) -> Vec<(String, PathBuf)> {
-        self.files(dir, "md", kind)
+    fn markdown_files(&mut self, dir: &str) -> Vec<(String, PathBuf)> {
+        self.files(dir, "md")
     }
 
-    fn files(&mut self, dir: &str, ext: &str, kind: RefKind) -> Vec<(String, PathBuf)> {
+    fn files(&mut self, dir: &str, ext: &str) -> Vec<(String, PathBuf)> {
         let dir = self.root.join(dir);
         let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
         // The directory entry's own type saves a stat per file; a link is followed to see.
@@ -281,7 +267,6 @@ impl Loader<'_> {
             .filter(|p| p.extension().is_some_and(|e| e == ext))
             .collect();
         files.sort();
-        let _ = kind;
         let mut out = Vec::with_capacity(files.len());
         for path in files {
             let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -316,7 +301,7 @@ impl Loader<'_> {
         mut parse: impl FnMut(&FrontMatter<'_>, &Path, &mut Self) -> Option<T>,
     ) -> BTreeMap<String, Page<T>> {
         let mut pages = BTreeMap::new();
-        for (slug, path) in self.markdown_files(kind.dir(), kind) {
+        for (slug, path) in self.markdown_files(kind.dir()) {
             let Some(text) = read_text(&path).map_err(|p| self.push(p)).ok() else { continue };
             let fm = match split(&path, &text.text) {
                 Ok(fm) => fm,
@@ -410,38 +395,6 @@ impl Loader<'_> {
         Some(full)
     }
 
-    /// The probe and SHA-256 of an audio file, from the cache when its identity is unchanged.
-    fn audio(&mut self, options: &LoadOptions, slug: &str, path: &Path) -> Option<(media::AudioFacts, String)> {
-        if let Some(known) = self.audio.get(path) {
-            return Some(known.clone());
-        }
-        let cache = options.probe_cache.as_deref();
-        let facts = match media::probe_cached(path, cache) {
-            Ok((facts, fresh)) => {
-                if fresh {
-                    self.reprobed.push(slug.to_owned());
-                }
-                facts
-            }
-            Err((offset, e)) => {
-                let position = offset.map_or(Position::File, Position::Offset);
-                let rel = self.rel(path);
-                self.problems.push(Problem::error(rel, position, e));
-                return None;
-            }
-        };
-        let sha256 = match media::sha256_cached(path, cache) {
-            Ok(hash) => hash,
-            Err(e) => {
-                let rel = self.rel(path);
-                self.problems.push(Problem::error(rel, Position::File, SourceError::Io { reason: e.to_string() }));
-                return None;
-            }
-        };
-        self.audio.insert(path.to_path_buf(), (facts.clone(), sha256.clone()));
-        Some((facts, sha256))
-    }
-
     /// Gives each episode its ledger facts, and reports published GUIDs whose source is gone.
     fn attach_ledger(&mut self, ledger: &Ledger, episodes: &mut [Episode]) {
         for ep in episodes.iter_mut() {
@@ -524,7 +477,7 @@ impl Loader<'_> {
     /// Reads every transcript; a transcript with no episode is reported later.
     fn transcripts(&mut self) -> Transcripts {
         let mut out = BTreeMap::new();
-        for (slug, path) in self.files("transcripts", "vtt", RefKind::Episode) {
+        for (slug, path) in self.files("transcripts", "vtt") {
             let transcript = match read_text(&path) {
                 Err(p) => {
                     self.push(p);
@@ -542,293 +495,5 @@ impl Loader<'_> {
             out.insert(slug, (path, transcript));
         }
         out
-    }
-
-    fn episodes(&mut self, options: &LoadOptions, known: &Known, transcripts: &Transcripts) -> Vec<Episode> {
-        let files = self.markdown_files("episodes", RefKind::Episode);
-        let slugs: std::collections::HashSet<&str> = files.iter().map(|(s, _)| s.as_str()).collect();
-        for (slug, (path, _)) in transcripts {
-            if !slugs.contains(slug.as_str()) {
-                self.error(path, Position::File, SourceError::OrphanTranscript);
-            }
-        }
-        // Reading and parsing the front matter is most of a load: it runs on every core.
-        let parsed = crate::par::map(&files, |(_, path)| parse_episode(path));
-        let mut episodes = Vec::new();
-        for ((slug, path), parsed) in files.into_iter().zip(parsed) {
-            let (source, toml) = match parsed {
-                Ok(p) => p,
-                Err(problem) => {
-                    self.push(problem);
-                    continue;
-                }
-            };
-            let transcript = transcripts.get(&slug).and_then(|(_, t)| t.clone());
-            if let Some(episode) = self.episode(options, known, slug, &path, source, toml, transcript) {
-                episodes.push(episode);
-            }
-        }
-        episodes
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn episode(
-        &mut self,
-        options: &LoadOptions,
-        known: &Known,
-        slug: String,
-        path: &Path,
-        source: SourceText,
-        ep: EpisodeToml,
-        transcript: Option<(Transcript, String)>,
-    ) -> Option<Episode> {
-        let text = source.text;
-        let fm = split(path, &text).map_err(|p| self.push(p)).ok()?;
-        let errors_before = self.problems.errors();
-        let line = |s: std::ops::Range<usize>| fm.line(s.start);
-
-        self.guid(path, &fm, &ep.guid);
-        let date = self.date(path, &fm, &ep.date);
-        let refs = |items: &[Spanned<String>], kind: RefKind, known: &[String], this: &mut Self| -> Vec<String> {
-            items
-                .iter()
-                .filter(|r| this.check_ref(path, line(r.span()), kind, r.get_ref(), known))
-                .map(|r| r.get_ref().clone())
-                .collect()
-        };
-        let partners = refs(&ep.partners, RefKind::Partner, &known.partners, self);
-        let methods = refs(&ep.methods, RefKind::Method, &known.methods, self);
-        let territories = refs(&ep.territories, RefKind::Territory, &known.territories, self);
-        for person in &ep.persons {
-            self.role(path, line(person.span()), person.get_ref());
-        }
-        for (field, value) in [("season", &ep.season), ("number", &ep.number)] {
-            if let Some(v) = value
-                && *v.get_ref() == 0
-            {
-                self.error(
-                    path,
-                    Position::Line(line(v.span())),
-                    SourceError::InvalidValue { field, value: "0".into(), expected: "a number from 1".into() },
-                );
-            }
-        }
-        let chapters = match &ep.chapters {
-            None => Vec::new(),
-            Some(block) => {
-                let raw = &fm.toml[block.span()];
-                // TOML drops a newline right after an opening `'''` or `"""`.
-                let skip = usize::from(
-                    raw.starts_with("'''\n")
-                        || raw.starts_with("\"\"\"\n")
-                        || raw.starts_with("'''\r\n")
-                        || raw.starts_with("\"\"\"\r\n"),
-                );
-                match parse_chapters(block.get_ref(), line(block.span()) + skip) {
-                    Ok(chapters) => {
-                        for ch in &chapters {
-                            if let Some(m) = &ch.method {
-                                self.check_ref(path, ch.line, RefKind::Method, m, &known.methods);
-                            }
-                        }
-                        chapters
-                    }
-                    Err((l, e)) => {
-                        self.error(path, Position::Line(l), e);
-                        Vec::new()
-                    }
-                }
-            }
-        };
-        let mut soundbites = Vec::new();
-        for sb in &ep.soundbites {
-            let l = line(sb.span());
-            let start_ms = match sb.get_ref().start.clone() {
-                TimeValue::Seconds(s) if s >= 0.0 => Some((s * 1000.0).round() as u64),
-                TimeValue::Seconds(s) => {
-                    self.error(path, Position::Line(l), SourceError::BadTimecode { value: s.to_string() });
-                    None
-                }
-                TimeValue::Code(c) => parse_timecode(&c).or_else(|| {
-                    self.error(path, Position::Line(l), SourceError::BadTimecode { value: c.clone() });
-                    None
-                }),
-            };
-            let duration = sb.get_ref().duration;
-            if duration.is_nan() || duration <= 0.0 {
-                self.error(
-                    path,
-                    Position::Line(l),
-                    SourceError::InvalidValue {
-                        field: "duration",
-                        value: duration.to_string(),
-                        expected: "a positive number of seconds".into(),
-                    },
-                );
-            }
-            if let Some(start_ms) = start_ms {
-                soundbites.push(Soundbite {
-                    start_ms,
-                    duration_ms: (duration * 1000.0).round() as u64,
-                    title: sb.get_ref().title.clone(),
-                });
-            }
-        }
-        let image = ep.image.as_ref().and_then(|img| {
-            let l = line(img.span());
-            let full = self.safe_path(path, l, &self.root.join("episodes"), img.get_ref())?;
-            match cover::check(&full) {
-                Ok(cover) => Some((full, cover)),
-                Err(why) => {
-                    self.error(
-                        path,
-                        Position::Line(l),
-                        SourceError::BadImage { what: "episode", file: img.get_ref().clone(), why },
-                    );
-                    None
-                }
-            }
-        });
-
-        let audio_path = self.audio_path(path, &fm, &slug, ep.audio.as_ref())?;
-        let (audio, audio_sha256) = self.audio(options, &slug, &audio_path)?;
-        if !AUDIO_EXTENSIONS.contains(&audio.extension.as_str()) {
-            let l = ep.audio.as_ref().map_or(Position::File, |a| Position::Line(line(a.span())));
-            self.error(path, l, SourceError::UnpublishableAudio { ext: audio.extension.clone() });
-            return None;
-        }
-        let duration = audio.duration_ms;
-        for ch in &chapters {
-            if ch.start_ms >= duration {
-                self.error(
-                    path,
-                    Position::Line(ch.line),
-                    SourceError::ChapterAfterEnd {
-                        title: ch.title.clone(),
-                        start: super::seconds(ch.start_ms),
-                        duration: super::seconds(duration),
-                    },
-                );
-            }
-        }
-        for (sb, spanned) in soundbites.iter().zip(&ep.soundbites) {
-            if sb.start_ms + sb.duration_ms > duration {
-                self.error(
-                    path,
-                    Position::Line(line(spanned.span())),
-                    SourceError::SoundbiteAfterEnd {
-                        start: super::seconds(sb.start_ms),
-                        duration: super::seconds(duration),
-                    },
-                );
-            }
-        }
-        let (date, offset) = date?;
-        let (transcript, transcript_digest) = transcript.map_or((None, String::new()), |(t, d)| (Some(t), d));
-        let image_digest = image.as_ref().map(|(_, c)| c.hash8.as_str()).unwrap_or("");
-        let digest = blake3::hash(
-            format!("{}\0{}\0{}\0{image_digest}", source.digest, transcript_digest, audio.blake3).as_bytes(),
-        )
-        .to_hex()
-        .to_string();
-        if self.problems.errors() > errors_before {
-            return None;
-        }
-        Some(Episode {
-            source: self.rel(path),
-            slug,
-            title: ep.title.into_inner(),
-            guid: ep.guid.into_inner().trim().to_owned(),
-            date,
-            offset,
-            summary: ep.summary,
-            season: ep.season.map(Spanned::into_inner),
-            number: ep.number.map(Spanned::into_inner),
-            episode_type: ep.episode_type,
-            explicit: ep.explicit,
-            audio_path,
-            audio,
-            image,
-            partners,
-            methods,
-            territories,
-            persons: ep.persons.into_iter().map(Spanned::into_inner).collect(),
-            speakers: ep.speakers,
-            soundbites,
-            chapters,
-            notes: fm.body.trim().to_owned(),
-            transcript,
-            audio_sha256,
-            published: None,
-            digest,
-            notes_blocks: std::sync::OnceLock::new(),
-        })
-    }
-
-    fn date(
-        &mut self,
-        path: &Path,
-        fm: &FrontMatter<'_>,
-        date: &Spanned<toml::value::Datetime>,
-    ) -> Option<(jiff::Timestamp, jiff::tz::Offset)> {
-        let dt = date.get_ref();
-        let parsed = match (dt.date, dt.time, dt.offset) {
-            (Some(_), Some(_), Some(offset)) => {
-                let minutes = match offset {
-                    toml::value::Offset::Z => 0,
-                    toml::value::Offset::Custom { minutes } => i32::from(minutes),
-                };
-                let ts: Option<jiff::Timestamp> = dt.to_string().parse().ok();
-                ts.zip(jiff::tz::Offset::from_seconds(minutes * 60).ok())
-            }
-            _ => None,
-        };
-        if parsed.is_none() {
-            self.error(path, Position::Line(fm.line_of(date)), SourceError::BadDate { value: dt.to_string() });
-        }
-        parsed
-    }
-
-    /// The episode's audio: the `audio` field, or `<slug>.<ext>` next to it.
-    fn audio_path(
-        &mut self,
-        path: &Path,
-        fm: &FrontMatter<'_>,
-        slug: &str,
-        audio: Option<&Spanned<String>>,
-    ) -> Option<PathBuf> {
-        let episodes = self.root.join("episodes");
-        if let Some(audio) = audio {
-            let l = fm.line_of(audio);
-            let full = self.safe_path(path, l, &episodes, audio.get_ref())?;
-            if !full.is_file() {
-                self.error(path, Position::Line(l), SourceError::MissingAudio { file: audio.get_ref().clone() });
-                return None;
-            }
-            return Some(full);
-        }
-        let found: Vec<PathBuf> = AUDIO_EXTENSIONS
-            .iter()
-            .chain(&["wav"])
-            .map(|ext| episodes.join(format!("{slug}.{ext}")))
-            .filter(|p| p.is_file())
-            .collect();
-        match found.as_slice() {
-            [one] => Some(one.clone()),
-            [] => {
-                let tried = format!("episodes/{slug}.{{{}}}", AUDIO_EXTENSIONS.join(","));
-                self.error(path, Position::File, SourceError::NoAudio { tried });
-                None
-            }
-            many => {
-                let found = many
-                    .iter()
-                    .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                self.error(path, Position::File, SourceError::AmbiguousAudio { found });
-                None
-            }
-        }
     }
 }

@@ -1,0 +1,348 @@
+//! Loading episodes: front matter, audio, chapters, soundbites, cross-references.
+
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+
+use super::{Known, LoadOptions, Loader, Transcripts};
+use crate::catalog::chapters::{parse_chapters, parse_timecode};
+use crate::catalog::schema::{EPISODE_FIELDS, EpisodeToml, TimeValue};
+use crate::catalog::source::{FrontMatter, SourceText, read_text, split};
+use crate::catalog::{Episode, RefKind, Soundbite, SourceError, cover};
+use crate::media;
+use crate::problem::{Position, Problem};
+use crate::transcript::Transcript;
+
+/// Audio extensions an episode may have, in the order they are looked for.
+const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
+
+/// Reads an episode file and parses its front matter (no access to the rest of the catalog, so
+/// that files can be parsed in parallel).
+fn parse_episode(path: &Path) -> Result<(SourceText, EpisodeToml), Problem> {
+    let source = read_text(path)?;
+    let fm = split(path, &source.text)?;
+    let toml = fm.parse(path, EPISODE_FIELDS)?;
+    Ok((source, toml))
+}
+
+impl Loader<'_> {
+    /// The probe and SHA-256 of an audio file, from the cache when its identity is unchanged.
+    fn audio(&mut self, options: &LoadOptions, slug: &str, path: &Path) -> Option<(media::AudioFacts, String)> {
+        if let Some(known) = self.audio.get(path) {
+            return Some(known.clone());
+        }
+        let cache = options.probe_cache.as_deref();
+        let facts = match media::probe_cached(path, cache) {
+            Ok((facts, fresh)) => {
+                if fresh {
+                    self.reprobed.push(slug.to_owned());
+                }
+                facts
+            }
+            Err((offset, e)) => {
+                let position = offset.map_or(Position::File, Position::Offset);
+                let rel = self.rel(path);
+                self.problems.push(Problem::error(rel, position, e));
+                return None;
+            }
+        };
+        let sha256 = match media::sha256_cached(path, cache) {
+            Ok(hash) => hash,
+            Err(e) => {
+                let rel = self.rel(path);
+                self.problems.push(Problem::error(rel, Position::File, SourceError::Io { reason: e.to_string() }));
+                return None;
+            }
+        };
+        self.audio.insert(path.to_path_buf(), (facts.clone(), sha256.clone()));
+        Some((facts, sha256))
+    }
+
+    pub(super) fn episodes(&mut self, options: &LoadOptions, known: &Known, transcripts: &Transcripts) -> Vec<Episode> {
+        let files = self.markdown_files("episodes");
+        let slugs: std::collections::HashSet<&str> = files.iter().map(|(s, _)| s.as_str()).collect();
+        for (slug, (path, _)) in transcripts {
+            if !slugs.contains(slug.as_str()) {
+                self.error(path, Position::File, SourceError::OrphanTranscript);
+            }
+        }
+        // Reading and parsing the front matter is most of a load: it runs on every core.
+        let parsed = crate::par::map(&files, |(_, path)| parse_episode(path));
+        let mut episodes = Vec::new();
+        for ((slug, path), parsed) in files.into_iter().zip(parsed) {
+            let (source, toml) = match parsed {
+                Ok(p) => p,
+                Err(problem) => {
+                    self.push(problem);
+                    continue;
+                }
+            };
+            let transcript = transcripts.get(&slug).and_then(|(_, t)| t.clone());
+            if let Some(episode) = self.episode(options, known, slug, &path, source, toml, transcript) {
+                episodes.push(episode);
+            }
+        }
+        episodes
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn episode(
+        &mut self,
+        options: &LoadOptions,
+        known: &Known,
+        slug: String,
+        path: &Path,
+        source: SourceText,
+        ep: EpisodeToml,
+        transcript: Option<(Transcript, String)>,
+    ) -> Option<Episode> {
+        let text = source.text;
+        let fm = split(path, &text).map_err(|p| self.push(p)).ok()?;
+        let errors_before = self.problems.errors();
+        let line = |s: std::ops::Range<usize>| fm.line(s.start);
+
+        self.guid(path, &fm, &ep.guid);
+        let date = self.date(path, &fm, &ep.date);
+        let refs = |items: &[Spanned<String>], kind: RefKind, known: &[String], this: &mut Self| -> Vec<String> {
+            items
+                .iter()
+                .filter(|r| this.check_ref(path, line(r.span()), kind, r.get_ref(), known))
+                .map(|r| r.get_ref().clone())
+                .collect()
+        };
+        let partners = refs(&ep.partners, RefKind::Partner, &known.partners, self);
+        let methods = refs(&ep.methods, RefKind::Method, &known.methods, self);
+        let territories = refs(&ep.territories, RefKind::Territory, &known.territories, self);
+        for person in &ep.persons {
+            self.role(path, line(person.span()), person.get_ref());
+        }
+        for (field, value) in [("season", &ep.season), ("number", &ep.number)] {
+            if let Some(v) = value
+                && *v.get_ref() == 0
+            {
+                self.error(
+                    path,
+                    Position::Line(line(v.span())),
+                    SourceError::InvalidValue { field, value: "0".into(), expected: "a number from 1".into() },
+                );
+            }
+        }
+        let chapters = match &ep.chapters {
+            None => Vec::new(),
+            Some(block) => {
+                let raw = &fm.toml[block.span()];
+                // TOML drops a newline right after an opening `'''` or `"""`.
+                let skip = usize::from(
+                    raw.starts_with("'''\n")
+                        || raw.starts_with("\"\"\"\n")
+                        || raw.starts_with("'''\r\n")
+                        || raw.starts_with("\"\"\"\r\n"),
+                );
+                match parse_chapters(block.get_ref(), line(block.span()) + skip) {
+                    Ok(chapters) => {
+                        for ch in &chapters {
+                            if let Some(m) = &ch.method {
+                                self.check_ref(path, ch.line, RefKind::Method, m, &known.methods);
+                            }
+                        }
+                        chapters
+                    }
+                    Err((l, e)) => {
+                        self.error(path, Position::Line(l), e);
+                        Vec::new()
+                    }
+                }
+            }
+        };
+        let mut soundbites = Vec::new();
+        for sb in &ep.soundbites {
+            let l = line(sb.span());
+            let start_ms = match sb.get_ref().start.clone() {
+                TimeValue::Seconds(s) if s >= 0.0 => Some((s * 1000.0).round() as u64),
+                TimeValue::Seconds(s) => {
+                    self.error(path, Position::Line(l), SourceError::BadTimecode { value: s.to_string() });
+                    None
+                }
+                TimeValue::Code(c) => parse_timecode(&c).or_else(|| {
+                    self.error(path, Position::Line(l), SourceError::BadTimecode { value: c.clone() });
+                    None
+                }),
+            };
+            let duration = sb.get_ref().duration;
+            if duration.is_nan() || duration <= 0.0 {
+                self.error(
+                    path,
+                    Position::Line(l),
+                    SourceError::InvalidValue {
+                        field: "duration",
+                        value: duration.to_string(),
+                        expected: "a positive number of seconds".into(),
+                    },
+                );
+            }
+            if let Some(start_ms) = start_ms {
+                soundbites.push(Soundbite {
+                    start_ms,
+                    duration_ms: (duration * 1000.0).round() as u64,
+                    title: sb.get_ref().title.clone(),
+                });
+            }
+        }
+        let image = ep.image.as_ref().and_then(|img| {
+            let l = line(img.span());
+            let full = self.safe_path(path, l, &self.root.join("episodes"), img.get_ref())?;
+            match cover::check(&full) {
+                Ok(cover) => Some((full, cover)),
+                Err(why) => {
+                    self.error(
+                        path,
+                        Position::Line(l),
+                        SourceError::BadImage { what: "episode", file: img.get_ref().clone(), why },
+                    );
+                    None
+                }
+            }
+        });
+
+        let audio_path = self.audio_path(path, &fm, &slug, ep.audio.as_ref())?;
+        let (audio, audio_sha256) = self.audio(options, &slug, &audio_path)?;
+        if !AUDIO_EXTENSIONS.contains(&audio.extension.as_str()) {
+            let l = ep.audio.as_ref().map_or(Position::File, |a| Position::Line(line(a.span())));
+            self.error(path, l, SourceError::UnpublishableAudio { ext: audio.extension.clone() });
+            return None;
+        }
+        let duration = audio.duration_ms;
+        for ch in &chapters {
+            if ch.start_ms >= duration {
+                self.error(
+                    path,
+                    Position::Line(ch.line),
+                    SourceError::ChapterAfterEnd {
+                        title: ch.title.clone(),
+                        start: crate::catalog::seconds(ch.start_ms),
+                        duration: crate::catalog::seconds(duration),
+                    },
+                );
+            }
+        }
+        for (sb, spanned) in soundbites.iter().zip(&ep.soundbites) {
+            if sb.start_ms + sb.duration_ms > duration {
+                self.error(
+                    path,
+                    Position::Line(line(spanned.span())),
+                    SourceError::SoundbiteAfterEnd {
+                        start: crate::catalog::seconds(sb.start_ms),
+                        duration: crate::catalog::seconds(duration),
+                    },
+                );
+            }
+        }
+        let (date, offset) = date?;
+        let (transcript, transcript_digest) = transcript.map_or((None, String::new()), |(t, d)| (Some(t), d));
+        let image_digest = image.as_ref().map(|(_, c)| c.hash8.as_str()).unwrap_or("");
+        let digest = blake3::hash(
+            format!("{}\0{}\0{}\0{image_digest}", source.digest, transcript_digest, audio.blake3).as_bytes(),
+        )
+        .to_hex()
+        .to_string();
+        if self.problems.errors() > errors_before {
+            return None;
+        }
+        Some(Episode {
+            source: self.rel(path),
+            slug,
+            title: ep.title.into_inner(),
+            guid: ep.guid.into_inner().trim().to_owned(),
+            date,
+            offset,
+            summary: ep.summary,
+            season: ep.season.map(Spanned::into_inner),
+            number: ep.number.map(Spanned::into_inner),
+            episode_type: ep.episode_type,
+            explicit: ep.explicit,
+            audio_path,
+            audio,
+            image,
+            partners,
+            methods,
+            territories,
+            persons: ep.persons.into_iter().map(Spanned::into_inner).collect(),
+            speakers: ep.speakers,
+            soundbites,
+            chapters,
+            notes: fm.body.trim().to_owned(),
+            transcript,
+            audio_sha256,
+            published: None,
+            digest,
+            notes_blocks: std::sync::OnceLock::new(),
+        })
+    }
+
+    fn date(
+        &mut self,
+        path: &Path,
+        fm: &FrontMatter<'_>,
+        date: &Spanned<toml::value::Datetime>,
+    ) -> Option<(jiff::Timestamp, jiff::tz::Offset)> {
+        let dt = date.get_ref();
+        let parsed = match (dt.date, dt.time, dt.offset) {
+            (Some(_), Some(_), Some(offset)) => {
+                let minutes = match offset {
+                    toml::value::Offset::Z => 0,
+                    toml::value::Offset::Custom { minutes } => i32::from(minutes),
+                };
+                let ts: Option<jiff::Timestamp> = dt.to_string().parse().ok();
+                ts.zip(jiff::tz::Offset::from_seconds(minutes * 60).ok())
+            }
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(path, Position::Line(fm.line_of(date)), SourceError::BadDate { value: dt.to_string() });
+        }
+        parsed
+    }
+
+    /// The episode's audio: the `audio` field, or `<slug>.<ext>` next to it.
+    fn audio_path(
+        &mut self,
+        path: &Path,
+        fm: &FrontMatter<'_>,
+        slug: &str,
+        audio: Option<&Spanned<String>>,
+    ) -> Option<PathBuf> {
+        let episodes = self.root.join("episodes");
+        if let Some(audio) = audio {
+            let l = fm.line_of(audio);
+            let full = self.safe_path(path, l, &episodes, audio.get_ref())?;
+            if !full.is_file() {
+                self.error(path, Position::Line(l), SourceError::MissingAudio { file: audio.get_ref().clone() });
+                return None;
+            }
+            return Some(full);
+        }
+        let found: Vec<PathBuf> = AUDIO_EXTENSIONS
+            .iter()
+            .chain(&["wav"])
+            .map(|ext| episodes.join(format!("{slug}.{ext}")))
+            .filter(|p| p.is_file())
+            .collect();
+        match found.as_slice() {
+            [one] => Some(one.clone()),
+            [] => {
+                let tried = format!("episodes/{slug}.{{{}}}", AUDIO_EXTENSIONS.join(","));
+                self.error(path, Position::File, SourceError::NoAudio { tried });
+                None
+            }
+            many => {
+                let found = many
+                    .iter()
+                    .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.error(path, Position::File, SourceError::AmbiguousAudio { found });
+                None
+            }
+        }
+    }
+}
