@@ -144,41 +144,73 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
     let tmp = build.join(format!("gen-tmp-{}", std::process::id()));
     let www = tmp.join("www");
     fs::create_dir_all(&www).map_err(|e| BuildError::io(&www, e))?;
-    let delay = test_delay();
-    let mut report = Report::default();
-    // Identical files within the generation share one inode (episodes sharing an audio file).
-    let mut by_hash: std::collections::HashMap<&str, PathBuf> = std::collections::HashMap::new();
+    // Directories first, once each; then the files, on every core (creating tens of thousands
+    // of inodes is most of a first build).
+    let dirs: std::collections::BTreeSet<PathBuf> =
+        outputs.keys().filter_map(|p| www.join(p).parent().map(Path::to_path_buf)).collect();
+    for dir in &dirs {
+        fs::create_dir_all(dir).map_err(|e| BuildError::io(dir, e))?;
+    }
+    // What to do with each output: link the previous generation's file, write it, or link the
+    // first file of the generation with the same bytes (episodes sharing an audio file).
+    let mut first_of: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    let mut plan: Vec<(&str, Action)> = Vec::with_capacity(outputs.len());
     for (path, output) in &outputs {
-        let dest = www.join(path);
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
-        }
         let entry = &manifest.files[path];
         let same_bytes = old.files.get(path).is_some_and(|o| o.blake3 == entry.blake3 && o.length == entry.length);
-        if let Some(g) = previous.as_ref().filter(|_| same_bytes)
-            && fs::hard_link(g.www().join(path), &dest).is_ok()
-        {
-            report.unchanged += 1;
-            continue;
-        }
-        if let Some(twin) = by_hash.get(entry.blake3.as_str())
-            && fs::hard_link(twin, &dest).is_ok()
-        {
-            report.written.push(path.clone());
-            continue;
-        }
-        let content = match &output.content {
-            Content::Unchanged | Content::Inherited => match &previous {
-                Some(g) => Content::File { path: g.www().join(path), blake3: Some(entry.blake3.clone()) },
-                None => return Err(BuildError::io(&dest, std::io::Error::other("no previous generation"))),
+        let action = match &previous {
+            Some(g) if same_bytes => Action::Link(g.www().join(path)),
+            _ => match first_of.get(entry.blake3.as_str()) {
+                Some(twin) => Action::Twin(www.join(twin)),
+                None => {
+                    first_of.insert(&entry.blake3, path);
+                    Action::Write(match &output.content {
+                        Content::Unchanged | Content::Inherited => match &previous {
+                            Some(g) => Content::File { path: g.www().join(path), blake3: Some(entry.blake3.clone()) },
+                            None => {
+                                return Err(BuildError::io(
+                                    Path::new(path),
+                                    std::io::Error::other("no previous generation"),
+                                ));
+                            }
+                        },
+                        other => other.clone(),
+                    })
+                }
             },
-            other => other.clone(),
         };
-        write_new(&dest, &content, &entry.blake3)?;
-        by_hash.insert(&entry.blake3, dest);
-        report.written.push(path.clone());
+        plan.push((path, action));
+    }
+    let delay = test_delay();
+    let run = |(path, action): &(&str, Action)| -> Result<bool, BuildError> {
+        let dest = www.join(path);
+        let blake3 = &manifest.files[*path].blake3;
+        match action {
+            Action::Link(prev) if fs::hard_link(prev, &dest).is_ok() => return Ok(true),
+            Action::Link(prev) => {
+                write_new(&dest, &Content::File { path: prev.clone(), blake3: Some(blake3.clone()) }, blake3)?
+            }
+            Action::Write(content) => write_new(&dest, content, blake3)?,
+            Action::Twin(_) => return Ok(false),
+        }
         if let Some(d) = delay {
             std::thread::sleep(d);
+        }
+        Ok(false)
+    };
+    let done = crate::par::map(&plan, run);
+    // Twins after the files they link to.
+    let twins = crate::par::map(&plan, |(path, action)| match action {
+        Action::Twin(first) => fs::hard_link(first, www.join(path)).map_err(|e| BuildError::io(&www.join(path), e)),
+        _ => Ok(()),
+    });
+    let mut report = Report::default();
+    for (((path, _), linked), twin) in plan.iter().zip(done).zip(twins) {
+        twin?;
+        if linked? {
+            report.unchanged += 1;
+        } else {
+            report.written.push((*path).to_owned());
         }
     }
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| BuildError::io(&tmp, e.into()))?;
@@ -222,6 +254,15 @@ pub(super) fn write_preview(root: &Path, outputs: BTreeMap<String, Output>) -> R
     fs::rename(&tmp, &preview).map_err(|e| BuildError::io(&preview, e))?;
     let _ = fs::remove_dir_all(&old);
     Ok(preview.join("www"))
+}
+
+/// How a file of a new generation is made.
+enum Action {
+    /// A hard link to the previous generation's identical file.
+    Link(PathBuf),
+    Write(Content),
+    /// A hard link to a file of this generation with the same bytes.
+    Twin(PathBuf),
 }
 
 /// A new file, never an existing one: a hard-linked file of an older generation is never opened
