@@ -60,6 +60,12 @@ pub enum Command {
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
     },
+    /// Print the feed that `build` would write, without building anything else.
+    Feed {
+        /// Use this public address instead of channel.toml's base_url.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
     /// Print the exact facts of audio files (duration, codec, bitrate, …).
     Probe {
         #[arg(required = true, value_name = "FILE")]
@@ -347,6 +353,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Probe { files, json } => probe(&files, json),
+        Command::Feed { base_url } => {
+            let root = root(cli.root.as_deref())?;
+            let catalog = Catalog::load(&root, &LoadOptions::for_root(&root))?;
+            let options = crate::build::BuildOptions { base_url, now: now()?, drafts: false };
+            let feed = crate::build::feed_only(&catalog, &options)?;
+            out!("{}", String::from_utf8_lossy(&feed));
+            // The process ends here: the catalog need not be freed piece by piece.
+            std::mem::forget(catalog);
+            Ok(())
+        }
         Command::Serve { addr, drafts } => {
             let root = root(cli.root.as_deref())?;
             crate::serve::run(&root, &crate::serve::ServeOptions { addr, drafts })

@@ -20,7 +20,7 @@ use crate::site::TemplateError;
 use crate::urls::Urls;
 
 pub use generation::{BuildLock, Generation, Manifest, current_generation, previous_manifest};
-pub use plan::{Output, Rendered, render};
+pub use plan::{Output, Rendered, feed_only, render};
 
 /// How to build.
 #[derive(Debug, Clone)]

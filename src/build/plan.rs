@@ -58,14 +58,10 @@ fn key<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> String {
     h.finalize().to_hex()[..32].to_owned()
 }
 
-/// Plans every output and renders those whose inputs changed since `previous`.
-pub fn render(
-    catalog: &Catalog,
-    options: &BuildOptions,
-    previous: Option<&(Generation, Manifest)>,
-) -> Result<Rendered, BuildError> {
+/// The addresses of a build: channel.toml's, or `--base-url`'s.
+fn urls(catalog: &Catalog, options: &BuildOptions) -> Result<Urls, BuildError> {
     let ch = &catalog.channel;
-    let urls = match &options.base_url {
+    Ok(match &options.base_url {
         Some(base) => {
             let base = base.trim_end_matches('/');
             if !(base.starts_with("https://") || base.starts_with("http://"))
@@ -78,10 +74,54 @@ pub fn render(
             Urls::new(base, media)
         }
         None => Urls::new(&ch.base_url, &ch.media_base_url),
-    };
+    })
+}
+
+/// The episodes a build shows, newest first, with the names of their files.
+fn items<'a>(catalog: &'a Catalog, options: &BuildOptions) -> Vec<Item<'a>> {
+    let shown = catalog.episodes.iter().filter(|e| match e.status(options.now) {
+        Status::Published => true,
+        Status::Draft | Status::Scheduled => options.drafts,
+        Status::Retracted => false,
+    });
+    shown
+        .map(|ep| Item {
+            episode: ep,
+            // A published episode keeps the media name of its ledger entry, even after a rename.
+            media_name: ep.published.as_ref().map_or_else(|| media_name(ep), |p| p.current.media_name.clone()),
+            media_length: ep.audio.length,
+            has_transcript: ep.transcript.is_some(),
+            has_chapters: !ep.chapters.is_empty(),
+            image_name: ep.image.as_ref().map(|(_, c)| format!("{}.{}.{}", ep.slug, c.hash8, c.format.extension())),
+        })
+        .collect()
+}
+
+fn cover_name(catalog: &Catalog) -> String {
+    let cover = &catalog.channel.cover;
+    format!("cover.{}.{}", cover.hash8, cover.format.extension())
+}
+
+/// The feed alone, as `build` would write it (`veillee feed`).
+pub fn feed_only(catalog: &Catalog, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
+    let urls = urls(catalog, options)?;
+    check_published_media(catalog)?;
+    let items = items(catalog, options);
+    feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name(catalog) })
+        .map_err(|e| BuildError::io(Path::new("feed.xml"), e))
+}
+
+/// Plans every output and renders those whose inputs changed since `previous`.
+pub fn render(
+    catalog: &Catalog,
+    options: &BuildOptions,
+    previous: Option<&(Generation, Manifest)>,
+) -> Result<Rendered, BuildError> {
+    let ch = &catalog.channel;
+    let urls = urls(catalog, options)?;
     check_published_media(catalog)?;
 
-    let cover_name = format!("cover.{}.{}", ch.cover.hash8, ch.cover.format.extension());
+    let cover_name = cover_name(catalog);
     let mut jobs: BTreeMap<String, (String, Job)> = BTreeMap::new();
     let file = |path: &Path, blake3: Option<String>| -> Result<(String, Job), BuildError> {
         let hash = match blake3 {
@@ -92,40 +132,18 @@ pub fn render(
     };
     jobs.insert(format!("images/{cover_name}"), file(&ch.cover_path, None)?);
 
-    let mut items = Vec::new();
-    let shown = catalog.episodes.iter().filter(|e| match e.status(options.now) {
-        Status::Published => true,
-        Status::Draft | Status::Scheduled => options.drafts,
-        Status::Retracted => false,
-    });
-    for ep in shown {
+    let items = items(catalog, options);
+    for item in &items {
+        let ep = item.episode;
         let versions = catalog.ledger.record(&ep.guid).map(|r| r.media.as_slice()).unwrap_or_default();
         for (name, sha256) in versions.iter().filter(|(name, _)| !name.is_empty()) {
             jobs.entry(format!("media/{name}"))
                 .or_insert_with(|| (key(["inherited", sha256]), Job::Ready(Content::Inherited)));
         }
-        // A published episode keeps the media name of its ledger entry, even after a rename.
-        let media_name = match &ep.published {
-            Some(p) => p.current.media_name.clone(),
-            None => media_name(ep),
-        };
-        jobs.insert(format!("media/{media_name}"), file(&ep.audio_path, Some(ep.audio.blake3.clone()))?);
-        let image_name = match &ep.image {
-            Some((path, cover)) => {
-                let name = format!("{}.{}.{}", ep.slug, cover.hash8, cover.format.extension());
-                jobs.insert(format!("images/{name}"), file(path, None)?);
-                Some(name)
-            }
-            None => None,
-        };
-        items.push(Item {
-            episode: ep,
-            media_name,
-            media_length: ep.audio.length,
-            has_transcript: ep.transcript.is_some(),
-            has_chapters: !ep.chapters.is_empty(),
-            image_name,
-        });
+        jobs.insert(format!("media/{}", item.media_name), file(&ep.audio_path, Some(ep.audio.blake3.clone()))?);
+        if let (Some((path, _)), Some(name)) = (&ep.image, &item.image_name) {
+            jobs.insert(format!("images/{name}"), file(path, None)?);
+        }
     }
 
     // The keys. `global` covers what every page shows: the show, the theme, the addresses.

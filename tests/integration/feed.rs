@@ -285,3 +285,13 @@ fn hostile_text_keeps_the_feed_well_formed() {
     assert_eq!(text(item, None, "title"), "A  & <b>gras</b> ]]> \" fin");
     assert!(text(item, Some(NS_CONTENT), "encoded").contains("]]&gt; &lt;![CDATA[  &amp; <i>x</i>"));
 }
+
+/// `veillee feed` prints exactly the feed `build` writes, and builds nothing.
+#[test]
+fn feed_command_prints_the_built_feed() {
+    let p = Project::fixture("show");
+    let printed = p.ok(&["feed"]);
+    assert!(!p.file("build/current").exists());
+    p.ok(&["build"]);
+    assert_eq!(printed, p.read("build/current/www/feed.xml"));
+}
