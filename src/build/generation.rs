@@ -109,6 +109,18 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
         |path: &str| previous.as_ref().is_some_and(|g| old.files.contains_key(path) && g.www().join(path).is_file());
     // Files kept from the previous generation if it has them (superseded media).
     outputs.retain(|path, o| !matches!(o.content, Content::Inherited) || in_previous(path));
+    // Every output made from the same inputs as before, and no other: nothing to compare or write.
+    if let Some(prev) = &previous
+        && outputs.len() == old.files.len()
+        && outputs.values().all(|o| matches!(o.content, Content::Unchanged))
+    {
+        return Ok(Report {
+            generation: None,
+            current: prev.name.clone(),
+            unchanged: outputs.len(),
+            ..Report::default()
+        });
+    }
 
     let mut manifest = Manifest::default();
     for (path, output) in &outputs {
@@ -213,7 +225,7 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
             report.written.push((*path).to_owned());
         }
     }
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| BuildError::io(&tmp, e.into()))?;
+    let manifest_bytes = serde_json::to_vec(&manifest).map_err(|e| BuildError::io(&tmp, e.into()))?;
     write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "")?;
     report.removed = old.files.keys().filter(|p| !manifest.files.contains_key(*p)).cloned().collect();
     // One flush of the file system for the whole generation, instead of one per file: the

@@ -17,7 +17,7 @@ use crate::problem::{Position, Problem, Problems};
 pub const LEDGER_PATH: &str = "feed/archive.toml";
 
 /// What an entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     Publish,
@@ -38,7 +38,7 @@ impl Action {
 }
 
 /// One line of the ledger, as written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct Entry {
     /// The line of `[[entry]]` in the ledger file (0 for an entry not written yet).
     pub line: usize,
@@ -134,7 +134,14 @@ impl Ledger {
         }
         let mut problems = Problems::default();
         let rel = Path::new(LEDGER_PATH);
-        let text = read_text(&path).map_err(|p| Problems(vec![p.relative_to(root)]))?.text;
+        let source = read_text(&path).map_err(|p| Problems(vec![p.relative_to(root)]))?;
+        // A long ledger parses much faster from JSON than from TOML: the parsed entries are kept
+        // under the hash of the file, so only a changed ledger is parsed again.
+        let cached = root.join(".veillee/cache/ledger").join(format!("{}.json", source.digest));
+        if let Some(entries) = std::fs::read(&cached).ok().and_then(|b| serde_json::from_slice::<Vec<Entry>>(&b).ok()) {
+            return Ok(Ledger::from_entries(entries));
+        }
+        let text = source.text;
         let fm = FrontMatter::new(&text, 1, "");
         let file: LedgerToml = fm.parse(rel, ENTRY_FIELDS).map_err(|p| Problems(vec![p]))?;
         let mut entries = Vec::new();
@@ -167,6 +174,9 @@ impl Ledger {
         }
         if problems.has_errors() {
             return Err(problems);
+        }
+        if let Ok(json) = serde_json::to_vec(&entries) {
+            let _ = crate::fsutil::write_atomic(&cached, &json);
         }
         Ok(Ledger::from_entries(entries))
     }

@@ -46,6 +46,10 @@ fn every_kind_of_bad_input_is_named_with_file_and_line() {
         ("absolute path in audio", |p| {
             p.edit(LEAZ, "audio = \"Léaz — porte à porte 🎙.mp3\"", "audio = \"/etc/passwd\"")
         }),
+        ("audio linking outside the project", |p| {
+            std::os::unix::fs::symlink("/etc/hostname", p.file("episodes/lien.mp3")).unwrap();
+            p.edit(LEAZ, "audio = \"Léaz — porte à porte 🎙.mp3\"", "audio = \"lien.mp3\"");
+        }),
         ("unknown person role", |p| p.edit(LEAZ, "role = \"guest\"", "role = \"gest\"")),
         ("chapter out of order", |p| p.edit(JAZ, "00:01.500 Lire", "00:00 Lire")),
         ("chapter after the end", |p| p.edit(JAZ, "00:01.500 Lire", "10:00 Lire")),

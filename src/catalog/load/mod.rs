@@ -382,7 +382,15 @@ impl Loader<'_> {
             return None;
         }
         let full = base.join(candidate);
-        if let (Ok(real), Ok(real_base)) = (full.canonicalize(), base.canonicalize())
+        // Only a symbolic link on the way can lead out of `base`: resolve the path when there is
+        // one (an lstat per component is much cheaper than resolving every path).
+        let mut prefix = base.to_path_buf();
+        let linked = candidate.components().any(|c| {
+            prefix.push(c);
+            std::fs::symlink_metadata(&prefix).is_ok_and(|m| m.file_type().is_symlink())
+        });
+        if linked
+            && let (Ok(real), Ok(real_base)) = (full.canonicalize(), base.canonicalize())
             && !real.starts_with(&real_base)
         {
             self.error(
