@@ -158,10 +158,28 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
     fs::create_dir_all(&www).map_err(|e| BuildError::io(&www, e))?;
     // Directories first, once each; then the files, on every core (creating tens of thousands
     // of inodes is most of a first build).
-    let dirs: std::collections::BTreeSet<PathBuf> =
-        outputs.keys().filter_map(|p| www.join(p).parent().map(Path::to_path_buf)).collect();
-    for dir in &dirs {
-        fs::create_dir_all(dir).map_err(|e| BuildError::io(dir, e))?;
+    let dirs: std::collections::BTreeSet<PathBuf> = outputs
+        .keys()
+        .filter_map(|p| www.join(p).parent().map(Path::to_path_buf))
+        .flat_map(|d| {
+            d.ancestors().take_while(|a| a.starts_with(&www) && *a != www).map(Path::to_path_buf).collect::<Vec<_>>()
+        })
+        .collect();
+    fs::create_dir_all(&www).map_err(|e| BuildError::io(&www, e))?;
+    let dirs: Vec<PathBuf> = dirs.into_iter().collect();
+    // Parents sort before their children: create each depth in turn, each on every core.
+    let depth = |d: &PathBuf| d.components().count();
+    let mut by_depth: BTreeMap<usize, Vec<PathBuf>> = BTreeMap::new();
+    for d in dirs {
+        by_depth.entry(depth(&d)).or_default().push(d);
+    }
+    for level in by_depth.values() {
+        for made in crate::par::map(level, |d| match fs::create_dir(d) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(BuildError::io(d, e)),
+            _ => Ok(()),
+        }) {
+            made?;
+        }
     }
     // What to do with each output: link the previous generation's file, write it, or link the
     // first file of the generation with the same bytes (episodes sharing an audio file).

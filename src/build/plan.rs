@@ -280,6 +280,12 @@ pub fn render(
             Job::Style => site::STYLE_CSS.as_bytes().to_vec(),
         })
     };
+    // The show notes as HTML serve the feed and the episode pages: made once, on every core,
+    // before either; then the longest job, the feed, goes first.
+    if todo.iter().any(|(_, _, job)| matches!(job, Job::Feed | Job::Episode(_))) {
+        crate::par::map(&items, |i| i.episode.notes_blocks().len());
+    }
+    todo.sort_by_key(|(_, _, job)| !matches!(job, Job::Feed));
     let rendered = crate::par::map(&todo, |(_, _, job)| render_one(job));
     for ((path, k, _), bytes) in todo.into_iter().zip(rendered) {
         out.rendered.push(path.clone());

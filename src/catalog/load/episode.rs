@@ -67,7 +67,7 @@ impl Loader<'_> {
             }
         }
         // Reading and parsing the front matter is most of a load: it runs on every core.
-        let parsed = crate::par::map(&files, |(_, path)| parse_episode(path));
+        let parsed = crate::par::map_io(&files, |(_, path)| parse_episode(path));
         let mut episodes = Vec::new();
         for ((slug, path), parsed) in files.into_iter().zip(parsed) {
             let (source, toml) = match parsed {

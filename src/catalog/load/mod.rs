@@ -484,22 +484,16 @@ impl Loader<'_> {
 
     /// Reads every transcript; a transcript with no episode is reported later.
     fn transcripts(&mut self) -> Transcripts {
+        let files = self.files("transcripts", "vtt");
+        let parsed = crate::par::map_io(&files, |(_, path)| {
+            let text = read_text(path)?;
+            parse_vtt(&text.text)
+                .map(|t| (t, text.digest))
+                .map_err(|(line, e)| Problem::error(path, Position::Line(line), e))
+        });
         let mut out = BTreeMap::new();
-        for (slug, path) in self.files("transcripts", "vtt") {
-            let transcript = match read_text(&path) {
-                Err(p) => {
-                    self.push(p);
-                    None
-                }
-                Ok(text) => match parse_vtt(&text.text) {
-                    Ok(t) => Some((t, text.digest)),
-                    Err((line, e)) => {
-                        let rel = self.rel(&path);
-                        self.problems.push(Problem::error(rel, Position::Line(line), e));
-                        None
-                    }
-                },
-            };
+        for ((slug, path), transcript) in files.into_iter().zip(parsed) {
+            let transcript = transcript.map_err(|p| self.push(p)).ok();
             out.insert(slug, (path, transcript));
         }
         out
