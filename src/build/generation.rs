@@ -228,16 +228,38 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
         }
         Ok(false)
     };
-    let done = crate::par::map(&plan, run);
+    // One task per directory: two threads creating files in one directory wait on its lock.
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, (path, _)) in plan.iter().enumerate() {
+        groups.entry(path.rsplit_once('/').map_or("", |(dir, _)| dir)).or_default().push(i);
+    }
+    let groups: Vec<Vec<usize>> = groups.into_values().collect();
+    let mut linked = vec![false; plan.len()];
+    for results in
+        crate::par::map(&groups, |group| group.iter().map(|&i| run(&plan[i]).map(|l| (i, l))).collect::<Vec<_>>())
+    {
+        for result in results {
+            let (i, l) = result?;
+            linked[i] = l;
+        }
+    }
     // Twins after the files they link to.
-    let twins = crate::par::map(&plan, |(path, action)| match action {
-        Action::Twin(first) => fs::hard_link(first, www.join(path)).map_err(|e| BuildError::io(&www.join(path), e)),
-        _ => Ok(()),
-    });
+    for results in crate::par::map(&groups, |group| {
+        group
+            .iter()
+            .map(|&i| match &plan[i] {
+                (path, Action::Twin(first)) => {
+                    fs::hard_link(first, www.join(path)).map_err(|e| BuildError::io(&www.join(path), e))
+                }
+                _ => Ok(()),
+            })
+            .collect::<Vec<_>>()
+    }) {
+        results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    }
     let mut report = Report::default();
-    for (((path, _), linked), twin) in plan.iter().zip(done).zip(twins) {
-        twin?;
-        if linked? {
+    for ((path, _), linked) in plan.iter().zip(linked) {
+        if linked {
             report.unchanged += 1;
         } else {
             report.written.push((*path).to_owned());
