@@ -5,7 +5,7 @@ mod probe;
 
 use std::path::Path;
 
-pub use probe::{AudioFacts, DurationSource, PROBE_VERSION, probe_bytes, probe_file};
+pub use probe::{AudioFacts, DurationSource, PROBE_VERSION, probe_bytes, probe_file, probe_hashed};
 
 /// What can be wrong with an audio file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -83,7 +83,7 @@ pub fn probe_cached(path: &Path, cache_dir: Option<&Path>) -> Result<(AudioFacts
         Some(facts) => (facts, false),
         None => {
             let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-            (probe_bytes(&bytes, ext.as_deref())?, true)
+            (probe_hashed(&bytes, ext.as_deref(), hash.clone())?, true)
         }
     };
     // The cache only saves time: failing to write it is not an error.

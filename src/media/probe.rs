@@ -107,6 +107,14 @@ pub fn probe_bytes(bytes: &[u8], ext: Option<&str>) -> Result<AudioFacts, (Optio
     })
 }
 
+/// [`probe_bytes`] for a caller that already has the BLAKE3 of the bytes.
+pub fn probe_hashed(bytes: &[u8], ext: Option<&str>, blake3: String) -> Result<AudioFacts, (Option<u64>, ProbeError)> {
+    if bytes.is_empty() {
+        return Err((None, ProbeError::Empty));
+    }
+    probe_facts(bytes, ext).map(|f| AudioFacts { blake3, ..f })
+}
+
 fn probe_facts(bytes: &[u8], ext: Option<&str>) -> Result<AudioFacts, (Option<u64>, ProbeError)> {
     let id3_end = check_id3v2(bytes)?;
     let mut format = open(bytes, ext)?;

@@ -89,6 +89,17 @@ impl<'a> Site<'a> {
         Ok(self.env.get_template(name)?.render(ctx)?.into_bytes())
     }
 
+    /// The cards of the episodes `keep` accepts, newest first.
+    fn cards(&self, keep: impl Fn(&Episode) -> bool) -> Vec<EpisodeCard> {
+        let urls = self.input.urls;
+        self.input
+            .items
+            .iter()
+            .filter(|i| keep(i.episode))
+            .map(|i| EpisodeCard::new(i.episode, urls, Vec::new()))
+            .collect()
+    }
+
     fn show(&self) -> Value {
         Value::from(Serde(&self.show))
     }
@@ -96,8 +107,7 @@ impl<'a> Site<'a> {
     /// `index.html`.
     pub fn index(&self) -> Result<Vec<u8>, TemplateError> {
         let (cat, urls) = (self.input.catalog, self.input.urls);
-        let all: Vec<EpisodeCard> =
-            self.input.items.iter().map(|i| EpisodeCard::new(i.episode, urls, Vec::new())).collect();
+        let all = self.cards(|_| true);
         let methods: Vec<MethodRef> = cat.methods.values().map(|m| method_ref(m, urls)).collect();
         let partners: Vec<PartnerRef> = cat.partners.values().map(|p| partner_ref(p, urls)).collect();
         let territories: Vec<TerritoryRef> = cat.territories.values().map(|t| territory_ref(t, urls)).collect();
@@ -151,13 +161,7 @@ impl<'a> Site<'a> {
     /// `partenaires/<slug>/index.html`.
     pub fn partner(&self, p: &Partner) -> Result<Vec<u8>, TemplateError> {
         let (cat, urls) = (self.input.catalog, self.input.urls);
-        let episodes: Vec<EpisodeCard> = self
-            .input
-            .items
-            .iter()
-            .filter(|i| i.episode.partners.contains(&p.slug))
-            .map(|i| EpisodeCard::new(i.episode, urls, Vec::new()))
-            .collect();
+        let episodes = self.cards(|e| e.partners.contains(&p.slug));
         let ctx = PartnerCtx {
             name: p.name.clone(),
             website: p.website.clone(),
@@ -184,13 +188,7 @@ impl<'a> Site<'a> {
     /// `territoires/<slug>/index.html`.
     pub fn territory(&self, t: &Territory) -> Result<Vec<u8>, TemplateError> {
         let (cat, urls) = (self.input.catalog, self.input.urls);
-        let episodes: Vec<EpisodeCard> = self
-            .input
-            .items
-            .iter()
-            .filter(|i| i.episode.territories.contains(&t.slug))
-            .map(|i| EpisodeCard::new(i.episode, urls, Vec::new()))
-            .collect();
+        let episodes = self.cards(|e| e.territories.contains(&t.slug));
         let f = &t.facts;
         let ctx = TerritoryCtx {
             name: f.name.clone(),
