@@ -77,6 +77,22 @@ fn is_forbidden(c: char) -> bool {
         || matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')
 }
 
+/// Text for HTML content and double- or single-quoted attributes.
+pub fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,8 @@ pub enum Position {
     Line(usize),
     /// A byte offset into a binary file.
     Offset(u64),
+    /// A 1-based item of a JSON list (a transcript segment): JSON tools write one long line.
+    Segment(usize),
 }
 
 /// The typed cause of a problem, one variant per stage.
@@ -106,6 +108,7 @@ impl fmt::Display for Problem {
             Position::File => write!(f, "{path}: ")?,
             Position::Line(line) => write!(f, "{path}:{line}: ")?,
             Position::Offset(offset) => write!(f, "{path}: byte {offset}: ")?,
+            Position::Segment(n) => write!(f, "{path}: segment {n}: ")?,
         }
         if self.severity == Severity::Warning {
             write!(f, "warning: ")?;

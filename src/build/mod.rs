@@ -17,6 +17,7 @@ use crate::catalog::{Catalog, Episode, LoadOptions, SourceError, Status};
 use crate::feed;
 use crate::problem::{Position, Problem, Problems};
 use crate::site::TemplateError;
+use crate::transcript::{self, OutFormat};
 use crate::urls::Urls;
 
 pub use generation::{BuildLock, Generation, Manifest, current_generation, previous_manifest};
@@ -183,6 +184,26 @@ pub fn media_name(ep: &Episode) -> String {
 pub fn transcript_bytes(ep: &Episode) -> Option<Vec<u8>> {
     let t = ep.transcript.as_ref()?;
     Some(crate::transcript::write_vtt(t, |label| ep.speaker_name(label)).into_bytes())
+}
+
+/// A published transcript in one format; speaker labels become names.
+pub fn transcript_output(catalog: &Catalog, ep: &Episode, urls: &Urls, format: OutFormat) -> Option<Vec<u8>> {
+    let t = ep.transcript.as_ref()?;
+    let name = |label| ep.speaker_name(label);
+    Some(
+        match format {
+            OutFormat::Vtt => transcript::write_vtt(t, name),
+            OutFormat::Srt => transcript::write_srt(t, name),
+            OutFormat::Json => transcript::write_json(t, name),
+            OutFormat::Html => {
+                let page = urls.episode(&ep.slug);
+                let context =
+                    transcript::HtmlContext { title: &ep.title, page: &page, language: &catalog.channel.language };
+                transcript::write_html(t, &context, name)
+            }
+        }
+        .into_bytes(),
+    )
 }
 
 /// The JSON chapters, with channel.toml's address: the ledger records these bytes.

@@ -10,11 +10,12 @@ use std::path::Path;
 
 use super::generation::Manifest;
 use super::{
-    BuildError, BuildOptions, Content, Generation, chapters_bytes, check_published_media, media_name, transcript_bytes,
+    BuildError, BuildOptions, Content, Generation, chapters_bytes, check_published_media, media_name, transcript_output,
 };
 use crate::catalog::{Catalog, Status};
 use crate::feed::{self, FeedInput, Item};
 use crate::site::{self, Site, SiteInput};
+use crate::transcript::OutFormat;
 use crate::urls::Urls;
 
 /// One output: its key and its content.
@@ -42,7 +43,7 @@ enum Job {
     Partner(String),
     Territory(String),
     Chapters(usize),
-    Transcript(usize),
+    Transcript(usize, OutFormat),
     Redirect(String),
     Redirects,
     Style,
@@ -192,8 +193,12 @@ pub fn render(
             jobs.insert(format!("chapters/{}.chapters.json", e.slug), (k, Job::Chapters(i)));
         }
         if item.has_transcript {
-            let k = key(["transcript", version, &item_keys[i]]);
-            jobs.insert(format!("transcripts/{}.vtt", e.slug), (k, Job::Transcript(i)));
+            for format in OutFormat::ALL {
+                // The HTML transcript links to the episode page: it follows the addresses.
+                let urls_key = if format == OutFormat::Html { global.as_str() } else { "" };
+                let k = key(["transcript", format.extension(), version, urls_key, &item_keys[i]]);
+                jobs.insert(format!("transcripts/{}.{}", e.slug, format.extension()), (k, Job::Transcript(i, format)));
+            }
         }
     }
     let territories_all = key(catalog.territories.values().map(|t| t.digest.as_str()));
@@ -259,7 +264,7 @@ pub fn render(
         }
     }
     let pages = todo.iter().any(|(_, _, job)| {
-        !matches!(job, Job::Feed | Job::Chapters(_) | Job::Transcript(_) | Job::Redirects | Job::Style)
+        !matches!(job, Job::Feed | Job::Chapters(_) | Job::Transcript(..) | Job::Redirects | Job::Style)
     });
     let site = if pages { Some(Site::new(&site_input)?) } else { None };
     let render_one = |job: &Job| -> Result<Vec<u8>, BuildError> {
@@ -274,7 +279,9 @@ pub fn render(
             Job::Partner(slug) => site()?.partner(&catalog.partners[slug])?,
             Job::Territory(slug) => site()?.territory(&catalog.territories[slug])?,
             Job::Chapters(i) => chapters_bytes(catalog, items[*i].episode).unwrap_or_default(),
-            Job::Transcript(i) => transcript_bytes(items[*i].episode).unwrap_or_default(),
+            Job::Transcript(i, format) => {
+                transcript_output(catalog, items[*i].episode, &urls, *format).unwrap_or_default()
+            }
             Job::Redirect(to) => site::redirect_page(&urls, to).into_bytes(),
             Job::Redirects => redirects_json.clone(),
             Job::Style => site::STYLE_CSS.as_bytes().to_vec(),
@@ -308,7 +315,9 @@ fn redirects(items: &[Item<'_>]) -> BTreeMap<String, String> {
             }
             map.insert(crate::urls::episode_path(old), crate::urls::episode_path(slug));
             if item.has_transcript {
-                map.insert(format!("/transcripts/{old}.vtt"), format!("/transcripts/{slug}.vtt"));
+                for ext in OutFormat::ALL.map(OutFormat::extension) {
+                    map.insert(format!("/transcripts/{old}.{ext}"), format!("/transcripts/{slug}.{ext}"));
+                }
             }
             if item.has_chapters {
                 map.insert(format!("/chapters/{old}.chapters.json"), format!("/chapters/{slug}.chapters.json"));

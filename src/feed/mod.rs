@@ -14,6 +14,7 @@ pub use chapters::{ChaptersJson, chapters_json};
 
 use crate::catalog::{Catalog, Episode, EpisodeType, Person, seconds};
 use crate::markdown;
+use crate::transcript::OutFormat;
 use crate::urls::Urls;
 use xml::Xml;
 
@@ -214,11 +215,14 @@ fn render_item(x: &mut Xml, input: &FeedInput<'_>, item: &Item<'_>) -> io::Resul
         x.text("podcast:episode", &number.to_string())?;
     }
     if item.has_transcript {
-        let url = urls.transcript(&ep.slug, "vtt");
-        x.empty(
-            "podcast:transcript",
-            &[("url", &url), ("type", "text/vtt"), ("language", &ch.language), ("rel", "captions")],
-        )?;
+        for format in OutFormat::ALL {
+            let url = urls.transcript(&ep.slug, format.extension());
+            let mut attributes = vec![("url", url.as_str()), ("type", format.mime()), ("language", &ch.language)];
+            if format.timed() {
+                attributes.push(("rel", "captions"));
+            }
+            x.empty("podcast:transcript", &attributes)?;
+        }
     }
     if item.has_chapters {
         x.empty("podcast:chapters", &[("url", &urls.chapters(&ep.slug)), ("type", "application/json+chapters")])?;

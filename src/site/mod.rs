@@ -78,7 +78,7 @@ impl<'a> Site<'a> {
         // strings the usual way and leave the rest to the default formatter.
         env.set_formatter(|out, state, value| match value.as_str() {
             Some(s) if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() => out
-                .write_str(&html_escape(s))
+                .write_str(&crate::markdown::html_escape(s))
                 .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write the page")),
             _ => minijinja::escape_formatter(out, state, value),
         });
@@ -477,26 +477,10 @@ struct TerritoryCtx {
 /// The page left at a renamed episode's old URL: a permanent move for people and crawlers
 /// (`serve` answers 301 from `_redirects.json`; static hosts serve this page).
 pub fn redirect_page(urls: &Urls, to_path: &str) -> String {
-    let to = html_escape(&format!("{}{to_path}", urls.base));
+    let to = crate::markdown::html_escape(&format!("{}{to_path}", urls.base));
     format!(
         "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>Cette page a déménagé</title>\n<link rel=\"canonical\" href=\"{to}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n<p>Cette page a déménagé : <a href=\"{to}\">{to}</a></p>\n</body>\n</html>\n"
     )
-}
-
-/// Text for HTML content and double- or single-quoted attributes.
-fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const MONTHS: [&str; 12] = [

@@ -1,13 +1,11 @@
 //! A WebVTT reader (W3C WebVTT): header, NOTE/STYLE/REGION blocks, cue ids and settings,
 //! `<v Speaker>` voice spans, other tags and entities, LF/CRLF/CR line ends.
 
-use super::{Cue, Transcript, TranscriptError};
+use super::{Cue, Failure, Transcript, TranscriptError, cue};
+use crate::problem::Position;
 
-type Failure = (usize, TranscriptError);
-
-/// Parses a WebVTT document; an error carries the 1-based line where it is.
-pub fn parse_vtt(text: &str) -> Result<Transcript, Failure> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+/// Parses a WebVTT document (its BOM already removed); an error carries the line where it is.
+pub(super) fn parse(text: &str) -> Result<Vec<Cue>, Failure> {
     let normalized;
     let text = if text.contains('\r') {
         normalized = text.replace("\r\n", "\n").replace('\r', "\n");
@@ -15,14 +13,11 @@ pub fn parse_vtt(text: &str) -> Result<Transcript, Failure> {
     } else {
         text
     };
-    if text.trim().is_empty() {
-        return Err((1, TranscriptError::Empty));
-    }
     let lines: Vec<&str> = text.split('\n').collect();
     let header = lines[0];
     let header_ok = header == "WEBVTT" || header.strip_prefix("WEBVTT").is_some_and(|r| r.starts_with([' ', '\t']));
     if !header_ok {
-        return Err((1, TranscriptError::MissingHeader));
+        return Err((Position::Line(1), TranscriptError::MissingHeader));
     }
     let mut cues = Vec::new();
     let mut i = 1;
@@ -46,31 +41,75 @@ pub fn parse_vtt(text: &str) -> Result<Transcript, Failure> {
         }
         let (timing_index, timing) = match block.iter().position(|l| l.contains("-->")) {
             Some(t) if t <= 1 => (t, block[t]),
-            _ => return Err((start + 1, TranscriptError::MissingTiming)),
+            _ => return Err((Position::Line(start + 1), TranscriptError::MissingTiming)),
         };
-        let line = start + timing_index + 1;
-        let (start_ms, end_ms) = parse_timing(timing).map_err(|e| (line, e))?;
-        let payload = &block[timing_index + 1..];
-        let (voice, text) = parse_payload(payload);
-        if text.trim().is_empty() {
-            return Err((line, TranscriptError::EmptyCue));
-        }
-        cues.push(Cue { start_ms, end_ms, voice, text, line });
+        let at = Position::Line(start + timing_index + 1);
+        let (start_ms, end_ms) = parse_timing(timing, parse_timestamp).map_err(|e| (at, e))?;
+        let (voice, text) = parse_payload(&block[timing_index + 1..], true);
+        cues.push(cue(start_ms, end_ms, voice, &text, at));
     }
-    Ok(Transcript { cues })
+    Ok(cues)
+}
+
+/// Writes WebVTT: a voice span on every cue (labels mapped through `speaker`), text escaped as
+/// the spec requires (`&`, `<`, `>`, so no `-->` either), lines of at most 65 characters.
+pub fn write_vtt<'a>(transcript: &'a Transcript, speaker: impl Fn(&'a str) -> &'a str) -> String {
+    let mut out = String::from("WEBVTT\n");
+    for cue in &transcript.cues {
+        out.push('\n');
+        out.push_str(&format!("{} --> {}\n", vtt_timestamp(cue.start_ms), vtt_timestamp(cue.end_ms)));
+        if let Some(v) = &cue.voice {
+            out.push_str(&format!("<v {}>", escape(speaker(v))));
+        }
+        for line in wrap(&cue.text, 65) {
+            out.push_str(&escape(&line));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `HH:MM:SS.mmm`.
+pub fn vtt_timestamp(ms: u64) -> String {
+    format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The text's lines, each cut at spaces to at most `width` characters where it can be.
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut current = String::new();
+        for word in line.split_whitespace() {
+            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+                out.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        if !current.is_empty() {
+            out.push(current);
+        }
+    }
+    out
 }
 
 fn is_keyword(line: &str, keyword: &str) -> bool {
     line == keyword || line.strip_prefix(keyword).is_some_and(|r| r.starts_with([' ', '\t']))
 }
 
-fn parse_timing(line: &str) -> Result<(u64, u64), TranscriptError> {
+/// `start --> end [settings]`, each time read by `timestamp`.
+pub(super) fn parse_timing(line: &str, timestamp: fn(&str) -> Option<u64>) -> Result<(u64, u64), TranscriptError> {
     let (left, right) = line.split_once("-->").ok_or(TranscriptError::MissingTiming)?;
     let start_text = left.trim();
     let end_text = right.split_whitespace().next().unwrap_or("");
-    let start =
-        parse_timestamp(start_text).ok_or_else(|| TranscriptError::BadTimestamp { value: start_text.into() })?;
-    let end = parse_timestamp(end_text).ok_or_else(|| TranscriptError::BadTimestamp { value: end_text.into() })?;
+    let start = timestamp(start_text).ok_or_else(|| TranscriptError::BadTimestamp { value: start_text.into() })?;
+    let end = timestamp(end_text).ok_or_else(|| TranscriptError::BadTimestamp { value: end_text.into() })?;
     if end <= start {
         return Err(TranscriptError::EndBeforeStart { start: start_text.into(), end: end_text.into() });
     }
@@ -100,8 +139,10 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<u64> {
     Some(((h * 60 + m) * 60 + sec) * 1000 + millis.parse::<u64>().ok()?)
 }
 
-/// Text without tags, with entities decoded, and the first voice span's name.
-fn parse_payload(lines: &[&str]) -> (Option<String>, String) {
+/// Text without tags, with entities decoded (WebVTT; SRT text is taken as it is), and the first
+/// voice span's name.
+pub(super) fn parse_payload(lines: &[&str], entities: bool) -> (Option<String>, String) {
+    let decode = |s: &str| if entities { decode_entities(s) } else { s.to_owned() };
     let mut voice = None;
     let mut out = String::new();
     for (n, line) in lines.iter().enumerate() {
@@ -110,10 +151,10 @@ fn parse_payload(lines: &[&str]) -> (Option<String>, String) {
         }
         let mut rest = *line;
         while let Some(lt) = rest.find('<') {
-            out.push_str(&decode_entities(&rest[..lt]));
+            out.push_str(&decode(&rest[..lt]));
             let Some(gt) = rest[lt..].find('>') else {
                 // An unclosed `<` is text, as browsers treat it.
-                out.push_str(&decode_entities(&rest[lt..]));
+                out.push_str(&decode(&rest[lt..]));
                 rest = "";
                 break;
             };
@@ -124,14 +165,14 @@ fn parse_payload(lines: &[&str]) -> (Option<String>, String) {
                 // `<v.loud Esme Rose>`: classes up to the first white space, then the name.
                 let name = annotation.split_once([' ', '\t']).map_or("", |(_, name)| name).trim();
                 if !name.is_empty() {
-                    voice = Some(decode_entities(name));
+                    voice = Some(decode(name));
                 }
             }
             rest = &rest[lt + gt + 1..];
         }
-        out.push_str(&decode_entities(rest));
+        out.push_str(&decode(rest));
     }
-    (voice, out.trim().to_owned())
+    (voice, out)
 }
 
 fn decode_entities(s: &str) -> String {
@@ -185,6 +226,10 @@ fn decode_entities(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn parse_vtt(text: &str) -> Result<Transcript, Failure> {
+        parse(text.strip_prefix('\u{feff}').unwrap_or(text)).map(|cues| Transcript { cues })
+    }
+
     #[test]
     fn full_document() {
         let text = "\u{feff}WEBVTT - demo\r\nKind: captions\r\n\r\nSTYLE\r\n::cue { color: red }\r\n\r\nNOTE a comment\r\n\r\nintro\r\n00:00.500 --> 00:04.000 align:start\r\n<v.loud Camille Dupont>Bonjour &amp; bienvenue\r\nà Léaz</v>\r\n\r\n01:00:00.000 --> 01:00:01.250\r\n<i>Merci</i> &lt;3\r\n";
@@ -193,21 +238,21 @@ mod tests {
         assert_eq!(t.cues[0].start_ms, 500);
         assert_eq!(t.cues[0].voice.as_deref(), Some("Camille Dupont"));
         assert_eq!(t.cues[0].text, "Bonjour & bienvenue\nà Léaz");
-        assert_eq!(t.cues[0].line, 10);
+        assert_eq!(t.cues[0].at, Position::Line(10));
         assert_eq!(t.cues[1].start_ms, 3_600_000);
         assert_eq!(t.cues[1].text, "Merci <3");
     }
 
     #[test]
     fn errors_carry_lines() {
-        assert_eq!(parse_vtt("WEBVTTX\n").unwrap_err().0, 1);
+        assert_eq!(parse_vtt("WEBVTTX\n").unwrap_err().0, Position::Line(1));
         let e = parse_vtt("WEBVTT\n\n00:00:01,000 --> 00:00:02.000\nx\n").unwrap_err();
-        assert_eq!(e, (3, TranscriptError::BadTimestamp { value: "00:00:01,000".into() }));
+        assert_eq!(e, (Position::Line(3), TranscriptError::BadTimestamp { value: "00:00:01,000".into() }));
         let e = parse_vtt("WEBVTT\n\n00:02.000 --> 00:01.000\nx\n").unwrap_err();
-        assert_eq!(e.0, 3);
+        assert_eq!(e.0, Position::Line(3));
         assert!(matches!(e.1, TranscriptError::EndBeforeStart { .. }));
         let e = parse_vtt("WEBVTT\n\nhello\nworld\n").unwrap_err();
-        assert_eq!(e, (3, TranscriptError::MissingTiming));
+        assert_eq!(e, (Position::Line(3), TranscriptError::MissingTiming));
         assert!(parse_timestamp("1:00:00.000").is_none());
         assert!(parse_timestamp("00:60.000").is_none());
     }

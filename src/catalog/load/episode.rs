@@ -77,7 +77,7 @@ impl Loader<'_> {
                     continue;
                 }
             };
-            let transcript = transcripts.get(&slug).and_then(|(_, t)| t.clone());
+            let transcript = transcripts.get(&slug).and_then(|(p, t)| t.clone().map(|(t, d)| (p.clone(), t, d)));
             if let Some(episode) = self.episode(options, known, slug, &path, source, toml, transcript) {
                 episodes.push(episode);
             }
@@ -94,7 +94,7 @@ impl Loader<'_> {
         path: &Path,
         source: SourceText,
         ep: EpisodeToml,
-        transcript: Option<(Transcript, String)>,
+        transcript: Option<(PathBuf, Transcript, String)>,
     ) -> Option<Episode> {
         let text = source.text;
         let fm = split(path, &text).map_err(|p| self.push(p)).ok()?;
@@ -237,8 +237,16 @@ impl Loader<'_> {
                 );
             }
         }
+        if let Some((tpath, t, _)) = &transcript {
+            if let Some((at, e)) = t.past_end(duration) {
+                self.push(Problem::error(tpath, at, e));
+            }
+            for (at, e) in t.unmapped_labels(&ep.speakers) {
+                self.push(Problem::warning(tpath, at, e));
+            }
+        }
         let (date, offset) = date?;
-        let (transcript, transcript_digest) = transcript.map_or((None, String::new()), |(t, d)| (Some(t), d));
+        let (transcript, transcript_digest) = transcript.map_or((None, String::new()), |(_, t, d)| (Some(t), d));
         let image_digest = image.as_ref().map(|(_, c)| c.hash8.as_str()).unwrap_or("");
         let digest = blake3::hash(
             format!("{}\0{}\0{}\0{image_digest}", source.digest, transcript_digest, audio.blake3).as_bytes(),

@@ -16,7 +16,7 @@ use super::source::{FrontMatter, closest, read_text, split};
 use super::{Catalog, Channel, Episode, Method, Partner, Published, RefKind, SourceError, Territory, cover, slug};
 use crate::media;
 use crate::problem::{Position, Problem, Problems};
-use crate::transcript::{Transcript, parse_vtt};
+use crate::transcript::{self, Format, ReadOptions, Transcript, TranscriptError};
 
 /// Options of [`Catalog::load`].
 #[derive(Debug, Clone, Default)]
@@ -486,14 +486,29 @@ impl Loader<'_> {
     fn transcripts(&mut self) -> Transcripts {
         let files = self.files("transcripts", "vtt");
         let parsed = crate::par::map_io(&files, |(_, path)| {
-            let text = read_text(path)?;
-            parse_vtt(&text.text)
-                .map(|t| (t, text.digest))
-                .map_err(|(line, e)| Problem::error(path, Position::Line(line), e))
+            let loaded =
+                transcript::load(path, &ReadOptions::default()).map_err(|(at, e)| vec![Problem::error(path, at, e)])?;
+            let parsed = loaded.parsed;
+            if parsed.format != Format::Vtt {
+                let found = parsed.format.name();
+                return Err(vec![Problem::error(path, Position::File, TranscriptError::WrongFormat { found })]);
+            }
+            let warnings: Vec<Problem> =
+                parsed.warnings.into_iter().map(|(at, e)| Problem::warning(path, at, e)).collect();
+            Ok((parsed.transcript, loaded.digest, warnings))
         });
         let mut out = BTreeMap::new();
         for ((slug, path), transcript) in files.into_iter().zip(parsed) {
-            let transcript = transcript.map_err(|p| self.push(p)).ok();
+            let transcript = match transcript {
+                Ok((t, digest, warnings)) => {
+                    warnings.into_iter().for_each(|p| self.push(p));
+                    Some((t, digest))
+                }
+                Err(problems) => {
+                    problems.into_iter().for_each(|p| self.push(p));
+                    None
+                }
+            };
             out.insert(slug, (path, transcript));
         }
         out
