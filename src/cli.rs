@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::build::current_generation;
 use crate::catalog::{Catalog, LoadOptions, TerritoryKind};
 use crate::problem::Problems;
 use crate::project::{self, InitOptions, NewPage};
@@ -53,6 +54,39 @@ pub enum Command {
         /// Why the new version (kept in the ledger).
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
+    },
+    /// Import transcripts (WebVTT, SRT, whisper, whisperX, whisper.cpp or Podcast Index JSON).
+    Transcript {
+        #[command(subcommand)]
+        command: TranscriptCommand,
+    },
+    /// Search every transcript and show notes of the last build (words are all required;
+    /// "a phrase", -excluded).
+    Search {
+        /// What to look for, e.g. `"cartographie sensible" enfants`.
+        #[arg(required = true, value_name = "WORDS")]
+        words: Vec<String>,
+        /// Only episodes with this partner (its slug).
+        #[arg(long)]
+        partner: Option<String>,
+        /// Only episodes about this method (its slug).
+        #[arg(long)]
+        method: Option<String>,
+        /// Only episodes about this territory (its slug).
+        #[arg(long)]
+        territory: Option<String>,
+        /// Only episodes published this year.
+        #[arg(long)]
+        year: Option<u16>,
+        /// Only passages said by this speaker.
+        #[arg(long)]
+        speaker: Option<String>,
+        /// The most episodes to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print JSON (the same as /api/search) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Build the feed and the website into a new generation under build/.
     Build {
@@ -153,6 +187,23 @@ pub enum NewCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum TranscriptCommand {
+    /// Write transcripts/<SLUG>.vtt from FILE: the format is found from the content, speaker
+    /// labels (`<v …>`, `[SPEAKER_00]:`, `Name:`) are named through the episode's `speakers`.
+    Import {
+        /// The episode's slug (its file name in episodes/ without .md).
+        slug: String,
+        file: PathBuf,
+        /// The file's character encoding (never guessed).
+        #[arg(long, value_enum, default_value = "utf-8")]
+        encoding: crate::transcript::Encoding,
+        /// Read the file as this format instead of the one its content shows.
+        #[arg(long, value_enum)]
+        format: Option<crate::transcript::Format>,
+    },
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum KindArg {
     Commune,
@@ -192,6 +243,10 @@ pub enum CliError {
     Build(#[from] crate::build::BuildError),
     #[error(transparent)]
     Publish(#[from] crate::archive::PublishError),
+    #[error(transparent)]
+    Import(#[from] crate::transcript::ImportError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
     #[error("{0}")]
     Other(String),
 }
@@ -204,7 +259,8 @@ impl CliError {
         match self {
             CliError::Problems(p)
             | CliError::Build(BuildError::Problems(p))
-            | CliError::Publish(PublishError::Build(BuildError::Problems(p))) => Some(p),
+            | CliError::Publish(PublishError::Build(BuildError::Problems(p)))
+            | CliError::Import(crate::transcript::ImportError::Problems(p)) => Some(p),
             _ => None,
         }
     }
@@ -353,6 +409,35 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Probe { files, json } => probe(&files, json),
+        Command::Search { words, partner, method, territory, year, speaker, limit, json } => {
+            let root = root(cli.root.as_deref())?;
+            let query = crate::search::Query {
+                q: words.join(" "),
+                partner,
+                method,
+                territory,
+                year,
+                speaker,
+                limit: Some(limit),
+            };
+            let generation = current_generation(&root).ok_or_else(|| {
+                crate::search::SearchError::NoIndex(root.join("build/current/index").display().to_string())
+            })?;
+            let results = crate::search::Searcher::open(&generation.index())?.search(&query)?;
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&results).map_err(|e| CliError::Other(e.to_string()))?);
+            } else {
+                out!("{}", crate::search::text_report(&results));
+            }
+            Ok(())
+        }
+        Command::Transcript { command: TranscriptCommand::Import { slug, file, encoding, format } } => {
+            let root = root(cli.root.as_deref())?;
+            let imported =
+                crate::transcript::import(&root, &slug, &file, &crate::transcript::ReadOptions { encoding, format })?;
+            out!("{imported}");
+            Ok(())
+        }
         Command::Feed { base_url } => {
             let root = root(cli.root.as_deref())?;
             let catalog = Catalog::load(&root, &LoadOptions::for_root(&root))?;

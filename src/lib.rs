@@ -24,6 +24,7 @@ pub mod media;
 mod par;
 pub mod problem;
 pub mod project;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod transcript;

@@ -63,6 +63,27 @@ pub fn first_paragraph(markdown: &str) -> String {
     out.trim().to_owned()
 }
 
+/// The words of a text without markup, one line per block (what the search index reads).
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableRow,
+            ) if !out.ends_with('\n') => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.trim().to_owned()
+}
+
 /// Removes control characters that XML 1.0 forbids (all C0 but tab, newline and return).
 pub fn strip_controls(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().any(is_forbidden) {

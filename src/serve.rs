@@ -11,13 +11,15 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use crate::build::{self, BuildLock, BuildOptions, current_generation};
+use crate::search::{self, Searcher};
 
 /// What is being served.
 #[derive(Debug)]
@@ -27,6 +29,8 @@ struct Served {
     www: PathBuf,
     /// Old path → new path (`_redirects.json`).
     redirects: BTreeMap<String, String>,
+    /// The generation's search index, opened on its own directory.
+    searcher: Option<Searcher>,
     /// Keeps builds from deleting the generation while requests may still use it.
     _hold: Option<std::fs::File>,
 }
@@ -53,11 +57,12 @@ impl AppState {
 
     /// Follows `build/current` if a build moved it.
     pub fn refresh(&self) {
-        let (www, generation) = if self.preview {
-            (Some(self.root.join("build/preview/www")), None)
+        let (www, index, generation) = if self.preview {
+            let preview = self.root.join("build/preview");
+            (Some(preview.join("www")), Some(preview.join("index")), None)
         } else {
             let g = current_generation(&self.root);
-            (g.as_ref().map(|g| g.www()), g)
+            (g.as_ref().map(|g| g.www()), g.as_ref().map(|g| g.index()), g)
         };
         if self.current.load().as_ref().as_ref().map(|s| &s.www) == www.as_ref() {
             return;
@@ -67,7 +72,8 @@ impl AppState {
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
                 .unwrap_or_default();
-            Served { www, redirects, _hold: generation.and_then(|g| g.hold().ok()) }
+            let searcher = index.and_then(|dir| Searcher::open(&dir).ok());
+            Served { www, redirects, searcher, _hold: generation.and_then(|g| g.hold().ok()) }
         });
         // The previous `Served`, and its hold, go when the last request using it ends.
         self.current.store(Arc::new(served));
@@ -76,7 +82,49 @@ impl AppState {
 
 /// The application, testable without a socket.
 pub fn app(state: Arc<AppState>) -> Router {
-    Router::new().fallback(serve_www).with_state(state)
+    Router::new()
+        .route("/api/search", get(api_search))
+        .route("/recherche/", get(search_page))
+        .route(
+            "/recherche",
+            get(|uri: axum::http::Uri| async move {
+                let to = format!("/recherche/{}", uri.query().map(|q| format!("?{q}")).unwrap_or_default());
+                (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)])
+            }),
+        )
+        .fallback(serve_www)
+        .with_state(state)
+}
+
+/// Runs a search on the generation being served.
+fn run_search(state: &AppState, query: &search::Query) -> Result<search::SearchResults, Response> {
+    let served = state.current.load_full();
+    let searcher = served.as_ref().as_ref().and_then(|s| s.searcher.as_ref());
+    let Some(searcher) = searcher else {
+        return Err((StatusCode::SERVICE_UNAVAILABLE, "no search index yet: run `veillee build`").into_response());
+    };
+    searcher.search(query).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())
+}
+
+/// `GET /api/search?q=…&partner=…&method=…&territory=…&year=…&speaker=…&limit=…`: the same JSON
+/// as `veillee search --json`.
+async fn api_search(State(state): State<Arc<AppState>>, Query(query): Query<search::Query>) -> Response {
+    match run_search(&state, &query) {
+        Ok(results) => {
+            let mut response = axum::Json(results).into_response();
+            response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+            response
+        }
+        Err(response) => response,
+    }
+}
+
+/// `GET /recherche/?q=…`: the results as a page that needs no JavaScript.
+async fn search_page(State(state): State<Arc<AppState>>, Query(query): Query<search::Query>) -> Response {
+    match run_search(&state, &query) {
+        Ok(results) => axum::response::Html(search::results_page(&results)).into_response(),
+        Err(response) => response,
+    }
 }
 
 async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Response {

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::plan::IndexPlan;
 use super::{BuildError, Content, Output, Report};
 use crate::fsutil::sync_dir;
+use crate::search;
 
 /// The exclusive lock shared by `build`, `publish` and `serve` (released when dropped).
 pub struct BuildLock {
@@ -47,6 +49,10 @@ impl Generation {
         self.dir.join("www")
     }
 
+    pub fn index(&self) -> PathBuf {
+        self.dir.join("index")
+    }
+
     /// Marks the generation as in use until the returned handle is dropped: a build does not
     /// delete a generation that a server still answers from.
     pub fn hold(&self) -> std::io::Result<File> {
@@ -73,6 +79,13 @@ pub fn current_generation(root: &Path) -> Option<Generation> {
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub files: BTreeMap<String, Entry>,
+    /// The search index: each episode's GUID and the key of its documents.
+    #[serde(default)]
+    pub index: BTreeMap<String, String>,
+    #[serde(default)]
+    pub index_version: String,
+    #[serde(default)]
+    pub index_labels: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,7 +110,11 @@ pub fn previous_manifest(root: &Path) -> Option<(Generation, Manifest)> {
 }
 
 /// Writes `outputs` as a new generation, unless they equal the current one's.
-pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Result<Report, BuildError> {
+pub(super) fn write(
+    root: &Path,
+    mut outputs: BTreeMap<String, Output>,
+    index: IndexPlan,
+) -> Result<Report, BuildError> {
     let build = root.join("build");
     fs::create_dir_all(&build).map_err(|e| BuildError::io(&build, e))?;
     remove_leftovers(&build)?;
@@ -110,7 +127,10 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
     // Files kept from the previous generation if it has them (superseded media).
     outputs.retain(|path, o| !matches!(o.content, Content::Inherited) || in_previous(path));
     // Every output made from the same inputs as before, and no other: nothing to compare or write.
+    let index_unchanged =
+        index.keys == old.index && index.labels_key == old.index_labels && index.version == old.index_version;
     if let Some(prev) = &previous
+        && index_unchanged
         && outputs.len() == old.files.len()
         && outputs.values().all(|o| matches!(o.content, Content::Unchanged))
     {
@@ -122,7 +142,12 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
         });
     }
 
-    let mut manifest = Manifest::default();
+    let mut manifest = Manifest {
+        index: index.keys.clone(),
+        index_version: index.version.clone(),
+        index_labels: index.labels_key.clone(),
+        ..Manifest::default()
+    };
     for (path, output) in &outputs {
         let (blake3, length) = match &output.content {
             Content::Bytes(b) => (blake3::hash(b).to_hex().to_string(), b.len() as u64),
@@ -265,6 +290,15 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
             report.written.push((*path).to_owned());
         }
     }
+    // The index: the previous one's files linked, the changed episodes deleted and added.
+    let remove: Vec<String> = match &index.over {
+        Some(_) => old.index.iter().filter(|(g, k)| index.keys.get(*g) != Some(*k)).map(|(g, _)| g.clone()).collect(),
+        None => Vec::new(),
+    };
+    let update = search::Update { remove, add: &index.add, labels: &index.labels };
+    search::write_index(&tmp.join("index"), index.over.as_deref(), &update)
+        .map_err(|e| BuildError::io(&tmp.join("index"), std::io::Error::other(e)))?;
+    report.reindexed = index.add.iter().map(|d| d.slug.clone()).collect();
     let manifest_bytes = serde_json::to_vec(&manifest).map_err(|e| BuildError::io(&tmp, e.into()))?;
     write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "")?;
     report.removed = old.files.keys().filter(|p| !manifest.files.contains_key(*p)).cloned().collect();
@@ -286,10 +320,17 @@ pub(super) fn write(root: &Path, mut outputs: BTreeMap<String, Output>) -> Resul
 }
 
 /// Writes `build/preview/www` from scratch (through a temporary directory renamed into place).
-pub(super) fn write_preview(root: &Path, outputs: BTreeMap<String, Output>) -> Result<PathBuf, BuildError> {
+pub(super) fn write_preview(
+    root: &Path,
+    outputs: BTreeMap<String, Output>,
+    index: IndexPlan,
+) -> Result<PathBuf, BuildError> {
     let build = root.join("build");
     let tmp = build.join(format!("preview-tmp-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
+    let update = search::Update { remove: Vec::new(), add: &index.add, labels: &index.labels };
+    search::write_index(&tmp.join("index"), None, &update)
+        .map_err(|e| BuildError::io(&tmp.join("index"), std::io::Error::other(e)))?;
     for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::Bytes(_) | Content::File { .. }))
     {
         let dest = tmp.join("www").join(path);

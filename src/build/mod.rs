@@ -78,6 +78,8 @@ pub struct Report {
     pub current: String,
     /// Episodes whose audio was probed anew.
     pub reprobed: Vec<String>,
+    /// Episodes indexed anew (by slug).
+    pub reindexed: Vec<String>,
     /// Outputs rendered anew because an input changed (paths under www).
     pub rendered: Vec<String>,
     /// Outputs written anew because their bytes changed (paths under www).
@@ -100,9 +102,10 @@ impl fmt::Display for Report {
         match &self.generation {
             Some(generation) => writeln!(
                 f,
-                "built build/{generation}: {} episodes; {} re-probed, {} re-rendered, {} re-written, {} unchanged, {} removed",
+                "built build/{generation}: {} episodes; {} re-probed, {} re-indexed, {} re-rendered, {} re-written, {} unchanged, {} removed",
                 self.episodes,
                 self.reprobed.len(),
+                self.reindexed.len(),
                 self.rendered.len(),
                 self.written.len(),
                 self.unchanged,
@@ -117,6 +120,9 @@ impl fmt::Display for Report {
         }
         // Only a generation's lists are news: with no generation nothing was written.
         if self.generation.is_some() {
+            for slug in &self.reindexed {
+                writeln!(f, "  re-indexed   {slug}")?;
+            }
             for path in &self.rendered {
                 writeln!(f, "  re-rendered  {path}")?;
             }
@@ -168,7 +174,7 @@ fn build_catalog(root: &Path, catalog: &Catalog, options: &BuildOptions) -> Resu
 
 /// Writes rendered outputs as a new generation (the caller holds the build lock).
 pub fn write_generation(root: &Path, rendered: Rendered) -> Result<Report, BuildError> {
-    let mut report = generation::write(root, rendered.outputs)?;
+    let mut report = generation::write(root, rendered.outputs, rendered.index)?;
     report.rendered = rendered.rendered;
     Ok(report)
 }
@@ -248,5 +254,5 @@ pub fn preview(root: &Path, options: &BuildOptions) -> Result<PathBuf, BuildErro
     let _lock = BuildLock::acquire(root)?;
     let catalog = Catalog::load(root, &LoadOptions::for_root(root))?;
     let rendered = render(&catalog, &BuildOptions { drafts: true, ..options.clone() }, None)?;
-    generation::write_preview(root, rendered.outputs)
+    generation::write_preview(root, rendered.outputs, rendered.index)
 }

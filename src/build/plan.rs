@@ -14,6 +14,7 @@ use super::{
 };
 use crate::catalog::{Catalog, Status};
 use crate::feed::{self, FeedInput, Item};
+use crate::search;
 use crate::site::{self, Site, SiteInput};
 use crate::transcript::OutFormat;
 use crate::urls::Urls;
@@ -31,7 +32,28 @@ pub struct Rendered {
     pub outputs: BTreeMap<String, Output>,
     /// Generated outputs (not copied files) rendered anew, by path under www.
     pub rendered: Vec<String>,
+    pub index: IndexPlan,
 }
+
+/// What the search index of the new generation needs.
+#[derive(Debug, Clone, Default)]
+pub struct IndexPlan {
+    /// Each shown episode's GUID and the key of its documents.
+    pub keys: BTreeMap<String, String>,
+    /// The hash of the facet labels.
+    pub labels_key: String,
+    pub labels: search::Labels,
+    /// The documents of the episodes to index anew (all of them when `over` is `None`).
+    pub add: Vec<search::EpisodeDocs>,
+    /// The previous generation's index to update, when it can be.
+    pub over: Option<std::path::PathBuf>,
+    /// The index schema and program version the keys were made with.
+    pub version: String,
+}
+
+/// An index this fragmented is rebuilt rather than updated once more.
+const MAX_SEGMENTS: usize = 32;
+const MAX_DELETED: f64 = 0.25;
 
 /// How an output is made.
 enum Job {
@@ -243,10 +265,12 @@ pub fn render(
         }
     }
 
+    let index = index_plan(catalog, &items, &item_keys, previous);
+
     // Render what changed, on every core.
     let site_input =
         SiteInput { catalog, urls: &urls, items: &items, cover_name: &cover_name, overrides: &catalog.theme };
-    let mut out = Rendered::default();
+    let mut out = Rendered { index, ..Rendered::default() };
     let mut todo = Vec::new();
     for (path, (k, job)) in jobs {
         // The manifest is the previous generation's own record of its files: no need to stat them.
@@ -300,6 +324,40 @@ pub fn render(
     }
     out.rendered.sort();
     Ok(out)
+}
+
+/// The index's keys, and the documents of what changed since `previous`'s index.
+fn index_plan(
+    catalog: &Catalog,
+    items: &[Item<'_>],
+    item_keys: &[String],
+    previous: Option<&(Generation, Manifest)>,
+) -> IndexPlan {
+    let version = key(["search", search::INDEX_VERSION, env!("CARGO_PKG_VERSION")]);
+    let mut keys = BTreeMap::new();
+    for (item, item_key) in items.iter().zip(item_keys) {
+        let e = item.episode;
+        let methods = e
+            .methods
+            .iter()
+            .chain(e.chapters.iter().filter_map(|c| c.method.as_ref()))
+            .map(|m| catalog.methods.get(m).map_or("", |m| m.digest.as_str()));
+        keys.insert(e.guid.clone(), key([version.as_str(), item_key].into_iter().chain(methods)));
+    }
+    let labels = search::Labels::of(catalog);
+    let labels_key = key(["labels", &blake3::hash(&labels.to_json()).to_hex()]);
+    // Update the previous index when there is one of this version, not too fragmented.
+    let over = previous.and_then(|(g, m)| {
+        let dir = g.index();
+        let same_version = m.index.values().next().is_some_and(|_| m.index_version == version);
+        let (segments, deleted) = search::fragmentation(&dir)?;
+        (same_version && segments < MAX_SEGMENTS && deleted < MAX_DELETED).then_some(dir)
+    });
+    let old = previous.filter(|_| over.is_some()).map(|(_, m)| &m.index);
+    let changed: Vec<&Item<'_>> =
+        items.iter().filter(|i| old.is_none_or(|old| old.get(&i.episode.guid) != keys.get(&i.episode.guid))).collect();
+    let add = crate::par::map(&changed, |i| search::EpisodeDocs::of(catalog, i.episode));
+    IndexPlan { keys, labels_key, labels, add, over, version }
 }
 
 /// Old path → current path, for every renamed published episode: its page, and its transcript

@@ -23,7 +23,7 @@ pub use channel::{
 pub use chapters::{Chapter, clock, parse_timecode, seconds};
 pub use cover::{Cover, CoverFormat};
 pub use error::{RefKind, SourceError};
-pub use load::LoadOptions;
+pub use load::{LoadOptions, episode_speakers};
 pub use schema::{EpisodeType, PERSON_ROLES, Person, TerritoryKind, TerritoryToml};
 pub use source::closest as closest_slug;
 

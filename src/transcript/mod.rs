@@ -7,6 +7,7 @@
 //! not after filling memory). Each tool's quirks: reference/podcast-standards.md §4.
 
 mod html;
+mod import;
 mod input;
 mod json;
 mod labels;
@@ -16,6 +17,7 @@ mod vtt;
 use std::path::Path;
 
 pub use html::{HtmlContext, write_html};
+pub use import::{ImportError, Imported, import};
 pub use input::{Encoding, MAX_FILE, MAX_LINE};
 pub use json::write_json;
 pub use srt::write_srt;

@@ -17,6 +17,8 @@ mod probe;
 mod publish;
 /// The bundled sample show: cues start with their speech.
 mod sample;
+/// Search: the relevance suite over 20 French transcripts.
+mod search;
 /// The server: HEAD, Range, MIME types, CORS, generation swaps.
 mod serve;
 /// The website: pages exist for every link of the feed, French content, escaping.

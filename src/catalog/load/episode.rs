@@ -354,3 +354,9 @@ impl Loader<'_> {
         }
     }
 }
+
+/// The `speakers` map of one episode source (`transcript import` names speakers with it
+/// without loading the whole show).
+pub fn episode_speakers(path: &Path) -> Result<std::collections::BTreeMap<String, String>, Problem> {
+    parse_episode(path).map(|(_, toml)| toml.speakers)
+}

@@ -1,6 +1,7 @@
 //! Loading every source and cross-checking them, gathering every problem on the way.
 
 mod episode;
+pub use episode::episode_speakers;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};

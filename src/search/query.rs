@@ -1,0 +1,364 @@
+//! Answering a search: the query language (words all required, `"phrases"`, `-exclusion`),
+//! facet filters, a ranking that favours episodes about a method the query names, results
+//! grouped by episode with their best moments, and HTML-safe snippets.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, QueryParser, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+use super::{Fields, LABELS, Labels, fields_of, register};
+
+/// A search: the words and the filters (`veillee search` flags, `/api/search` parameters).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub territory: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// The most episodes to return (default 10, at most 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// The answer: episodes, best first, and how the matching episodes spread over the facets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    pub query: Query,
+    /// Matching episodes in all (the list holds at most `limit`).
+    pub total: usize,
+    pub episodes: Vec<EpisodeHit>,
+    pub facets: Facets,
+}
+
+/// One episode and its best moments.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpisodeHit {
+    pub slug: String,
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `/episodes/<slug>/`.
+    pub link: String,
+    pub score: f32,
+    /// The passages that match, best first (at most three).
+    pub moments: Vec<Moment>,
+    /// When the title or show notes match: an HTML snippet of the notes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A passage that matches: where it is and what is said.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Moment {
+    /// Seconds.
+    pub start: f64,
+    pub end: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// HTML: the text escaped, the matching words in `<mark>`.
+    pub snippet: String,
+    /// `/episodes/<slug>/#t=<seconds>`.
+    pub link: String,
+}
+
+/// Counts of matching episodes per facet value, most first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Facets {
+    pub partner: Vec<FacetCount>,
+    pub method: Vec<FacetCount>,
+    pub territory: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub label: String,
+    pub count: usize,
+}
+
+/// Why a search failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("no search index at {0}: run `veillee build` first")]
+    NoIndex(String),
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+}
+
+/// The most passages looked at for one search; results are grouped from them.
+const CANDIDATES: usize = 1000;
+const MOMENTS: usize = 3;
+
+/// An open index, ready to answer.
+pub struct Searcher {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    labels: Labels,
+}
+
+impl Searcher {
+    /// Opens the index in `dir` (a generation's `index/`, resolved: a reader opened through the
+    /// `current` symlink would never see the next generation).
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        if !dir.join("meta.json").is_file() {
+            return Err(SearchError::NoIndex(dir.display().to_string()));
+        }
+        let index = Index::open_in_dir(dir)?;
+        register(&index);
+        let fields = fields_of(&index.schema())?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let labels =
+            std::fs::read(dir.join(LABELS)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+        Ok(Searcher { index, reader, fields, labels })
+    }
+
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
+}
+
+impl std::fmt::Debug for Searcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searcher").field("labels", &self.labels).finish_non_exhaustive()
+    }
+}
+
+impl Searcher {
+    /// Answers a search. An empty query with no filter finds nothing.
+    pub fn search(&self, query: &Query) -> Result<SearchResults, SearchError> {
+        let f = &self.fields;
+        let limit = query.limit.unwrap_or(10).clamp(1, 100);
+        let mut results =
+            SearchResults { query: query.clone(), total: 0, episodes: Vec::new(), facets: Facets::default() };
+        let mut filters: Vec<Facet> = Vec::new();
+        for (kind, value) in [
+            ("partner", query.partner.as_deref()),
+            ("method", query.method.as_deref()),
+            ("territory", query.territory.as_deref()),
+            ("speaker", query.speaker.as_deref()),
+        ] {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                filters.push(Facet::from_path([kind, v]));
+            }
+        }
+        if let Some(year) = query.year {
+            filters.push(Facet::from_path(["year".to_owned(), year.to_string()]));
+        }
+        let text = query.q.trim();
+        if text.is_empty() && filters.is_empty() {
+            return Ok(results);
+        }
+
+        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text, f.context]);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(f.title, 2.0);
+        parser.set_field_boost(f.context, 0.5);
+        // A stray quote or colon is a typing accident, not an error to show.
+        let (words, _) = parser.parse_query_lenient(text);
+        let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
+        if !text.is_empty() {
+            clauses.push((Occur::Must, words.box_clone()));
+            let mut boost = QueryParser::for_index(&self.index, vec![f.methods]);
+            boost.set_field_boost(f.methods, 1.0);
+            let (about, _) = boost.parse_query_lenient(text);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(about, 0.6))));
+        } else {
+            // Filters alone: the matching episodes, without moments.
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_text(f.kind, "episode"), IndexRecordOption::Basic)),
+            ));
+        }
+        for facet in &filters {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_facet(f.facets, facet), IndexRecordOption::Basic)),
+            ));
+        }
+        let full = BooleanQuery::new(clauses);
+
+        let searcher = self.reader.searcher();
+        let hits = searcher.search(&full, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+        let mut snippets = SnippetGenerator::create(&searcher, &*words, f.text)?;
+        snippets.set_max_num_chars(220);
+
+        // Group by episode, in the order of each episode's best hit.
+        let mut order: Vec<String> = Vec::new();
+        let mut groups: BTreeMap<String, EpisodeHit> = BTreeMap::new();
+        let mut tags_of: BTreeMap<String, String> = BTreeMap::new();
+        for (score, address) in hits {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+            let guid = get(f.guid);
+            let slug = get(f.slug);
+            let group = groups.entry(guid.clone()).or_insert_with(|| {
+                order.push(guid.clone());
+                tags_of.insert(guid.clone(), get(f.tags));
+                EpisodeHit {
+                    link: crate::urls::episode_path(&slug),
+                    slug: slug.clone(),
+                    title: String::new(),
+                    date: get(f.date),
+                    score,
+                    moments: Vec::new(),
+                    notes: None,
+                }
+            });
+            if get(f.kind) == "episode" {
+                group.title = get(f.title);
+                if !text.is_empty() {
+                    let mut s = snippets.snippet_from_doc(&doc);
+                    s.set_snippet_prefix_postfix("<mark>", "</mark>");
+                    group.notes = Some(s.to_html()).filter(|h| !h.is_empty());
+                }
+                continue;
+            }
+            if group.moments.len() >= MOMENTS {
+                continue;
+            }
+            let start_ms = doc.get_first(f.start_ms).and_then(|v| v.as_u64()).unwrap_or(0);
+            let end_ms = doc.get_first(f.end_ms).and_then(|v| v.as_u64()).unwrap_or(start_ms);
+            let mut s = snippets.snippet_from_doc(&doc);
+            s.set_snippet_prefix_postfix("<mark>", "</mark>");
+            let mut snippet = s.to_html();
+            // A passage found through the words just before it shows only if nothing better.
+            if !snippet.contains("<mark>") && !group.moments.is_empty() {
+                continue;
+            }
+            if snippet.is_empty() {
+                snippet = crate::markdown::html_escape(&cut(&get(f.text), 220));
+            }
+            let speaker = Some(get(f.speaker)).filter(|s| !s.is_empty());
+            group.moments.push(Moment {
+                start: start_ms as f64 / 1000.0,
+                end: end_ms as f64 / 1000.0,
+                speaker,
+                snippet,
+                link: format!("{}#t={}", crate::urls::episode_path(&slug), start_ms / 1000),
+            });
+        }
+        // Titles of episodes found through passages only.
+        for guid in &order {
+            let group = groups.get_mut(guid).expect("grouped");
+            if group.title.is_empty() {
+                group.title = self.title_of(&searcher, guid)?;
+            }
+        }
+        results.total = order.len();
+        results.facets = self.facets(order.iter().map(|g| tags_of[g].as_str()));
+        results.episodes = order.into_iter().take(limit).map(|g| groups.remove(&g).expect("grouped")).collect();
+        Ok(results)
+    }
+
+    fn title_of(&self, searcher: &tantivy::Searcher, guid: &str) -> Result<String, SearchError> {
+        let f = &self.fields;
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.guid, guid), IndexRecordOption::Basic))),
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.kind, "episode"), IndexRecordOption::Basic))),
+        ]);
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = top.first() else { return Ok(String::new()) };
+        let doc: TantivyDocument = searcher.doc(*address)?;
+        Ok(doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("").to_owned())
+    }
+
+    /// Counts per facet value over the matching episodes (`tags`: `kind/value` words).
+    fn facets<'a>(&self, tags: impl Iterator<Item = &'a str>) -> Facets {
+        let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for tag in tags.flat_map(str::split_whitespace) {
+            if let Some((kind, value)) = tag.split_once('/') {
+                *counts.entry((kind, value)).or_default() += 1;
+            }
+        }
+        let list = |kind: &str, names: Option<&BTreeMap<String, String>>| {
+            let mut out: Vec<FacetCount> = counts
+                .iter()
+                .filter(|((k, _), _)| *k == kind)
+                .map(|((_, v), &count)| FacetCount {
+                    value: (*v).to_owned(),
+                    label: names.and_then(|n| n.get(*v)).cloned().unwrap_or_else(|| (*v).to_owned()),
+                    count,
+                })
+                .collect();
+            out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+            out
+        };
+        let mut year = list("year", None);
+        year.sort_by(|a, b| b.value.cmp(&a.value));
+        Facets {
+            partner: list("partner", Some(&self.labels.partners)),
+            method: list("method", Some(&self.labels.methods)),
+            territory: list("territory", Some(&self.labels.territories)),
+            year,
+        }
+    }
+}
+
+/// At most `max` characters, cut at a word.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max).collect();
+    if let Some(space) = out.rfind(' ') {
+        out.truncate(space);
+    }
+    out.push('…');
+    out
+}
+
+/// The results as text for a terminal: episode, date and link, then each moment's time code,
+/// speaker, snippet (matches between `*`) and link.
+pub fn text_report(results: &SearchResults) -> String {
+    let mut out = String::new();
+    let shown = results.episodes.len();
+    out.push_str(&match results.total {
+        0 => "no episode found\n".to_owned(),
+        1 => "1 episode found\n".to_owned(),
+        n if n == shown => format!("{n} episodes found\n"),
+        n => format!("{n} episodes found, the first {shown} shown\n"),
+    });
+    for hit in &results.episodes {
+        out.push_str(&format!("\n{} ({})\n  {}\n", hit.title, hit.date, hit.link));
+        if hit.moments.is_empty()
+            && let Some(notes) = &hit.notes
+        {
+            out.push_str(&format!("  notes: {}\n", plain(notes)));
+        }
+        for m in &hit.moments {
+            let clock = crate::catalog::clock((m.start * 1000.0) as u64);
+            let speaker = m.speaker.as_deref().map(|s| format!(" {s}:")).unwrap_or_default();
+            out.push_str(&format!("  {clock}{speaker} {}\n    {}\n", plain(&m.snippet), m.link));
+        }
+    }
+    out
+}
+
+/// A snippet's HTML as plain text, the matches between `*`.
+fn plain(html: &str) -> String {
+    html.replace("<mark>", "*")
+        .replace("</mark>", "*")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}

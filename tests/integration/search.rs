@@ -1,0 +1,200 @@
+//! Search relevance: 20 hand-written French transcripts (tests/fixtures/search, in WebVTT,
+//! SRT, whisperX and whisper.cpp JSON), indexed as a build would index them, and the
+//! hand-written queries of tests/fixtures/search/queries with their expected episode and moment.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use veillee::search::{EpisodeDocs, Labels, Query, Searcher, Update, passage_docs, write_index};
+use veillee::transcript::{ReadOptions, load};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureEpisode {
+    title: String,
+    date: toml::value::Datetime,
+    partners: Vec<String>,
+    methods: Vec<String>,
+    territories: Vec<String>,
+    #[serde(default)]
+    speakers: BTreeMap<String, String>,
+    notes: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Queries {
+    query: Vec<FixtureQuery>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureQuery {
+    q: String,
+    kind: String,
+    partner: Option<String>,
+    method: Option<String>,
+    territory: Option<String>,
+    year: Option<u16>,
+    expect: Vec<Expected>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    episode: String,
+    at: String,
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search")
+}
+
+/// The sample show's method pages: titles and synonyms, as the catalog gives them.
+fn method_words() -> BTreeMap<String, String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("site/methods");
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let front = text.split("+++").nth(1).unwrap();
+        let table: toml::Table = toml::from_str(front).unwrap();
+        let mut words = vec![table["title"].as_str().unwrap().to_owned()];
+        if let Some(syn) = table.get("synonyms").and_then(|s| s.as_array()) {
+            words.extend(syn.iter().filter_map(|s| s.as_str()).map(str::to_owned));
+        }
+        out.insert(path.file_stem().unwrap().to_string_lossy().into_owned(), words.join(" ; "));
+    }
+    out
+}
+
+fn episodes() -> Vec<EpisodeDocs> {
+    let methods = method_words();
+    let mut out = Vec::new();
+    let mut dir: Vec<PathBuf> =
+        std::fs::read_dir(fixtures().join("episodes")).unwrap().map(|e| e.unwrap().path()).collect();
+    dir.sort();
+    for path in dir {
+        let slug = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let ep: FixtureEpisode = toml::from_str(&std::fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let transcript = std::fs::read_dir(fixtures().join("transcripts"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_stem().is_some_and(|s| s.to_string_lossy() == slug))
+            .unwrap_or_else(|| panic!("no transcript for {slug}"));
+        let loaded =
+            load(&transcript, &ReadOptions::default()).unwrap_or_else(|e| panic!("{}: {e:?}", transcript.display()));
+        assert!(loaded.parsed.warnings.is_empty(), "{}: {:?}", transcript.display(), loaded.parsed.warnings);
+        let t = loaded.parsed.transcript;
+        let passages = passage_docs(&t, |v| ep.speakers.get(v).cloned().unwrap_or_else(|| v.to_owned()));
+        out.push(EpisodeDocs {
+            guid: format!("guid-{slug}"),
+            slug: slug.clone(),
+            title: ep.title,
+            date: ep.date.date.unwrap().to_string(),
+            notes: ep.notes,
+            partners: ep.partners,
+            method_words: ep.methods.iter().filter_map(|m| methods.get(m)).cloned().collect::<Vec<_>>().join(" ; "),
+            methods: ep.methods,
+            territories: ep.territories,
+            passages,
+        });
+    }
+    out
+}
+
+fn seconds(at: &str) -> f64 {
+    let (m, s) = at.split_once(':').unwrap();
+    m.parse::<f64>().unwrap() * 60.0 + s.parse::<f64>().unwrap()
+}
+
+/// Builds the index once per test process.
+fn searcher() -> &'static Searcher {
+    static SEARCHER: std::sync::OnceLock<(tempfile::TempDir, Searcher)> = std::sync::OnceLock::new();
+    &SEARCHER
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let docs = episodes();
+            assert!(docs.len() >= 20, "the suite needs at least 20 transcripts");
+            let labels = Labels::default();
+            write_index(&dir.path().join("index"), None, &Update { remove: vec![], add: &docs, labels: &labels })
+                .unwrap();
+            let s = Searcher::open(&dir.path().join("index")).unwrap();
+            (dir, s)
+        })
+        .1
+}
+
+#[test]
+fn relevance_recall_at_3_is_above_0_9() {
+    let searcher = searcher();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(fixtures().join("queries")).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let mut total = 0;
+    let mut found = 0;
+    let mut misses = Vec::new();
+    let mut kinds: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for file in files {
+        let queries: Queries = toml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        for fq in queries.query {
+            let query = Query {
+                q: fq.q.clone(),
+                partner: fq.partner.clone(),
+                method: fq.method.clone(),
+                territory: fq.territory.clone(),
+                year: fq.year,
+                speaker: None,
+                limit: Some(3),
+            };
+            let results = searcher.search(&query).unwrap();
+            let ok = if fq.expect.is_empty() {
+                results.episodes.is_empty()
+            } else {
+                fq.expect.iter().any(|e| {
+                    results.episodes.iter().any(|hit| {
+                        hit.slug == e.episode
+                            && hit.moments.iter().any(|m| {
+                                let at = seconds(&e.at);
+                                at >= m.start - 20.0 && at <= m.end + 20.0
+                            })
+                    })
+                })
+            };
+            total += 1;
+            let k = kinds.entry(fq.kind.clone()).or_default();
+            k.1 += 1;
+            if ok {
+                found += 1;
+                k.0 += 1;
+            } else {
+                let got: Vec<String> = results
+                    .episodes
+                    .iter()
+                    .map(|h| {
+                        format!(
+                            "{} [{}]",
+                            h.slug,
+                            h.moments.iter().map(|m| format!("{:.0}", m.start)).collect::<Vec<_>>().join(",")
+                        )
+                    })
+                    .collect();
+                misses.push(format!(
+                    "{} ({}): expected {:?}, got {got:?}",
+                    fq.q,
+                    fq.kind,
+                    fq.expect.iter().map(|e| format!("{} {}", e.episode, e.at)).collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    let recall = found as f64 / total as f64;
+    eprintln!("recall@3 = {found}/{total} = {recall:.3}; by kind: {kinds:?}");
+    for m in &misses {
+        eprintln!("miss: {m}");
+    }
+    assert!(total >= 30, "the suite needs at least 30 queries, has {total}");
+    assert!(recall > 0.9, "recall@3 {recall:.3} ≤ 0.9");
+}
