@@ -88,6 +88,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Benchmark: index the transcripts of a JSON list of episodes (benches/search.sh).
+    #[command(hide = true)]
+    BenchIndex {
+        #[arg(long)]
+        episodes: PathBuf,
+        #[arg(long)]
+        transcripts: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Benchmark: time queries (a JSON list of /api/search parameters) on a warm index.
+    #[command(hide = true)]
+    BenchQuery {
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(long)]
+        queries: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        #[arg(long, default_value_t = 5)]
+        warmup: usize,
+    },
     /// Build the feed and the website into a new generation under build/.
     Build {
         /// Use this public address in the feed and pages instead of channel.toml's base_url.
@@ -429,6 +451,22 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             } else {
                 out!("{}", crate::search::text_report(&results));
             }
+            Ok(())
+        }
+        Command::BenchIndex { episodes, transcripts, out } => {
+            let read = |p: &Path| std::fs::read(p).map_err(|e| CliError::Other(format!("{}: {e}", p.display())));
+            let list = serde_json::from_slice(&read(&episodes)?).map_err(|e| CliError::Other(e.to_string()))?;
+            let started = std::time::Instant::now();
+            let (n, passages) = crate::search::bench::index_dir(list, &transcripts, &out).map_err(CliError::Other)?;
+            outln!("indexed {n} episodes, {passages} passages in {:.3} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::BenchQuery { index, queries, runs, warmup } => {
+            let bytes = std::fs::read(&queries).map_err(|e| CliError::Other(format!("{}: {e}", queries.display())))?;
+            let list: Vec<crate::search::Query> =
+                serde_json::from_slice(&bytes).map_err(|e| CliError::Other(e.to_string()))?;
+            let timings = crate::search::bench::time_queries(&index, &list, runs, warmup).map_err(CliError::Other)?;
+            outln!("{}", serde_json::to_string_pretty(&timings).map_err(|e| CliError::Other(e.to_string()))?);
             Ok(())
         }
         Command::Transcript { command: TranscriptCommand::Import { slug, file, encoding, format } } => {

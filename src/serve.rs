@@ -97,13 +97,13 @@ pub fn app(state: Arc<AppState>) -> Router {
 }
 
 /// Runs a search on the generation being served.
-fn run_search(state: &AppState, query: &search::Query) -> Result<search::SearchResults, Response> {
+fn run_search(state: &AppState, query: &search::Query) -> Result<search::SearchResults, (StatusCode, String)> {
     let served = state.current.load_full();
     let searcher = served.as_ref().as_ref().and_then(|s| s.searcher.as_ref());
     let Some(searcher) = searcher else {
-        return Err((StatusCode::SERVICE_UNAVAILABLE, "no search index yet: run `veillee build`").into_response());
+        return Err((StatusCode::SERVICE_UNAVAILABLE, "no search index yet: run `veillee build`".into()));
     };
-    searcher.search(query).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())
+    searcher.search(query).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
 /// `GET /api/search?q=…&partner=…&method=…&territory=…&year=…&speaker=…&limit=…`: the same JSON
@@ -115,7 +115,7 @@ async fn api_search(State(state): State<Arc<AppState>>, Query(query): Query<sear
             response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
             response
         }
-        Err(response) => response,
+        Err(error) => error.into_response(),
     }
 }
 
@@ -123,7 +123,7 @@ async fn api_search(State(state): State<Arc<AppState>>, Query(query): Query<sear
 async fn search_page(State(state): State<Arc<AppState>>, Query(query): Query<search::Query>) -> Response {
     match run_search(&state, &query) {
         Ok(results) => axum::response::Html(search::results_page(&results)).into_response(),
-        Err(response) => response,
+        Err(error) => error.into_response(),
     }
 }
 

@@ -189,13 +189,13 @@ pub fn media_name(ep: &Episode) -> String {
 /// escaped.
 pub fn transcript_bytes(ep: &Episode) -> Option<Vec<u8>> {
     let t = ep.transcript.as_ref()?;
-    Some(crate::transcript::write_vtt(t, |label| ep.speaker_name(label)).into_bytes())
+    Some(crate::transcript::write_vtt(t, &ep.speakers).into_bytes())
 }
 
 /// A published transcript in one format; speaker labels become names.
 pub fn transcript_output(catalog: &Catalog, ep: &Episode, urls: &Urls, format: OutFormat) -> Option<Vec<u8>> {
     let t = ep.transcript.as_ref()?;
-    let name = |label| ep.speaker_name(label);
+    let name = &ep.speakers;
     Some(
         match format {
             OutFormat::Vtt => transcript::write_vtt(t, name),

@@ -195,7 +195,7 @@ impl Episode {
 
     /// The name a transcript speaker label maps to.
     pub fn speaker_name<'a>(&'a self, label: &'a str) -> &'a str {
-        self.speakers.get(label).map_or(label, String::as_str)
+        crate::transcript::speaker_name(&self.speakers, label)
     }
 }
 

@@ -7,6 +7,7 @@
 //! writes a file twice), deletes the changed episodes' documents and adds them again
 //! (reference/build-generations.md).
 
+pub mod bench;
 mod page;
 mod query;
 

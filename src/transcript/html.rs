@@ -1,7 +1,7 @@
 //! The HTML transcript: a page of its own, in the Podcast Index layout (`<cite>` when the
 //! speaker changes, then `<time>` and `<p>` per passage), each time a link to that moment.
 
-use super::Transcript;
+use super::{Speakers, Transcript, speaker_name};
 use crate::markdown::html_escape;
 
 /// What the page says around the transcript.
@@ -22,12 +22,8 @@ fn clock(ms: u64) -> String {
     }
 }
 
-/// Writes the HTML transcript; speakers named through `speaker`.
-pub fn write_html<'a>(
-    transcript: &'a Transcript,
-    context: &HtmlContext<'_>,
-    speaker: impl Fn(&'a str) -> &'a str,
-) -> String {
+/// Writes the HTML transcript; speakers named through `speakers`.
+pub fn write_html(transcript: &Transcript, context: &HtmlContext<'_>, speakers: &Speakers) -> String {
     let title = html_escape(context.title);
     let page = html_escape(context.page);
     let mut out = format!(
@@ -36,7 +32,7 @@ pub fn write_html<'a>(
     );
     let mut previous = None;
     for passage in transcript.passages(60_000) {
-        let name = passage.voice.map(&speaker);
+        let name = passage.voice.map(|v| speaker_name(speakers, v));
         if let Some(name) = name
             && Some(name) != previous
         {

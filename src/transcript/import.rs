@@ -58,14 +58,13 @@ pub fn import(root: &Path, slug: &str, file: &Path, options: &ReadOptions) -> Re
     for (at, e) in transcript.unmapped_labels(&speakers) {
         warnings.push(Problem::warning(file, at, e));
     }
-    let name = |label: &str| speakers.get(label).map_or(label, String::as_str).to_owned();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for cue in &transcript.cues {
         if let Some(v) = &cue.voice {
-            *counts.entry(name(v)).or_default() += 1;
+            *counts.entry(super::speaker_name(&speakers, v).to_owned()).or_default() += 1;
         }
     }
-    let vtt = write_vtt(&transcript, |label| speakers.get(label).map_or(label, String::as_str));
+    let vtt = write_vtt(&transcript, &speakers);
     let rel = PathBuf::from("transcripts").join(format!("{slug}.vtt"));
     let dest = root.join(&rel);
     let replaced = dest.exists();
@@ -91,19 +90,23 @@ impl std::fmt::Display for Imported {
         }
         writeln!(
             f,
-            "{} {} from {}: {} cues, up to {}",
+            "{} {} from {}: {}, up to {}",
             if self.replaced { "replaced" } else { "wrote" },
             self.path.display(),
             self.format.name(),
-            self.cues,
+            cues(self.cues),
             super::vtt_timestamp(self.end_ms)
         )?;
         if self.speakers.is_empty() {
             writeln!(f, "  no speaker labels")?;
         }
-        for (name, cues) in &self.speakers {
-            writeln!(f, "  speaker {name}: {cues} cues")?;
+        for (name, count) in &self.speakers {
+            writeln!(f, "  speaker {name}: {}", cues(*count))?;
         }
         writeln!(f, "next: `veillee check`, then `veillee publish` or `veillee build`")
     }
+}
+
+fn cues(n: usize) -> String {
+    if n == 1 { "1 cue".into() } else { format!("{n} cues") }
 }

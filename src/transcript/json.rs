@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cue, Failure, Format, Transcript, TranscriptError, cue};
+use super::{Cue, Failure, Format, Speakers, Transcript, TranscriptError, cue, speaker_name};
 use crate::problem::Position;
 
 /// Which JSON format the first bytes show (the keys that only one of them has).
@@ -133,14 +133,14 @@ pub(super) fn parse_podcast_index(text: &str) -> Result<Vec<Cue>, Failure> {
 
 /// Writes Podcast Index JSON 1.0.0: one segment per cue, times in seconds, speakers named
 /// through `speaker`.
-pub fn write_json<'a>(transcript: &'a Transcript, speaker: impl Fn(&'a str) -> &'a str) -> String {
+pub fn write_json(transcript: &Transcript, speakers: &Speakers) -> String {
     let doc = PodcastIndex {
         version: "1.0.0".into(),
         segments: transcript
             .cues
             .iter()
             .map(|c| PiSegment {
-                speaker: c.voice.as_deref().map(|v| speaker(v).into()),
+                speaker: c.voice.as_deref().map(|v| speaker_name(speakers, v).into()),
                 start_time: c.start_ms as f64 / 1000.0,
                 end_time: c.end_ms as f64 / 1000.0,
                 body: c.text.replace('\n', " ").into(),

@@ -46,6 +46,14 @@ pub struct Transcript {
     pub cues: Vec<Cue>,
 }
 
+/// Speaker labels → names (an episode's `speakers`).
+pub type Speakers = std::collections::BTreeMap<String, String>;
+
+/// The name `label` maps to, or the label itself.
+pub fn speaker_name<'a>(speakers: &'a Speakers, label: &'a str) -> &'a str {
+    speakers.get(label).map_or(label, String::as_str)
+}
+
 /// The formats a transcript is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -273,6 +281,9 @@ pub fn load(path: &Path, options: &ReadOptions) -> Result<Loaded, Failure> {
 pub fn parse(bytes: &[u8], options: &ReadOptions, extension: Option<&str>) -> Result<Parsed, Failure> {
     if bytes.len() > MAX_FILE as usize {
         return Err((Position::File, TranscriptError::TooLarge { size: bytes.len() as u64, limit: MAX_FILE }));
+    }
+    if bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes).iter().all(u8::is_ascii_whitespace) {
+        return Err((Position::Line(1), TranscriptError::Empty));
     }
     let format = match options.format {
         Some(f) => f,

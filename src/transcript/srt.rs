@@ -2,7 +2,7 @@
 //! hours optional, a missing index or blank line tolerated) and written plainly.
 
 use super::vtt::{parse_payload, parse_timing, wrap};
-use super::{Cue, Failure, Transcript, TranscriptError, cue};
+use super::{Cue, Failure, Speakers, Transcript, TranscriptError, cue, speaker_name};
 use crate::problem::Position;
 
 /// Parses SRT (its BOM already removed); an error carries the line where it is.
@@ -87,7 +87,7 @@ fn timestamp(ms: u64) -> String {
 
 /// Writes SRT: numbered cues, the speaker's name (mapped through `speaker`) as `Name: ` when
 /// it changes, as the Podcast Index example does; no `-->` inside text.
-pub fn write_srt<'a>(transcript: &'a Transcript, speaker: impl Fn(&'a str) -> &'a str) -> String {
+pub fn write_srt(transcript: &Transcript, speakers: &Speakers) -> String {
     let mut out = String::new();
     let mut previous: Option<&str> = None;
     for (n, cue) in transcript.cues.iter().enumerate() {
@@ -95,7 +95,7 @@ pub fn write_srt<'a>(transcript: &'a Transcript, speaker: impl Fn(&'a str) -> &'
             out.push('\n');
         }
         out.push_str(&format!("{}\n{} --> {}\n", n + 1, timestamp(cue.start_ms), timestamp(cue.end_ms)));
-        let name = cue.voice.as_deref().map(&speaker);
+        let name = cue.voice.as_deref().map(|v| speaker_name(speakers, v));
         let mut lines = wrap(&cue.text.replace("-->", "->"), 65);
         if let Some(name) = name.filter(|n| Some(*n) != previous) {
             lines[0] = format!("{name}: {}", lines[0]);

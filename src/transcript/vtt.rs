@@ -1,7 +1,7 @@
 //! A WebVTT reader (W3C WebVTT): header, NOTE/STYLE/REGION blocks, cue ids and settings,
 //! `<v Speaker>` voice spans, other tags and entities, LF/CRLF/CR line ends.
 
-use super::{Cue, Failure, Transcript, TranscriptError, cue};
+use super::{Cue, Failure, Speakers, Transcript, TranscriptError, cue, speaker_name};
 use crate::problem::Position;
 
 /// Parses a WebVTT document (its BOM already removed); an error carries the line where it is.
@@ -53,13 +53,13 @@ pub(super) fn parse(text: &str) -> Result<Vec<Cue>, Failure> {
 
 /// Writes WebVTT: a voice span on every cue (labels mapped through `speaker`), text escaped as
 /// the spec requires (`&`, `<`, `>`, so no `-->` either), lines of at most 65 characters.
-pub fn write_vtt<'a>(transcript: &'a Transcript, speaker: impl Fn(&'a str) -> &'a str) -> String {
+pub fn write_vtt(transcript: &Transcript, speakers: &Speakers) -> String {
     let mut out = String::from("WEBVTT\n");
     for cue in &transcript.cues {
         out.push('\n');
         out.push_str(&format!("{} --> {}\n", vtt_timestamp(cue.start_ms), vtt_timestamp(cue.end_ms)));
         if let Some(v) = &cue.voice {
-            out.push_str(&format!("<v {}>", escape(speaker(v))));
+            out.push_str(&format!("<v {}>", escape(speaker_name(speakers, v))));
         }
         for line in wrap(&cue.text, 65) {
             out.push_str(&escape(&line));

@@ -23,3 +23,5 @@ mod search;
 mod serve;
 /// The website: pages exist for every link of the feed, French content, escaping.
 mod site;
+/// Transcripts: readers, writers, import, checks, bad input.
+mod transcripts;
