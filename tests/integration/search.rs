@@ -198,3 +198,43 @@ fn relevance_recall_at_3_is_above_0_9() {
     assert!(total >= 30, "the suite needs at least 30 queries, has {total}");
     assert!(recall > 0.9, "recall@3 {recall:.3} ≤ 0.9");
 }
+
+#[test]
+fn an_edited_episode_is_indexed_again_alone() {
+    use std::os::unix::fs::MetadataExt;
+    let p = crate::util::Project::fixture("show");
+    p.ok(&["build"]);
+    let before = p.ok(&["search", "portes", "--json"]);
+    assert!(before.contains("\"slug\": \"enquete-de-besoins-a-leaz\""));
+    p.edit("transcripts/enquete-de-besoins-a-leaz.vtt", "On frappe aux portes.", "On sonne aux grilles.");
+    let report = p.ok(&["build"]);
+    assert!(
+        report.contains(", 1 re-indexed,") && report.contains("  re-indexed   enquete-de-besoins-a-leaz\n"),
+        "{report}"
+    );
+    assert!(p.ok(&["search", "grilles"]).contains("enquete-de-besoins-a-leaz/#t=1"));
+    // The other episodes' segment files are the previous generation's, linked.
+    let segment = |g: &str| -> Vec<(String, u64)> {
+        let mut files: Vec<(String, u64)> = std::fs::read_dir(p.file(&format!("build/{g}/index")))
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".store"))
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().unwrap().ino()))
+            .collect();
+        files.sort();
+        files
+    };
+    let (old, new) = (segment("gen-1"), segment("gen-2"));
+    assert!(old.iter().all(|f| new.contains(f)), "gen-1's segments are hard links in gen-2: {old:?} {new:?}");
+    assert_eq!(new.len(), old.len() + 1, "one new segment for the one episode");
+    // The previous generation still answers as before (a server may still use it).
+    let old_index = veillee::search::Searcher::open(&p.file("build/gen-1/index")).unwrap();
+    let q = Query { q: "portes".into(), ..Query::default() };
+    assert_eq!(old_index.search(&q).unwrap().total, 1);
+    // Nothing changed: no generation, nothing indexed.
+    assert!(p.ok(&["build"]).starts_with("nothing changed"));
+    // A transcript removed: its passages go, the episode stays findable by its notes.
+    std::fs::remove_file(p.file("transcripts/enquete-de-besoins-a-leaz.vtt")).unwrap();
+    p.ok(&["build"]);
+    assert!(p.ok(&["search", "grilles"]).starts_with("no episode found"));
+}

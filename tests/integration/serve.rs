@@ -156,3 +156,43 @@ fn builds_keep_the_generation_a_server_holds() {
     assert!(!p.file("build/gen-1").exists(), "released once the server moved on");
     assert!(p.file("build/gen-3").is_dir(), "the generation it serves now is held");
 }
+
+#[test]
+fn search_api_and_page() {
+    let (p, s) = served();
+    // The API gives what `veillee search --json` prints: one serde type for both.
+    let (status, h, body) = request(&s, Method::GET, "/api/search?q=portes&limit=5", &[]);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert_eq!(h[header::CONTENT_TYPE], "application/json");
+    let api: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let cli: serde_json::Value = serde_json::from_str(&p.ok(&["search", "portes", "--limit", "5", "--json"])).unwrap();
+    assert_eq!(api, cli);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&api).unwrap());
+    let link = api["episodes"][0]["moments"][0]["link"].as_str().unwrap().to_owned();
+    assert!(link.starts_with("/episodes/enquete-de-besoins-a-leaz/#t="), "{link}");
+
+    // Filters; an unknown parameter is refused, not ignored.
+    let (_, _, body) = request(&s, Method::GET, "/api/search?q=portes&territory=jazeneuil", &[]);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["total"], 0);
+    let (status, _, _) = request(&s, Method::GET, "/api/search?q=portes&methode=x", &[]);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // The page works without JavaScript: a form, the moments as links, facets that narrow.
+    let (status, h, body) = request(&s, Method::GET, "/recherche/?q=portes", &[]);
+    assert_eq!(status, StatusCode::OK);
+    assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let page = String::from_utf8(body).unwrap();
+    assert!(page.contains(&format!("href=\"{link}\"")), "{page}");
+    assert!(!page.contains("<script"));
+    insta::assert_snapshot!(page);
+    // Search words are escaped where the page repeats them.
+    let (_, _, body) = request(&s, Method::GET, "/recherche/?q=%3Cscript%3Ealert(1)%3C/script%3E", &[]);
+    let page = String::from_utf8(body).unwrap();
+    assert!(page.contains("value=\"&lt;script&gt;alert(1)&lt;/script&gt;\"") && !page.contains("<script>"));
+    let (status, h, _) = request(&s, Method::GET, "/recherche?q=portes", &[]);
+    assert_eq!(
+        (status, h[header::LOCATION].to_str().unwrap()),
+        (StatusCode::MOVED_PERMANENTLY, "/recherche/?q=portes")
+    );
+}
