@@ -352,6 +352,8 @@ struct EpisodeCtx {
     partners: Vec<PartnerRef>,
     territories: Vec<TerritoryRef>,
     transcript_url: String,
+    /// The transcript in each published format: (label, address).
+    transcript_formats: Vec<(&'static str, String)>,
     transcript: Vec<CueCtx>,
 }
 
@@ -437,6 +439,10 @@ impl EpisodeCtx {
                 .map(|t| TerritoryRef { url: urls.territory(&t.slug), name: t.facts.name.clone() })
                 .collect(),
             transcript_url: urls.transcript(&e.slug, "vtt"),
+            transcript_formats: [("WebVTT", "vtt"), ("SRT", "srt"), ("JSON", "json"), ("HTML", "html")]
+                .into_iter()
+                .map(|(label, ext)| (label, urls.transcript(&e.slug, ext)))
+                .collect(),
             transcript,
         }
     }

@@ -156,6 +156,8 @@ pub enum TranscriptError {
     Overlap { others: usize },
     #[error("the cue ends at {end}, after the end of the audio ({duration}){}", more(*others))]
     PastAudioEnd { end: String, duration: String, others: usize },
+    #[error("only WebVTT transcripts (.vtt) are read in transcripts/: this file is left out")]
+    NotImported { slug: String },
     #[error("the speaker label `{label}` has no name in the episode's `speakers`")]
     UnmappedSpeaker { label: String },
 }
@@ -190,6 +192,7 @@ impl TranscriptError {
             TranscriptError::Overlap { .. } => "transcript.overlap",
             TranscriptError::PastAudioEnd { .. } => "transcript.past-audio-end",
             TranscriptError::UnmappedSpeaker { .. } => "transcript.unmapped-speaker",
+            TranscriptError::NotImported { .. } => "transcript.not-imported",
         }
     }
 
@@ -223,6 +226,9 @@ impl TranscriptError {
             TranscriptError::PastAudioEnd { .. } => {
                 "is this the transcript of another episode, or of an earlier cut of the audio?".into()
             }
+            TranscriptError::NotImported { slug } => {
+                format!("import it with `veillee transcript import {slug} FILE`, then delete it")
+            }
             TranscriptError::UnmappedSpeaker { label } => {
                 format!("add `speakers = {{ {label} = \"Name\" }}` to the episode's front matter")
             }
@@ -237,6 +243,7 @@ impl TranscriptError {
                 | TranscriptError::OutOfOrder { .. }
                 | TranscriptError::Overlap { .. }
                 | TranscriptError::UnmappedSpeaker { .. }
+                | TranscriptError::NotImported { .. }
         )
     }
 }

@@ -220,6 +220,7 @@ fn check_reports_transcript_problems() {
         "WEBVTT\n\n00:00.000 --> 00:01.000\n<v SPEAKER_00>Bonjour\n\n00:00.500 --> 00:01.500\n<v SPEAKER_07>Chevauche\n\n00:00.200 --> 00:00.400\n<v SPEAKER_01>Avant\n\n00:01.600 --> 00:01.700\n<i></i>\n\n00:01.800 --> 00:09.000\nAprès la fin\n",
     );
     p.write("transcripts/sans-episode.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nSeul\n");
+    p.write("transcripts/brouillon.srt", "1\n00:00:00,000 --> 00:00:01,000\nSeul\n");
     let err = p.fails(&["check"]);
     insta::assert_snapshot!(err);
 }

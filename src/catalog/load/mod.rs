@@ -485,6 +485,12 @@ impl Loader<'_> {
 
     /// Reads every transcript; a transcript with no episode is reported later.
     fn transcripts(&mut self) -> Transcripts {
+        // Another tool's file dropped here is not published: say so instead of ignoring it.
+        for ext in ["srt", "json", "txt", "sbv", "ass"] {
+            for (slug, path) in self.files("transcripts", ext) {
+                self.push(Problem::warning(&path, Position::File, TranscriptError::NotImported { slug }));
+            }
+        }
         let files = self.files("transcripts", "vtt");
         let parsed = crate::par::map_io(&files, |(_, path)| {
             let loaded =
