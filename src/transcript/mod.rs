@@ -140,7 +140,7 @@ pub enum TranscriptError {
     BadTimestamp { value: String },
     #[error("a cue without a time line `00:00:01.000 --> 00:00:04.000`")]
     MissingTiming,
-    #[error("the cue ends ({end}) before it starts ({start})")]
+    #[error("the cue must end after it starts (it starts at {start}, ends at {end})")]
     EndBeforeStart { start: String, end: String },
     #[error("invalid JSON: {message}")]
     Json { message: String },
@@ -318,6 +318,10 @@ pub fn parse(bytes: &[u8], options: &ReadOptions, extension: Option<&str>) -> Re
         return Err((Position::File, TranscriptError::NoCue));
     }
     labels::carry_forward(&mut cues);
+    // Word-level JSON gives zero-length words; WebVTT wants an end after the start.
+    for cue in cues.iter_mut().filter(|c| c.end_ms == c.start_ms) {
+        cue.end_ms += 1;
+    }
     warnings.extend(order_warnings(&cues));
     // Players and the index want time order; the warning tells the author.
     cues.sort_by_key(|c| c.start_ms);
