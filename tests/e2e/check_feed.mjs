@@ -20,26 +20,12 @@ import { createRequire } from 'node:module';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import partytime from 'podcast-partytime';
 import { parseRssFeed } from 'feedsmith';
+import { assert, check, fail, finish, show } from './checks.mjs';
 
 const { parseFeed } = partytime;
 const require = createRequire(import.meta.url);
 
-// ------------------------------------------------------------------ reporting
-
-let passed = 0;
-let failed = 0;
-const show = (v) => JSON.stringify(v);
-
-function check(group, name, fn) {
-  try {
-    fn();
-    passed += 1;
-    console.log(`ok   [${group}] ${name}`);
-  } catch (e) {
-    failed += 1;
-    console.log(`FAIL [${group}] ${name}: ${e instanceof Assertion ? e.message : `${e?.name}: ${e?.message}`}`);
-  }
-}
+// ------------------------------------------------------------------ reporting (check, assert: checks.mjs)
 
 // A block of checks that computes its expectations as it goes: if that fails (a tag it relies on is
 // missing, say), the block stops with one failure and the checks after it still run.
@@ -47,15 +33,10 @@ function guard(group, name, fn) {
   try {
     fn();
   } catch (e) {
-    failed += 1;
-    console.log(`FAIL [${group}] ${name}: the remaining checks of this block stopped by ${e?.name}: ${e?.message}`);
+    fail(group, `${name}: the remaining checks of this block stopped by ${e?.name}: ${e?.message}`);
   }
 }
 
-class Assertion extends Error {}
-function assert(cond, why) {
-  if (!cond) throw new Assertion(why);
-}
 // Deep equality after a JSON round trip (drops undefined keys, turns Dates into ISO strings).
 const canon = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 function eq(group, name, actual, expected) {
@@ -404,5 +385,4 @@ function checkFeedsmith() {
 
 guard('partytime', '[partytime]', checkPartytime);
 guard('feedsmith', '[feedsmith]', checkFeedsmith);
-console.log(`node: ${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+process.exitCode = finish('node');

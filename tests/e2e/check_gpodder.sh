@@ -13,51 +13,22 @@
 # run with a proxy on a closed loopback port for every other host.
 set -uo pipefail
 
-BIN="" SHOW="" WORK=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-  --bin) BIN=$2; shift 2 ;;
-  --show) SHOW=$2; shift 2 ;;
-  --work) WORK=$2; shift 2 ;;
-  *) echo "usage: $0 --bin VEILLEE --show REPO_ROOT --work EMPTY_DIR" >&2; exit 2 ;;
-  esac
-done
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_group gpodder
+e2e_args "--bin VEILLEE --show REPO_ROOT --work EMPTY_DIR" "$@"
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   [gpodder] $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL [gpodder] $*"; }
-note() { echo "note [gpodder] $*"; }
-indent() { sed 's/^/    /' "$@"; }
-summary() { echo "gpodder: $passed passed, $failed failed"; }
-finish() { summary; [ "$failed" = 0 ] && [ "$passed" -gt 0 ]; exit $?; }
-check() { # name command... : the command's status decides, its output (if any) is the reason
-  local name=$1 why rc=0
-  shift
-  why="$("$@" 2>&1)" || rc=$?
-  if [ "$rc" = 0 ]; then ok "$name"; else fail "$name: ${why:-exit $rc}"; fi
-}
-
-if [ -z "$BIN" ] || [ -z "$SHOW" ] || [ -z "$WORK" ]; then
-  fail "arguments: --bin, --show and --work are required"
-  finish
-fi
 for tool in gpo curl cmp python3; do
   command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (the runner installs gpodder and curl)"
 done
 [ -x "$BIN" ] || fail "no veillee binary at $BIN"
 [ "$failed" = 0 ] || finish
 
-# A stable clock for both builds (the runner's SOURCE_DATE_EPOCH would hide the show's 2026 episodes):
-# 2027-01-01T00:00:00Z, after every pub_date of the sample ledger, so every published episode is in the feed.
-export SOURCE_DATE_EPOCH="${VEILLEE_GPODDER_EPOCH:-1798761600}"
-# Everything but 127.0.0.1 goes to a closed port: an accidental outside request fails instead of leaking.
-export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9
-export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+# A stable clock for both builds, and no request to any host but 127.0.0.1 (lib.sh).
+e2e_env
 # gPodder's state, downloads and home, all inside WORK.
 export HOME="$WORK/home" GPODDER_HOME="$WORK/gpodder-home" GPODDER_DOWNLOAD_DIR="$WORK/downloads"
 export XDG_CONFIG_HOME="$WORK/home/.config" XDG_DATA_HOME="$WORK/home/.local/share" XDG_CACHE_HOME="$WORK/home/.cache"
-export PAGER=cat LC_ALL=C.UTF-8
+export PAGER=cat
 mkdir -p "$WORK" "$HOME" "$GPODDER_HOME" "$GPODDER_DOWNLOAD_DIR"
 
 gpodder_version="$(dpkg-query -W -f='${Version}' gpodder 2>/dev/null || echo '?')"
@@ -66,43 +37,12 @@ note "gpo from Debian gpodder $gpodder_version (gpodder ${gpodder_module% *}, po
 
 # ------------------------------------------------------------------ serve a copy of the sample show
 
-SERVER_PID=""
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-}
-trap stop_server EXIT
-trap 'exit 130' INT TERM
-
 S="$WORK/show"
-mkdir -p "$S"
-for d in feed episodes transcripts site; do
-  [ -d "$SHOW/$d" ] && cp -R "$SHOW/$d" "$S/$d" || fail "the show has no $d/ at $SHOW"
-done
-[ "$failed" = 0 ] || finish
+copy_sample_show "$SHOW" "$S"
 cp "$S/feed/archive.toml" "$WORK/archive.toml.orig"
-
-"$BIN" --root "$S" serve --addr 127.0.0.1:0 >"$WORK/serve.log" 2>&1 &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 1 600); do # up to 60 s: it builds first
-  URL="$(sed -n 's|^serving \(http://127\.0\.0\.1:[0-9][0-9]*/\).*|\1|p' "$WORK/serve.log" | head -n1)"
-  [ -n "$URL" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$URL" ]; then
-  fail "veillee serve --addr 127.0.0.1:0 on a copy of the sample show printed no 'serving http://127.0.0.1:PORT/' line:"
-  indent "$WORK/serve.log"
-  finish
-fi
-ok "veillee serve on a copy of the sample show printed its address ($URL)"
+start_server "$S" "$WORK/serve.log"
 FEED="${URL}feed.xml"
 WWW="$S/build/current/www"
-
-fetch() { curl -sS --noproxy '*' --max-time 30 "$@"; }
 
 # The served feed's items as TSV: guid, link, enclosure url, enclosure length, enclosure type.
 items_of() { # feed.xml
@@ -304,5 +244,5 @@ done
 
 check "feed/archive.toml (the ledger) is byte-identical after serve and build" cmp "$WORK/archive.toml.orig" "$S/feed/archive.toml"
 
-if kill -0 "$SERVER_PID" 2>/dev/null; then ok "veillee serve still running after the gpo checks"; else fail "veillee serve died during the gpo checks:"; indent "$WORK/serve.log"; fi
+server_still_running "the gpo checks"
 finish

@@ -42,7 +42,8 @@ from pathlib import Path
 import html5lib
 import srt
 
-from check_feed import Checks, _assert
+sys.dont_write_bytecode = True  # importing check_feed must not leave a __pycache__ in tests/e2e
+from check_feed import Checks, _assert  # noqa: E402 (the reporting of check_feed.py, shared)
 
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -188,7 +189,7 @@ def check_srt(c: Checks, name: str, path: Path, segments: list[dict] | None) -> 
                             [(str(s.start), str(s.end)) for s in subs if s.start > s.end][:3] or "starts not ascending"))
     cues = [[td_ms(s.start), td_ms(s.end)] for s in subs]
     if segments is None:
-        c.fail(g, f"{name}.srt: cue count and times = {name}.json", "the JSON transcript is not valid (see [json])")
+        c.fail(g, f"{name}.srt: cue count and times = {name}.json", "no valid JSON transcript to compare with (see [json] and [transcripts])")
     else:
         want = [[ms(s["startTime"]), ms(s["endTime"])] for s in segments]
         c.eq(g, f"{name}.srt: cue count = {name}.json segment count", len(cues), len(want))
@@ -226,7 +227,7 @@ def check_html(c: Checks, name: str, path: Path, link: str, language: str | None
             lambda: _check_times(deep, link, segments))
 
     def texts():
-        assert segments is not None, "the JSON transcript is not valid (see [json])"
+        assert segments is not None, "no valid JSON transcript to compare with (see [json] and [transcripts])"
         body = doc.find("body")
         page = squash("".join(body.itertext())) if body is not None else ""
         missing = [s["body"] for s in segments if squash(s["body"]) not in page]
@@ -237,7 +238,7 @@ def check_html(c: Checks, name: str, path: Path, link: str, language: str | None
 
 def _check_times(deep: list[str], link: str, segments: list[dict] | None) -> None:
     assert deep, "no #t= link"
-    assert segments is not None, "the JSON transcript is not valid (see [json])"
+    assert segments is not None, "no valid JSON transcript to compare with (see [json] and [transcripts])"
     times = []
     for h in deep:
         page, _, t = h.partition("#t=")

@@ -1,0 +1,119 @@
+# Shared by check_gpodder.sh and check_search.sh (sourced, not run): reporting, the loopback-only
+# environment, and a `veillee serve` of a copy of the repository's sample show, stopped on exit.
+#
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#   e2e_group gpodder                 # ok/fail/note print `[gpodder]`, summary prints `gpodder: …`
+#   e2e_args "--bin VEILLEE --show REPO_ROOT --work EMPTY_DIR" "$@"
+#   e2e_env                           # the clock, the proxies, LC_ALL
+#   copy_sample_show "$SHOW" "$WORK/show"
+#   start_server "$WORK/show" "$WORK/serve.log"   # sets URL; fails and finishes if it prints none
+#   ...
+#   server_still_running "the gpo checks"
+#   finish
+
+# ------------------------------------------------------------------ reporting
+
+E2E_GROUP=""
+passed=0
+failed=0
+e2e_group() { E2E_GROUP=$1; }
+ok() { passed=$((passed + 1)); echo "ok   [$E2E_GROUP] $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL [$E2E_GROUP] $*"; }
+note() { echo "note [$E2E_GROUP] $*"; }
+indent() { sed 's/^/    /' "$@"; }
+summary() { echo "$E2E_GROUP: $passed passed, $failed failed"; }
+finish() { summary; [ "$failed" = 0 ] && [ "$passed" -gt 0 ]; exit $?; }
+check() { # name command... : the command's status decides, its output (if any) is the reason
+  local name=$1 why rc=0
+  shift
+  why="$("$@" 2>&1)" || rc=$?
+  if [ "$rc" = 0 ]; then ok "$name"; else fail "$name: ${why:-exit $rc}"; fi
+}
+
+# ------------------------------------------------------------------ arguments
+
+# e2e_args USAGE ARG...: --bin, --show and --work into BIN, SHOW and WORK, and --python into PY if
+# USAGE names it; any other argument prints `usage: SCRIPT USAGE` and exits 2. Without --bin, --show
+# or --work it fails and finishes.
+e2e_args() {
+  local usage=$1
+  shift
+  BIN="" SHOW="" WORK=""
+  while [ $# -gt 0 ]; do
+    case "$1 $usage" in
+    "--bin "*) BIN=$2; shift 2 ;;
+    "--show "*) SHOW=$2; shift 2 ;;
+    "--work "*) WORK=$2; shift 2 ;;
+    "--python "*--python*) PY=$2; shift 2 ;;
+    *) echo "usage: $0 $usage" >&2; exit 2 ;;
+    esac
+  done
+  if [ -z "$BIN" ] || [ -z "$SHOW" ] || [ -z "$WORK" ]; then
+    fail "arguments: --bin, --show and --work are required"
+    finish
+  fi
+}
+
+# ------------------------------------------------------------------ environment
+
+e2e_env() {
+  # A stable clock for every build (the runner's SOURCE_DATE_EPOCH would hide the show's 2026 episodes):
+  # 2027-01-01T00:00:00Z, after every pub_date of the sample ledger, so every published episode is in the feed.
+  export SOURCE_DATE_EPOCH="${VEILLEE_GPODDER_EPOCH:-1798761600}"
+  # Everything but 127.0.0.1 goes to a closed port: an accidental outside request fails instead of leaking.
+  export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9
+  export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+  export LC_ALL=C.UTF-8
+}
+
+fetch() { curl -sS --noproxy '*' --max-time 30 "$@"; }
+
+# ------------------------------------------------------------------ serve a copy of the sample show
+
+# copy_sample_show REPO_ROOT DEST: the show sources (feed episodes transcripts site; never build/ nor
+# .veillee/) into DEST; a missing one is a failure, and then the script finishes.
+copy_sample_show() {
+  local show=$1 dest=$2 d
+  mkdir -p "$dest"
+  for d in feed episodes transcripts site; do
+    [ -d "$show/$d" ] && cp -R "$show/$d" "$dest/$d" || fail "the show has no $d/ at $show"
+  done
+  [ "$failed" = 0 ] || finish
+}
+
+SERVER_PID="" SERVE_LOG=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+}
+
+# start_server ROOT LOG: `veillee serve` (BIN) of ROOT on 127.0.0.1:0 in the background, stopped (by
+# its PID) on exit; sets URL to the `http://127.0.0.1:PORT/` it prints, or fails and finishes.
+start_server() {
+  local root=$1 log=$2
+  SERVE_LOG=$log
+  trap stop_server EXIT
+  trap 'exit 130' INT TERM
+  "$BIN" --root "$root" serve --addr 127.0.0.1:0 >"$log" 2>&1 &
+  SERVER_PID=$!
+  URL=""
+  for _ in $(seq 1 600); do # up to 60 s: it builds first
+    URL="$(sed -n 's|^serving \(http://127\.0\.0\.1:[0-9][0-9]*/\).*|\1|p' "$log" | head -n1)"
+    [ -n "$URL" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$URL" ]; then
+    fail "veillee serve --addr 127.0.0.1:0 on a copy of the sample show printed no 'serving http://127.0.0.1:PORT/' line:"
+    indent "$log"
+    finish
+  fi
+  ok "veillee serve on a copy of the sample show printed its address ($URL)"
+}
+
+# server_still_running WHAT: a check that the server outlived WHAT ("the gpo checks"), its log if not.
+server_still_running() {
+  if kill -0 "$SERVER_PID" 2>/dev/null; then ok "veillee serve still running after $1"; else fail "veillee serve died during $1:"; indent "$SERVE_LOG"; fi
+}
