@@ -349,7 +349,7 @@ fn index_plan(
     // Update the previous index when there is one of this version, not too fragmented.
     let over = previous.and_then(|(g, m)| {
         let dir = g.index();
-        let same_version = m.index.values().next().is_some_and(|_| m.index_version == version);
+        let same_version = !m.index.is_empty() && m.index_version == version;
         let (segments, deleted) = search::fragmentation(&dir)?;
         (same_version && segments < MAX_SEGMENTS && deleted < MAX_DELETED).then_some(dir)
     });

@@ -238,3 +238,49 @@ fn an_edited_episode_is_indexed_again_alone() {
     p.ok(&["build"]);
     assert!(p.ok(&["search", "grilles"]).starts_with("no episode found"));
 }
+
+/// Two passages with the same words: the one of the episode linked to the method the query
+/// names ranks first; facets and speakers filter.
+#[test]
+fn method_links_rank_higher_and_facets_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let passage = |speaker: &str| veillee::search::PassageDoc {
+        start_ms: 60_000,
+        end_ms: 75_000,
+        speaker: Some(speaker.into()),
+        text: "On a fait une carte sensible du bourg avec les habitants.".into(),
+        context: "On a fait une carte sensible du bourg avec les habitants.".into(),
+    };
+    let episode = |slug: &str, methods: &[&str], words: &str, speaker: &str| EpisodeDocs {
+        guid: slug.into(),
+        slug: slug.into(),
+        title: format!("Épisode {slug}"),
+        date: "2025-05-01".into(),
+        notes: String::new(),
+        partners: vec!["solucracy".into()],
+        methods: methods.iter().map(|m| m.to_string()).collect(),
+        territories: vec![slug.into()],
+        method_words: words.into(),
+        passages: vec![passage(speaker)],
+    };
+    // `a` comes first in the index: without the boost it would win the tie.
+    let docs = [
+        episode("a", &["budget-participatif"], "Budget participatif", "Inès"),
+        episode("b", &["cartographie-sensible"], "Cartographie sensible ; carte sensible ; carte mentale", "Yann"),
+    ];
+    let labels = Labels::default();
+    write_index(&dir.path().join("i"), None, &Update { remove: vec![], add: &docs, labels: &labels }).unwrap();
+    let s = Searcher::open(&dir.path().join("i")).unwrap();
+    let slugs = |q: Query| s.search(&q).unwrap().episodes.into_iter().map(|e| e.slug).collect::<Vec<_>>();
+    assert_eq!(slugs(Query { q: "carte sensible".into(), ..Query::default() }), ["b", "a"]);
+    assert_eq!(slugs(Query { q: "carte sensible".into(), territory: Some("a".into()), ..Query::default() }), ["a"]);
+    assert_eq!(slugs(Query { q: "carte".into(), speaker: Some("Inès".into()), ..Query::default() }), ["a"]);
+    assert_eq!(slugs(Query { q: "carte".into(), year: Some(2024), ..Query::default() }), Vec::<String>::new());
+    assert_eq!(slugs(Query { q: "\"sensible carte\"".into(), ..Query::default() }), Vec::<String>::new());
+    let r = s.search(&Query { q: "habitant".into(), ..Query::default() }).unwrap();
+    assert_eq!(r.episodes[0].moments[0].link, "/episodes/a/#t=60");
+    assert_eq!(
+        r.episodes[0].moments[0].snippet,
+        "On a fait une carte sensible du bourg avec les <mark>habitants</mark>"
+    );
+}
