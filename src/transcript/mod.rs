@@ -499,7 +499,40 @@ fn cue(start_ms: u64, end_ms: u64, voice: Option<String>, text: &str, at: Positi
             (label, clean_text(rest))
         }
     };
+    // A label is one line of plain words, whatever bytes the file had around it.
+    let voice = voice.map(|v| {
+        v.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+    });
     Cue { start_ms, end_ms, voice: voice.filter(|v| !v.is_empty()), text, at }
+}
+
+/// Writes `transcript` as WebVTT, SRT and Podcast Index JSON and reads each back: the times,
+/// speakers and words must come back the same, and writing again must give the same bytes.
+/// The fuzz targets and the tests hold every reader to this.
+pub fn check_round_trip(transcript: &Transcript) -> Result<(), String> {
+    let none = Speakers::new();
+    let writers: [(Format, fn(&Transcript, &Speakers) -> String); 3] =
+        [(Format::Vtt, write_vtt), (Format::Srt, write_srt), (Format::PodcastIndex, write_json)];
+    for (format, write) in writers {
+        let written = write(transcript, &none);
+        let options = ReadOptions { format: Some(format), ..ReadOptions::default() };
+        let again = parse(written.as_bytes(), &options, None)
+            .map_err(|e| format!("{format:?}: our own output does not read back: {e:?}\n{written}"))?
+            .transcript;
+        if again.cues.len() != transcript.cues.len() {
+            return Err(format!("{format:?}: {} cues, then {}", transcript.cues.len(), again.cues.len()));
+        }
+        for (a, b) in transcript.cues.iter().zip(&again.cues) {
+            let words = |t: &str| t.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+            if (a.start_ms, a.end_ms, &a.voice, words(&a.text)) != (b.start_ms, b.end_ms, &b.voice, words(&b.text)) {
+                return Err(format!("{format:?}: {a:?} came back as {b:?}"));
+            }
+        }
+        if write(&again, &none) != written {
+            return Err(format!("{format:?}: writing what was read back gives other bytes"));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
