@@ -511,7 +511,8 @@ fn cue(start_ms: u64, end_ms: u64, voice: Option<String>, text: &str, at: Positi
 /// The fuzz targets and the tests hold every reader to this.
 pub fn check_round_trip(transcript: &Transcript) -> Result<(), String> {
     let none = Speakers::new();
-    let writers: [(Format, fn(&Transcript, &Speakers) -> String); 3] =
+    type Writer = fn(&Transcript, &Speakers) -> String;
+    let writers: [(Format, Writer); 3] =
         [(Format::Vtt, write_vtt), (Format::Srt, write_srt), (Format::PodcastIndex, write_json)];
     for (format, write) in writers {
         let written = write(transcript, &none);
