@@ -109,6 +109,12 @@ fn tool_quirks() {
         (t.format, t.transcript.cues[0].text.as_str(), t.transcript.cues[0].start_ms),
         (Format::WhisperCpp, "Oui", 240)
     );
+    // A zero-length word is kept, one millisecond long: WebVTT wants an end after the start.
+    let json = br#"{"version":"1.0.0","segments":[{"startTime":1,"endTime":1,"body":"Oui"}]}"#;
+    let t = parse(json, &opts, None).unwrap().transcript;
+    assert_eq!((t.cues[0].start_ms, t.cues[0].end_ms), (1000, 1001));
+    let vtt = write_vtt(&t, &Default::default());
+    assert_eq!(parse(vtt.as_bytes(), &opts, None).unwrap().transcript.cues[0].end_ms, 1001);
 }
 
 /// A `Read` that never ends and never gives a newline: only a bounded reader returns.
