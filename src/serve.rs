@@ -103,7 +103,10 @@ fn run_search(state: &AppState, query: &search::Query) -> Result<search::SearchR
     let Some(searcher) = searcher else {
         return Err((StatusCode::SERVICE_UNAVAILABLE, "no search index yet: run `veillee build`".into()));
     };
-    searcher.search(query).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    searcher.search(query).map_err(|e| match e {
+        search::SearchError::TooLong(_) => (StatusCode::BAD_REQUEST, e.to_string()),
+        e => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    })
 }
 
 /// `GET /api/search?q=…&partner=…&method=…&territory=…&year=…&speaker=…&limit=…`: the same JSON

@@ -99,7 +99,12 @@ pub enum SearchError {
     NoIndex(String),
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
+    #[error("the search is {0} characters long; at most {MAX_QUERY} are read")]
+    TooLong(usize),
 }
+
+/// The longest search read (a person types a few words; a megabyte is an attack).
+pub const MAX_QUERY: usize = 1000;
 
 /// The most passages looked at for one search; results are grouped from them.
 const CANDIDATES: usize = 1000;
@@ -162,6 +167,9 @@ impl Searcher {
             filters.push(Facet::from_path(["year".to_owned(), year.to_string()]));
         }
         let text = query.q.trim();
+        if text.chars().count() > MAX_QUERY {
+            return Err(SearchError::TooLong(text.chars().count()));
+        }
         if text.is_empty() && filters.is_empty() {
             return Ok(results);
         }

@@ -177,6 +177,12 @@ fn search_api_and_page() {
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["total"], 0);
     let (status, _, _) = request(&s, Method::GET, "/api/search?q=portes&methode=x", &[]);
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    let long = format!("/api/search?q={}", "a+".repeat(600));
+    let (status, _, body) = request(&s, Method::GET, &long, &[]);
+    assert_eq!(
+        (status, String::from_utf8(body).unwrap()),
+        (StatusCode::BAD_REQUEST, "the search is 1199 characters long; at most 1000 are read".into())
+    );
 
     // The page works without JavaScript: a form, the moments as links, facets that narrow.
     let (status, h, body) = request(&s, Method::GET, "/recherche/?q=portes", &[]);
