@@ -478,14 +478,19 @@ impl Passage<'_> {
     }
 }
 
-/// Text lines trimmed, blank ones dropped, control characters removed.
+/// Text lines trimmed, blank ones dropped, control characters removed, `-->` made `->` (in
+/// WebVTT and SRT that arrow starts a cue: no format could carry it as text).
 fn clean_text(text: &str) -> String {
+    let mut text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
+    while text.contains("-->") {
+        text = text.replace("-->", "->");
+    }
     let mut out = String::with_capacity(text.len());
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         if !out.is_empty() {
             out.push('\n');
         }
-        out.extend(line.chars().filter(|c| !c.is_control() || *c == '\t'));
+        out.push_str(line);
     }
     out
 }

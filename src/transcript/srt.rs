@@ -86,7 +86,7 @@ fn timestamp(ms: u64) -> String {
 }
 
 /// Writes SRT: numbered cues, the speaker's name (mapped through `speaker`) as `Name: ` when
-/// it changes, as the Podcast Index example does; no `-->` inside text.
+/// it changes, as the Podcast Index example does.
 pub fn write_srt(transcript: &Transcript, speakers: &Speakers) -> String {
     let mut out = String::new();
     let mut previous: Option<&str> = None;
@@ -96,7 +96,7 @@ pub fn write_srt(transcript: &Transcript, speakers: &Speakers) -> String {
         }
         out.push_str(&format!("{}\n{} --> {}\n", n + 1, timestamp(cue.start_ms), timestamp(cue.end_ms)));
         let name = cue.voice.as_deref().map(|v| speaker_name(speakers, v));
-        let mut lines = wrap(&cue.text.replace("-->", "->"), 65);
+        let mut lines = wrap(&cue.text, 65);
         if let Some(name) = name.filter(|n| Some(*n) != previous) {
             lines[0] = format!("{name}: {}", lines[0]);
         }

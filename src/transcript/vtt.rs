@@ -45,7 +45,13 @@ pub(super) fn parse(text: &str) -> Result<Vec<Cue>, Failure> {
         };
         let at = Position::Line(start + timing_index + 1);
         let (start_ms, end_ms) = parse_timing(timing, parse_timestamp).map_err(|e| (at, e))?;
-        let (voice, text) = parse_payload(&block[timing_index + 1..], true);
+        // A payload line with `-->` starts the next cue, blank line or not (W3C parser rules).
+        let payload = &block[timing_index + 1..];
+        let end = payload.iter().position(|l| l.contains("-->")).unwrap_or(payload.len());
+        if end < payload.len() {
+            i = start + timing_index + 1 + end;
+        }
+        let (voice, text) = parse_payload(&payload[..end], true);
         cues.push(cue(start_ms, end_ms, voice, &text, at));
     }
     Ok(cues)
@@ -253,6 +259,9 @@ mod tests {
         assert!(matches!(e.1, TranscriptError::EndBeforeStart { .. }));
         let e = parse_vtt("WEBVTT\n\nhello\nworld\n").unwrap_err();
         assert_eq!(e, (Position::Line(3), TranscriptError::MissingTiming));
+        // A time line inside a payload starts the next cue.
+        let t = parse_vtt("WEBVTT\n\n00:01.000 --> 00:02.000\nun\n00:03.000 --> 00:04.000\ndeux\n").unwrap();
+        assert_eq!(t.cues.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["un", "deux"]);
         assert!(parse_timestamp("1:00:00.000").is_none());
         assert!(parse_timestamp("00:60.000").is_none());
     }
