@@ -9,7 +9,7 @@ pub(super) fn split_label(text: &str) -> (Option<String>, &str) {
     if let Some(rest) = text.strip_prefix('[')
         && let Some((label, after)) = rest.split_once(']')
         && !label.is_empty()
-        && label.len() <= 40
+        && label.chars().count() <= MAX_LABEL
         && !label.contains('[')
         && (after.starts_with(':') || after.starts_with(' '))
     {
@@ -23,6 +23,36 @@ pub(super) fn split_label(text: &str) -> (Option<String>, &str) {
         return (Some(name.to_owned()), rest.trim_start());
     }
     (None, text)
+}
+
+/// The longest speaker label kept.
+const MAX_LABEL: usize = 64;
+
+/// A label as the model keeps it: one line of words, no brackets, no arrow, at most
+/// [`MAX_LABEL`] characters, so that every format can write it and read it back.
+pub(super) fn clean_label(label: &str) -> Option<String> {
+    let words: Vec<&str> = label
+        .split(|c: char| c.is_whitespace() || c.is_control() || c == '[' || c == ']')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out = words.join(" ");
+    while out.contains("-->") {
+        out = out.replace("-->", "->");
+    }
+    if out.chars().count() > MAX_LABEL {
+        out = out.chars().take(MAX_LABEL).collect::<String>().trim_end().to_owned();
+    }
+    Some(out).filter(|l| !l.is_empty())
+}
+
+/// How SRT names a speaker at the start of a card: `Name: `, or `[label]: ` for a label that
+/// does not look like a name (which `Name: ` would not read back).
+pub(super) fn srt_prefix(label: &str) -> String {
+    match clean_label(label) {
+        Some(label) if is_name(&label) => format!("{label}: "),
+        Some(label) => format!("[{label}]: "),
+        None => String::new(),
+    }
 }
 
 fn is_name(s: &str) -> bool {

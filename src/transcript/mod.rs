@@ -504,11 +504,8 @@ fn cue(start_ms: u64, end_ms: u64, voice: Option<String>, text: &str, at: Positi
             (label, clean_text(rest))
         }
     };
-    // A label is one line of plain words, whatever bytes the file had around it.
-    let voice = voice.map(|v| {
-        v.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
-    });
-    Cue { start_ms, end_ms, voice: voice.filter(|v| !v.is_empty()), text, at }
+    let voice = voice.as_deref().and_then(labels::clean_label);
+    Cue { start_ms, end_ms, voice, text, at }
 }
 
 /// Writes `transcript` as WebVTT, SRT and Podcast Index JSON and reads each back: the times,

@@ -98,7 +98,7 @@ pub fn write_srt(transcript: &Transcript, speakers: &Speakers) -> String {
         let name = cue.voice.as_deref().map(|v| speaker_name(speakers, v));
         let mut lines = wrap(&cue.text, 65);
         if let Some(name) = name.filter(|n| Some(*n) != previous) {
-            lines[0] = format!("{name}: {}", lines[0]);
+            lines[0] = format!("{}{}", super::labels::srt_prefix(name), lines[0]);
         }
         previous = name;
         for line in lines {
