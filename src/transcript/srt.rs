@@ -97,7 +97,10 @@ pub fn write_srt(transcript: &Transcript, speakers: &Speakers) -> String {
         out.push_str(&format!("{}\n{} --> {}\n", n + 1, timestamp(cue.start_ms), timestamp(cue.end_ms)));
         let name = cue.voice.as_deref().map(|v| speaker_name(speakers, v));
         let mut lines = wrap(&cue.text, 65);
-        if let Some(name) = name.filter(|n| Some(*n) != previous) {
+        // Named again when the text itself starts like a label (`A: …`), which would be read
+        // as the speaker otherwise.
+        let looks_labelled = super::labels::split_label(&cue.text).0.is_some();
+        if let Some(name) = name.filter(|n| Some(*n) != previous || looks_labelled) {
             lines[0] = format!("{}{}", super::labels::srt_prefix(name), lines[0]);
         }
         previous = name;
