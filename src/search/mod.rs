@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tantivy::schema::{FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{
+    FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
 };
@@ -28,9 +30,15 @@ use crate::catalog::{Catalog, Episode};
 use crate::transcript::Transcript;
 
 /// Changes whenever the schema or the analyzer does: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "1";
+pub const INDEX_VERSION: &str = "2";
 /// The longest passage.
 pub const PASSAGE_MS: u64 = 30_000;
+/// A number for an episode's GUID (the first 8 bytes of its BLAKE3).
+pub fn episode_id(guid: &str) -> u64 {
+    let hash = blake3::hash(guid.as_bytes());
+    u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
 /// The names the facets show (`labels.json` next to the index).
 const LABELS: &str = "veillee-labels.json";
 
@@ -38,6 +46,10 @@ const LABELS: &str = "veillee-labels.json";
 #[derive(Clone, Copy)]
 struct Fields {
     guid: Field,
+    /// [`episode_id`] of the GUID, a fast field: results are grouped without reading documents.
+    episode: Field,
+    /// 1 for a passage, 0 for the episode's own document (fast).
+    passage: Field,
     kind: Field,
     slug: Field,
     title: Field,
@@ -62,13 +74,15 @@ fn schema() -> (Schema, Fields) {
     };
     let fields = Fields {
         guid: b.add_text_field("guid", STRING | STORED),
+        episode: b.add_u64_field("episode", FAST),
+        passage: b.add_u64_field("passage", FAST),
         kind: b.add_text_field("kind", STRING | STORED),
         slug: b.add_text_field("slug", STORED),
         title: b.add_text_field("title", french(true)),
         date: b.add_text_field("date", STORED),
         text: b.add_text_field("text", french(true)),
         speaker: b.add_text_field("speaker", STORED),
-        start_ms: b.add_u64_field("start_ms", STORED),
+        start_ms: b.add_u64_field("start_ms", STORED | FAST),
         end_ms: b.add_u64_field("end_ms", STORED),
         facets: b.add_facet_field("facets", FacetOptions::default()),
         methods: b.add_text_field("methods", french(false)),
@@ -82,6 +96,8 @@ fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
     let f = |name: &str| schema.get_field(name);
     Ok(Fields {
         guid: f("guid")?,
+        episode: f("episode")?,
+        passage: f("passage")?,
         kind: f("kind")?,
         slug: f("slug")?,
         title: f("title")?,
@@ -204,6 +220,7 @@ impl EpisodeDocs {
         let year = self.date.get(..4).unwrap_or("");
         let mut common = TantivyDocument::default();
         common.add_text(f.guid, &self.guid);
+        common.add_u64(f.episode, episode_id(&self.guid));
         common.add_text(f.slug, &self.slug);
         common.add_text(f.date, &self.date);
         common.add_text(f.methods, &self.method_words);
@@ -222,12 +239,14 @@ impl EpisodeDocs {
         common.add_text(f.tags, tags.join(" "));
         let mut episode = common.clone();
         episode.add_text(f.kind, "episode");
+        episode.add_u64(f.passage, 0);
         episode.add_text(f.title, &self.title);
         episode.add_text(f.text, &self.notes);
         let mut out = vec![episode];
         for p in &self.passages {
             let mut doc = common.clone();
             doc.add_text(f.kind, "passage");
+            doc.add_u64(f.passage, 1);
             // Stored, not indexed: the title is searched through the episode's document.
             doc.add_text(f.text, &p.text);
             doc.add_text(f.context, &p.context);

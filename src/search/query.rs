@@ -2,7 +2,7 @@
 //! facet filters, a ranking that favours episodes about a method the query names, results
 //! grouped by episode with their best moments, and HTML-safe snippets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,7 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, QueryParser, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 use super::{Fields, LABELS, Labels, fields_of, register};
 
@@ -116,6 +116,68 @@ pub struct Searcher {
     reader: IndexReader,
     fields: Fields,
     labels: Labels,
+    /// Each episode's facts, read once from the episodes' own documents.
+    episodes: HashMap<u64, EpisodeMeta>,
+}
+
+/// What a result shows of an episode, and its facet values (`kind/value` words).
+struct EpisodeMeta {
+    slug: String,
+    title: String,
+    date: String,
+    tags: String,
+}
+
+/// The best hits of one episode.
+struct Group {
+    id: u64,
+    score: f32,
+    notes: Option<DocAddress>,
+    /// (score, start, address) of its best passages.
+    passages: Vec<(f32, u64, DocAddress)>,
+}
+
+/// The episodes of every matching document (fast field `episode`).
+struct EpisodeSet;
+
+impl tantivy::collector::Collector for EpisodeSet {
+    type Fruit = HashSet<u64>;
+    type Child = EpisodeSetSegment;
+
+    fn for_segment(
+        &self,
+        _: tantivy::SegmentOrdinal,
+        segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(EpisodeSetSegment { column: segment.fast_fields().u64("episode")?, ids: HashSet::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashSet<u64>>) -> tantivy::Result<HashSet<u64>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+struct EpisodeSetSegment {
+    column: tantivy::columnar::Column<u64>,
+    ids: HashSet<u64>,
+}
+
+impl tantivy::collector::SegmentCollector for EpisodeSetSegment {
+    type Fruit = HashSet<u64>;
+
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        if let Some(id) = self.column.first(doc) {
+            self.ids.insert(id);
+        }
+    }
+
+    fn harvest(self) -> HashSet<u64> {
+        self.ids
+    }
 }
 
 impl Searcher {
@@ -131,7 +193,21 @@ impl Searcher {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let labels =
             std::fs::read(dir.join(LABELS)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
-        Ok(Searcher { index, reader, fields, labels })
+        let mut episodes = HashMap::new();
+        let searcher = reader.searcher();
+        let kind = TermQuery::new(Term::from_field_text(fields.kind, "episode"), IndexRecordOption::Basic);
+        for address in searcher.search(&kind, &tantivy::collector::DocSetCollector)? {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+            let meta = EpisodeMeta {
+                slug: get(fields.slug),
+                title: get(fields.title),
+                date: get(fields.date),
+                tags: get(fields.tags),
+            };
+            episodes.insert(super::episode_id(&get(fields.guid)), meta);
+        }
+        Ok(Searcher { index, reader, fields, labels, episodes })
     }
 
     pub fn labels(&self) -> &Labels {
@@ -203,88 +279,93 @@ impl Searcher {
         let full = BooleanQuery::new(clauses);
 
         let searcher = self.reader.searcher();
-        let hits = searcher.search(&full, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+        let (hits, matching) =
+            searcher.search(&full, &(TopDocs::with_limit(CANDIDATES).order_by_score(), EpisodeSet))?;
+        results.total = matching.len();
+        results.facets = self.facets(matching.iter().filter_map(|id| self.episodes.get(id)).map(|m| m.tags.as_str()));
+
+        // Group the best hits by episode from fast fields: no document is read for that.
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| {
+                let ff = r.fast_fields();
+                Ok((ff.u64("episode")?, ff.u64("passage")?, ff.u64("start_ms")?))
+            })
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut groups: Vec<Group> = Vec::new();
+        let mut index_of: HashMap<u64, usize> = HashMap::new();
+        for (score, address) in hits {
+            let (episode, passage, start) = &columns[address.segment_ord as usize];
+            let Some(id) = episode.first(address.doc_id) else { continue };
+            let i = *index_of.entry(id).or_insert_with(|| {
+                groups.push(Group { id, score, notes: None, passages: Vec::new() });
+                groups.len() - 1
+            });
+            if passage.first(address.doc_id) == Some(1) {
+                // A few spares: a passage found through the words before it may be left out.
+                if groups[i].passages.len() < MOMENTS * 2 {
+                    groups[i].passages.push((score, start.first(address.doc_id).unwrap_or(0), address));
+                }
+            } else {
+                groups[i].notes = Some(address);
+            }
+        }
+        // Equal scores are ordered by slug and time, not by the order of segments (which a
+        // rebuild of the same sources may change).
+        let slug = |id: u64| self.episodes.get(&id).map_or("", |m| m.slug.as_str());
+        groups.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| slug(a.id).cmp(slug(b.id))));
+        groups.truncate(limit);
+
         let mut snippets = SnippetGenerator::create(&searcher, &*words, f.text)?;
         snippets.set_max_num_chars(220);
-
-        // Group by episode, in the order of each episode's best hit.
-        let mut order: Vec<String> = Vec::new();
-        let mut groups: BTreeMap<String, EpisodeHit> = BTreeMap::new();
-        let mut tags_of: BTreeMap<String, String> = BTreeMap::new();
-        for (score, address) in hits {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
-            let guid = get(f.guid);
-            let slug = get(f.slug);
-            let group = groups.entry(guid.clone()).or_insert_with(|| {
-                order.push(guid.clone());
-                tags_of.insert(guid.clone(), get(f.tags));
-                EpisodeHit {
-                    link: crate::urls::episode_path(&slug),
-                    slug: slug.clone(),
-                    title: String::new(),
-                    date: get(f.date),
-                    score,
-                    moments: Vec::new(),
-                    notes: None,
-                }
-            });
-            if get(f.kind) == "episode" {
-                group.title = get(f.title);
-                if !text.is_empty() {
-                    let mut s = snippets.snippet_from_doc(&doc);
-                    s.set_snippet_prefix_postfix("<mark>", "</mark>");
-                    group.notes = Some(s.to_html()).filter(|h| !h.is_empty());
-                }
-                continue;
-            }
-            if group.moments.len() >= MOMENTS {
-                continue;
-            }
-            let start_ms = doc.get_first(f.start_ms).and_then(|v| v.as_u64()).unwrap_or(0);
-            let end_ms = doc.get_first(f.end_ms).and_then(|v| v.as_u64()).unwrap_or(start_ms);
-            let mut s = snippets.snippet_from_doc(&doc);
+        let snippet = |doc: &TantivyDocument| {
+            let mut s = snippets.snippet_from_doc(doc);
             s.set_snippet_prefix_postfix("<mark>", "</mark>");
-            let mut snippet = s.to_html();
-            // A passage found through the words just before it shows only if nothing better.
-            if !snippet.contains("<mark>") && !group.moments.is_empty() {
-                continue;
+            s.to_html()
+        };
+        for mut group in groups {
+            let Some(meta) = self.episodes.get(&group.id) else { continue };
+            let mut hit = EpisodeHit {
+                slug: meta.slug.clone(),
+                title: meta.title.clone(),
+                date: meta.date.clone(),
+                link: crate::urls::episode_path(&meta.slug),
+                score: group.score,
+                moments: Vec::new(),
+                notes: None,
+            };
+            if let Some(address) = group.notes.filter(|_| !text.is_empty()) {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                hit.notes = Some(snippet(&doc)).filter(|h| !h.is_empty());
             }
-            if snippet.is_empty() {
-                snippet = crate::markdown::html_escape(&cut(&get(f.text), 220));
+            group.passages.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            for (_, start_ms, address) in group.passages {
+                if hit.moments.len() >= MOMENTS {
+                    break;
+                }
+                let doc: TantivyDocument = searcher.doc(address)?;
+                let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+                let mut html = snippet(&doc);
+                // A passage found through the words just before it shows only if nothing better.
+                if !html.contains("<mark>") && !hit.moments.is_empty() {
+                    continue;
+                }
+                if html.is_empty() {
+                    html = crate::markdown::html_escape(&cut(&get(f.text), 220));
+                }
+                let end_ms = doc.get_first(f.end_ms).and_then(|v| v.as_u64()).unwrap_or(start_ms);
+                hit.moments.push(Moment {
+                    start: start_ms as f64 / 1000.0,
+                    end: end_ms as f64 / 1000.0,
+                    speaker: Some(get(f.speaker)).filter(|s| !s.is_empty()),
+                    snippet: html,
+                    link: format!("{}#t={}", hit.link, start_ms / 1000),
+                });
             }
-            let speaker = Some(get(f.speaker)).filter(|s| !s.is_empty());
-            group.moments.push(Moment {
-                start: start_ms as f64 / 1000.0,
-                end: end_ms as f64 / 1000.0,
-                speaker,
-                snippet,
-                link: format!("{}#t={}", crate::urls::episode_path(&slug), start_ms / 1000),
-            });
+            results.episodes.push(hit);
         }
-        // Titles of episodes found through passages only.
-        for guid in &order {
-            let group = groups.get_mut(guid).expect("grouped");
-            if group.title.is_empty() {
-                group.title = self.title_of(&searcher, guid)?;
-            }
-        }
-        results.total = order.len();
-        results.facets = self.facets(order.iter().map(|g| tags_of[g].as_str()));
-        results.episodes = order.into_iter().take(limit).map(|g| groups.remove(&g).expect("grouped")).collect();
         Ok(results)
-    }
-
-    fn title_of(&self, searcher: &tantivy::Searcher, guid: &str) -> Result<String, SearchError> {
-        let f = &self.fields;
-        let q = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.guid, guid), IndexRecordOption::Basic))),
-            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.kind, "episode"), IndexRecordOption::Basic))),
-        ]);
-        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, address)) = top.first() else { return Ok(String::new()) };
-        let doc: TantivyDocument = searcher.doc(*address)?;
-        Ok(doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or("").to_owned())
     }
 
     /// Counts per facet value over the matching episodes (`tags`: `kind/value` words).

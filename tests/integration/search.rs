@@ -284,3 +284,46 @@ fn method_links_rank_higher_and_facets_filter() {
         "On a fait une carte sensible du bourg avec les <mark>habitants</mark>"
     );
 }
+
+/// More matching passages than the candidates looked at: the count and the facets still cover
+/// every matching episode, and two builds of the same input answer the same.
+#[test]
+fn counts_cover_every_match_and_builds_answer_alike() {
+    let docs: Vec<EpisodeDocs> = (0..300)
+        .map(|i| EpisodeDocs {
+            guid: format!("g{i}"),
+            slug: format!("e{i:03}"),
+            title: format!("Épisode {i}"),
+            date: format!("{}-01-01", 2020 + i % 3),
+            notes: String::new(),
+            partners: vec![],
+            methods: vec![],
+            territories: vec![],
+            method_words: String::new(),
+            passages: (0..5)
+                .map(|j| veillee::search::PassageDoc {
+                    start_ms: j * 30_000,
+                    end_ms: j * 30_000 + 20_000,
+                    speaker: None,
+                    text: "Les habitants en parlent.".into(),
+                    context: String::new(),
+                })
+                .collect(),
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let labels = Labels::default();
+    let mut answers = Vec::new();
+    for build in ["a", "b"] {
+        let path = dir.path().join(build);
+        write_index(&path, None, &Update { remove: vec![], add: &docs, labels: &labels }).unwrap();
+        let r =
+            Searcher::open(&path).unwrap().search(&Query { q: "habitant".into(), limit: Some(20), ..Query::default() });
+        let r = r.unwrap();
+        assert_eq!(r.total, 300);
+        let years: Vec<(String, usize)> = r.facets.year.iter().map(|c| (c.value.clone(), c.count)).collect();
+        assert_eq!(years, [("2022".to_owned(), 100), ("2021".to_owned(), 100), ("2020".to_owned(), 100)]);
+        answers.push(serde_json::to_string(&r.episodes).unwrap());
+    }
+    assert_eq!(answers[0], answers[1]);
+}
