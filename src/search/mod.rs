@@ -10,6 +10,7 @@
 pub mod bench;
 mod page;
 mod query;
+mod stem;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,7 +20,7 @@ use tantivy::schema::{
     FAST, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer,
 };
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
@@ -30,7 +31,7 @@ use crate::catalog::{Catalog, Episode};
 use crate::transcript::Transcript;
 
 /// Changes whenever the schema or the analyzer does: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "2";
+pub const INDEX_VERSION: &str = "3";
 /// The longest passage.
 pub const PASSAGE_MS: u64 = 30_000;
 /// A number for an episode's GUID (the first 8 bytes of its BLAKE3).
@@ -125,7 +126,7 @@ pub fn french_analyzer() -> TextAnalyzer {
         .filter(StopWordFilter::new(Language::French).expect("tantivy has French stop words"))
         .filter(StopWordFilter::remove(["jusqu", "lorsqu", "puisqu", "quoiqu"].map(String::from)))
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::French))
+        .filter(stem::FrenchStemmer)
         .build()
 }
 
@@ -157,8 +158,9 @@ pub struct PassageDoc {
     pub end_ms: u64,
     pub speaker: Option<String>,
     pub text: String,
-    /// The end of the previous passage then this one's text: a question asked just before a
-    /// turn, or words on both sides of a window's edge, still find the answer.
+    /// The last 15 s of the previous passage: a query must find each of its words in the
+    /// passage or just before it, so a question asked just before a turn, or words on both
+    /// sides of a window's edge, still find the answer.
     pub context: String,
 }
 
@@ -174,11 +176,12 @@ pub fn passage_docs<'a>(transcript: &'a Transcript, name: impl Fn(&'a str) -> St
         let mut context = String::new();
         if let Some(previous) = i.checked_sub(1).map(|j| &passages[j]) {
             for cue in previous.cues.iter().filter(|c| c.start_ms + CONTEXT_MS >= p.start_ms) {
+                if !context.is_empty() {
+                    context.push(' ');
+                }
                 context.push_str(&cue.text.replace('\n', " "));
-                context.push(' ');
             }
         }
-        context.push_str(&text);
         out.push(PassageDoc { start_ms: p.start_ms, end_ms: p.end_ms, speaker: p.voice.map(&name), text, context });
     }
     out
