@@ -2,7 +2,7 @@
 """The SQLite FTS5 baseline of the search benchmark (benches/search.sh), Python standard library only.
 
     python3 benches/fts5_search.py index TRANSCRIPTS_DIR EPISODES.json DB
-    python3 benches/fts5_search.py query DB QUERIES.json [--runs 200] [--warmup 5] [--show]
+    python3 benches/fts5_search.py query DB QUERIES.json [--runs 200] [--warmup 5] [--grouped] [--show]
 
 `index` reads the same files as `veillee bench-index`: EPISODES.json (the list that
 benches/gen_transcripts.py writes) and TRANSCRIPTS_DIR/<slug>.vtt for each episode, parsed here
@@ -29,7 +29,13 @@ becomes a one-word phrase (so apostrophes and hyphens are safe), words are ANDed
     WHERE cues MATCH ? [AND episode IN (SELECT episode FROM facets WHERE kind = ? AND value = ?)]…
     ORDER BY rank LIMIT ?          -- rank is bm25(cues)
 
-with every row fetched. It prints the JSON shape `veillee bench-query` prints: runs, per query
+with every row fetched. `--grouped` answers like Veillée instead (src/search/query.rs: the best
+1,000 passages, grouped by episode, the top `limit` episodes with up to 3 moments each): the best
+1,000 cues (`SELECT rowid, episode … ORDER BY rank LIMIT 1000`, no snippet), grouped by episode in
+Python, then one statement for the snippets of the moments shown
+(`… WHERE cues MATCH ? AND rowid IN (…)`) and one for their episodes' titles.
+
+It prints the JSON shape `veillee bench-query` prints: runs, per query
 the query, `episodes` (distinct episodes among the rows), `moments` (rows), p50_ms and p99_ms,
 and p50_ms and p99_ms over every run of every query (nearest-rank percentiles, as Veillée's).
 
@@ -129,25 +135,57 @@ def fts5_match(q):
     return out
 
 
-def statement(query):
-    """The SQL and its parameters for one query of QUERIES.json."""
+SNIPPET = "snippet(cues, 0, '<mark>', '</mark>', '…', 32)"
+CANDIDATES = 1000  # as Veillée's
+MOMENTS = 3
+
+
+def statement(query, columns, limit):
+    """The SQL and its parameters for one query of QUERIES.json, and its MATCH expression."""
     match = fts5_match(query.get("q", ""))
     if match is None:
         raise SystemExit(f"query without words: {query}")
-    sql = [
-        "SELECT episodes.slug, episodes.title, start, end, speaker,",
-        "       snippet(cues, 0, '<mark>', '</mark>', '…', 32)",
-        "FROM cues JOIN episodes ON episodes.id = cues.episode",
-        "WHERE cues MATCH ?",
-    ]
+    sql = [f"SELECT {columns}", "FROM cues JOIN episodes ON episodes.id = cues.episode", "WHERE cues MATCH ?"]
     params = [match]
     for kind in ["partner", "method", "territory", "year"]:
         if query.get(kind) is not None:
             sql.append("  AND cues.episode IN (SELECT episode FROM facets WHERE kind = ? AND value = ?)")
             params += [kind, str(query[kind])]
     sql.append("ORDER BY rank LIMIT ?")
-    params.append(int(query.get("limit") or 10))
+    params.append(limit)
     return "\n".join(sql), params, match
+
+
+def top_cues(con, query):
+    """The best `limit` cues with their snippets: (slug, title, start, end, speaker, snippet)."""
+    sql, params, _ = statement(query, f"episodes.slug, episodes.title, start, end, speaker, {SNIPPET}",
+                               int(query.get("limit") or 10))
+    return con.execute(sql, params).fetchall()
+
+
+def top_episodes(con, query):
+    """Like Veillée: the best 1,000 cues grouped by episode, the best `limit` episodes with up to
+    3 moments each; rows (slug, title, start, end, speaker, snippet), episode by episode."""
+    sql, params, match = statement(query, "cues.rowid, cues.episode", CANDIDATES)
+    groups = {}
+    for rowid, episode in con.execute(sql, params):
+        moments = groups.setdefault(episode, [])
+        if len(moments) < MOMENTS:
+            moments.append(rowid)
+    shown = list(groups)[: int(query.get("limit") or 10)]
+    ids = [r for e in shown for r in groups[e]]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    found = {
+        r[0]: r[1:]
+        for r in con.execute(
+            f"SELECT cues.rowid, episodes.slug, episodes.title, start, end, speaker, {SNIPPET} "
+            f"FROM cues JOIN episodes ON episodes.id = cues.episode WHERE cues MATCH ? AND cues.rowid IN ({marks})",
+            [match] + ids,
+        )
+    }
+    return [found[r] for r in ids]
 
 
 def percentile(sorted_ms, p):
@@ -157,18 +195,19 @@ def percentile(sorted_ms, p):
     return sorted_ms[min(max(int(rank), 1), len(sorted_ms)) - 1]
 
 
-def query(db, queries_json, runs, warmup, show):
+def query(db, queries_json, runs, warmup, grouped, show):
     queries = json.loads(queries_json.read_text(encoding="utf-8"))
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    answer = top_episodes if grouped else top_cues
     out, everything = [], []
     for q in queries:
-        sql, params, match = statement(q)
+        match = fts5_match(q.get("q", ""))
         for _ in range(warmup):
-            con.execute(sql, params).fetchall()
+            answer(con, q)
         times, rows = [], []
         for _ in range(runs):
             t = time.perf_counter()
-            rows = con.execute(sql, params).fetchall()
+            rows = answer(con, q)
             times.append((time.perf_counter() - t) * 1000)
         times.sort()
         everything += times
@@ -187,6 +226,7 @@ def query(db, queries_json, runs, warmup, show):
     everything.sort()
     print(json.dumps({
         "runs": runs,
+        "mode": "grouped" if grouped else "top cues",
         "sqlite": sqlite3.sqlite_version,
         "queries": out,
         "p50_ms": percentile(everything, 50),
@@ -206,12 +246,13 @@ def main():
     q.add_argument("queries", type=Path)
     q.add_argument("--runs", type=int, default=200)
     q.add_argument("--warmup", type=int, default=5)
+    q.add_argument("--grouped", action="store_true", help="answer like Veillée: top episodes, 3 moments each")
     q.add_argument("--show", action="store_true", help="print the first rows of each query on stderr")
     a = ap.parse_args()
     if a.command == "index":
         index(a.transcripts, a.episodes, a.db)
     else:
-        query(a.db, a.queries, a.runs, a.warmup, a.show)
+        query(a.db, a.queries, a.runs, a.warmup, a.grouped, a.show)
 
 
 if __name__ == "__main__":

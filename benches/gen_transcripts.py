@@ -290,7 +290,7 @@ def main():
             "speakers": {v: f"{v} {rng.choice(SURNAMES)}" for v in [host] + guests},
         })
     (args.out / "episodes.json").write_text(json.dumps(episodes, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"{len(episodes)} episodes, {words_total} words of transcript in {tdir}", file=sys.stderr)
+    print(f"{len(episodes)} episodes, {words_total} words of transcript", file=sys.stderr)
 
 
 if __name__ == "__main__":
