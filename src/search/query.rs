@@ -2,6 +2,7 @@
 //! facet filters, a ranking that favours episodes about a method the query names, results
 //! grouped by episode with their best moments, and HTML-safe snippets.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -279,40 +280,39 @@ impl Searcher {
         let full = BooleanQuery::new(clauses);
 
         let searcher = self.reader.searcher();
-        let (hits, matching) =
-            searcher.search(&full, &(TopDocs::with_limit(CANDIDATES).order_by_score(), EpisodeSet))?;
+        // Equal scores are ordered by episode and time, not by segment (a rebuild of the same
+        // sources names and orders its segments anew): the same candidates every time.
+        let ranked = TopDocs::with_limit(CANDIDATES).tweak_score(|segment: &tantivy::SegmentReader| {
+            let column = |name: &str| segment.fast_fields().u64(name).ok().map(|c| c.first_or_default_col(0));
+            let (episode, start, passage) = (column("episode"), column("start_ms"), column("passage"));
+            move |doc: tantivy::DocId, score: tantivy::Score| {
+                let value = |c: &Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>>| {
+                    c.as_ref().map_or(0, |c| c.get_val(doc))
+                };
+                (score, Reverse(value(&episode)), Reverse(value(&start)), value(&passage))
+            }
+        });
+        let (hits, matching) = searcher.search(&full, &(ranked, EpisodeSet))?;
         results.total = matching.len();
         results.facets = self.facets(matching.iter().filter_map(|id| self.episodes.get(id)).map(|m| m.tags.as_str()));
 
-        // Group the best hits by episode from fast fields: no document is read for that.
-        let columns = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| {
-                let ff = r.fast_fields();
-                Ok((ff.u64("episode")?, ff.u64("passage")?, ff.u64("start_ms")?))
-            })
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        // Group the best hits by episode: no document is read for that.
         let mut groups: Vec<Group> = Vec::new();
         let mut index_of: HashMap<u64, usize> = HashMap::new();
-        for (score, address) in hits {
-            let (episode, passage, start) = &columns[address.segment_ord as usize];
-            let Some(id) = episode.first(address.doc_id) else { continue };
+        for ((score, Reverse(id), Reverse(start_ms), passage), address) in hits {
             let i = *index_of.entry(id).or_insert_with(|| {
                 groups.push(Group { id, score, notes: None, passages: Vec::new() });
                 groups.len() - 1
             });
-            if passage.first(address.doc_id) == Some(1) {
+            if passage == 1 {
                 // A few spares: a passage found through the words before it may be left out.
                 if groups[i].passages.len() < MOMENTS * 2 {
-                    groups[i].passages.push((score, start.first(address.doc_id).unwrap_or(0), address));
+                    groups[i].passages.push((score, start_ms, address));
                 }
             } else {
                 groups[i].notes = Some(address);
             }
         }
-        // Equal scores are ordered by slug and time, not by the order of segments (which a
-        // rebuild of the same sources may change).
         let slug = |id: u64| self.episodes.get(&id).map_or("", |m| m.slug.as_str());
         groups.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| slug(a.id).cmp(slug(b.id))));
         groups.truncate(limit);
