@@ -232,6 +232,7 @@ pub fn run(root: &Path, options: &ServeOptions) -> std::io::Result<()> {
 async fn rebuild(root: &Path, options: &BuildOptions, print: bool) -> std::io::Result<Option<jiff::Timestamp>> {
     let root = root.to_path_buf();
     let options = options.clone();
+    let drafts = options.drafts;
     let report = tokio::task::spawn_blocking(move || {
         if options.drafts {
             build::preview(&root, &options).map(|_| build::Report::default())
@@ -243,7 +244,9 @@ async fn rebuild(root: &Path, options: &BuildOptions, print: bool) -> std::io::R
     .await
     .map_err(std::io::Error::other)?
     .map_err(|e| std::io::Error::other(e.to_string()))?;
-    if print {
+    if print && drafts {
+        println!("built the preview, drafts and scheduled episodes included, in build/preview");
+    } else if print {
         print!("{report}");
     }
     Ok(report.next_scheduled)
