@@ -317,14 +317,15 @@ pub fn parse(bytes: &[u8], options: &ReadOptions, extension: Option<&str>) -> Re
     if cues.is_empty() {
         return Err((Position::File, TranscriptError::NoCue));
     }
-    labels::carry_forward(&mut cues);
     // Word-level JSON gives zero-length words; WebVTT wants an end after the start.
     for cue in cues.iter_mut().filter(|c| c.end_ms == c.start_ms) {
         cue.end_ms += 1;
     }
     warnings.extend(order_warnings(&cues));
-    // Players and the index want time order; the warning tells the author.
+    // Players and the index want time order; the warning tells the author. Speakers carry
+    // forward in that order, the order every output is written in.
     cues.sort_by_key(|c| c.start_ms);
+    labels::carry_forward(&mut cues);
     Ok(Parsed { transcript: Transcript { cues }, format, warnings })
 }
 
