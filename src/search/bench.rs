@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::{EpisodeDocs, Labels, Query, Searcher, Update, passage_docs, write_index};
+use super::{EpisodeDocs, IndexBuilder, Labels, Query, Searcher, passage_docs};
 use crate::transcript::{ReadOptions, load};
 
 /// One episode of the benchmark's list; its transcript is `<dir>/<slug>.vtt`.
@@ -32,16 +32,17 @@ pub struct BenchEpisode {
     pub speakers: BTreeMap<String, String>,
 }
 
-/// Reads the transcripts (on every core) and writes a new index in `out`; returns the number
-/// of episodes and passages.
+/// Reads the transcripts (on every core) and writes a new index in `out`, the reading and
+/// the indexing overlapping; returns the number of episodes and passages.
 pub fn index_dir(episodes: Vec<BenchEpisode>, transcripts: &Path, out: &Path) -> Result<(usize, usize), String> {
-    let docs = crate::par::map_io(&episodes, |e| {
+    let builder = IndexBuilder::open(out, None, 2).map_err(|e| e.to_string())?;
+    let passages = crate::par::map_io(&episodes, |e| {
         let path = transcripts.join(format!("{}.vtt", e.slug));
         let t =
             load(&path, &ReadOptions::default()).map_err(|(at, err)| format!("{}: {at:?}: {err}", path.display()))?;
         let speakers = &e.speakers;
         let passages = passage_docs(&t.parsed.transcript, |v| speakers.get(v).cloned().unwrap_or_else(|| v.to_owned()));
-        Ok::<_, String>(EpisodeDocs {
+        let docs = EpisodeDocs {
             guid: e.slug.clone(),
             slug: e.slug.clone(),
             title: e.title.clone(),
@@ -52,13 +53,13 @@ pub fn index_dir(episodes: Vec<BenchEpisode>, transcripts: &Path, out: &Path) ->
             territories: e.territories.clone(),
             method_words: e.method_words.clone(),
             passages,
-        })
+        };
+        builder.add(&docs).map_err(|e| e.to_string())?;
+        Ok::<_, String>(docs.passages.len())
     });
-    let docs: Vec<EpisodeDocs> = docs.into_iter().collect::<Result<_, _>>()?;
-    let passages = docs.iter().map(|d| d.passages.len()).sum();
-    let labels = Labels::default();
-    write_index(out, None, &Update { remove: Vec::new(), add: &docs, labels: &labels }).map_err(|e| e.to_string())?;
-    Ok((docs.len(), passages))
+    let passages: usize = passages.into_iter().sum::<Result<usize, String>>()?;
+    builder.finish(&Labels::default()).map_err(|e| e.to_string())?;
+    Ok((episodes.len(), passages))
 }
 
 /// Latencies of one query, in milliseconds.

@@ -314,46 +314,81 @@ impl IndexError {
 /// Writes the index in `dir`: from scratch, or over `previous`'s files, hard-linked (never the
 /// lock files, nor files a crashed writer left).
 pub fn write_index(dir: &Path, previous: Option<&Path>, update: &Update<'_>) -> Result<(), IndexError> {
-    let err = |e: tantivy::TantivyError| IndexError::new(dir, e);
-    std::fs::create_dir_all(dir).map_err(|e| IndexError::new(dir, e))?;
-    let index = match previous {
-        Some(prev) => {
-            for entry in std::fs::read_dir(prev).map_err(|e| IndexError::new(prev, e))?.filter_map(Result::ok) {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with(".tantivy-") && name.ends_with(".lock")
-                    || name.starts_with(".tmp")
-                    || name == LABELS
-                {
-                    continue;
-                }
-                if entry.file_type().is_ok_and(|t| t.is_file()) {
-                    std::fs::hard_link(entry.path(), dir.join(&name)).map_err(|e| IndexError::new(&entry.path(), e))?;
-                }
-            }
-            Index::open_in_dir(dir).map_err(err)?
-        }
-        None => Index::create_in_dir(dir, schema().0).map_err(err)?,
-    };
-    register(&index);
-    let f = fields_of(&index.schema()).map_err(err)?;
     // One thread for a few episodes (one new segment), both for a full build.
     let threads = if previous.is_some() || update.add.len() < 64 { 1 } else { 2 };
-    let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(threads, 100_000_000).map_err(err)?;
-    if previous.is_some() {
-        // Merging would copy the shared segments: the build decides when to start afresh.
-        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
-    }
+    let builder = IndexBuilder::open(dir, previous, threads)?;
     for guid in &update.remove {
-        writer.delete_term(Term::from_field_text(f.guid, guid));
+        builder.remove(guid);
     }
     for docs in update.add {
-        for doc in docs.documents(&f) {
-            writer.add_document(doc).map_err(err)?;
-        }
+        builder.add(docs)?;
     }
-    writer.commit().map_err(err)?;
-    writer.wait_merging_threads().map_err(err)?;
-    crate::fsutil::write_atomic(&dir.join(LABELS), &update.labels.to_json()).map_err(|e| IndexError::new(dir, e))
+    builder.finish(update.labels)
+}
+
+/// An index being written: episodes can be added from several threads at once, while tantivy's
+/// indexing threads work (reading transcripts and indexing overlap).
+pub struct IndexBuilder {
+    dir: std::path::PathBuf,
+    writer: IndexWriter<TantivyDocument>,
+    fields: Fields,
+}
+
+impl IndexBuilder {
+    /// A new index in `dir`, or one over `previous`'s files, with `threads` indexing threads.
+    pub fn open(dir: &Path, previous: Option<&Path>, threads: usize) -> Result<Self, IndexError> {
+        let err = |e: tantivy::TantivyError| IndexError::new(dir, e);
+        std::fs::create_dir_all(dir).map_err(|e| IndexError::new(dir, e))?;
+        let index = match previous {
+            Some(prev) => {
+                for entry in std::fs::read_dir(prev).map_err(|e| IndexError::new(prev, e))?.filter_map(Result::ok) {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if name.starts_with(".tantivy-") && name.ends_with(".lock")
+                        || name.starts_with(".tmp")
+                        || name == LABELS
+                    {
+                        continue;
+                    }
+                    if entry.file_type().is_ok_and(|t| t.is_file()) {
+                        std::fs::hard_link(entry.path(), dir.join(&name))
+                            .map_err(|e| IndexError::new(&entry.path(), e))?;
+                    }
+                }
+                Index::open_in_dir(dir).map_err(err)?
+            }
+            None => Index::create_in_dir(dir, schema().0).map_err(err)?,
+        };
+        register(&index);
+        let fields = fields_of(&index.schema()).map_err(err)?;
+        let writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(threads, 100_000_000).map_err(err)?;
+        if previous.is_some() {
+            // Merging would copy the shared segments: the build decides when to start afresh.
+            writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        }
+        Ok(IndexBuilder { dir: dir.to_path_buf(), writer, fields })
+    }
+
+    /// Deletes an episode's documents (by GUID).
+    pub fn remove(&self, guid: &str) {
+        self.writer.delete_term(Term::from_field_text(self.fields.guid, guid));
+    }
+
+    /// Adds an episode's documents.
+    pub fn add(&self, docs: &EpisodeDocs) -> Result<(), IndexError> {
+        for doc in docs.documents(&self.fields) {
+            self.writer.add_document(doc).map_err(|e| IndexError::new(&self.dir, e))?;
+        }
+        Ok(())
+    }
+
+    /// Commits, waits for the indexing threads, and writes the facet labels.
+    pub fn finish(mut self, labels: &Labels) -> Result<(), IndexError> {
+        let err = |e: tantivy::TantivyError| IndexError::new(&self.dir, e);
+        self.writer.commit().map_err(err)?;
+        self.writer.wait_merging_threads().map_err(err)?;
+        crate::fsutil::write_atomic(&self.dir.join(LABELS), &labels.to_json())
+            .map_err(|e| IndexError::new(&self.dir, e))
+    }
 }
 
 /// Segments and deleted documents of an index: a build starts afresh when too many pile up.
