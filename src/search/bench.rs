@@ -36,7 +36,8 @@ pub struct BenchEpisode {
 /// the indexing overlapping; returns the number of episodes and passages.
 pub fn index_dir(episodes: Vec<BenchEpisode>, transcripts: &Path, out: &Path) -> Result<(usize, usize), String> {
     let builder = IndexBuilder::open(out, None, 2).map_err(|e| e.to_string())?;
-    let passages = crate::par::map_io(&episodes, |e| {
+    // One reading thread per core: tantivy's two indexing threads need the cores too.
+    let passages = crate::par::map(&episodes, |e| {
         let path = transcripts.join(format!("{}.vtt", e.slug));
         let t =
             load(&path, &ReadOptions::default()).map_err(|(at, err)| format!("{}: {at:?}: {err}", path.display()))?;

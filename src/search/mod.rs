@@ -31,7 +31,7 @@ use crate::catalog::{Catalog, Episode};
 use crate::transcript::Transcript;
 
 /// Changes whenever the schema or the analyzer does: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "3";
+pub const INDEX_VERSION: &str = "4";
 /// The longest passage.
 pub const PASSAGE_MS: u64 = 30_000;
 /// A number for an episode's GUID (the first 8 bytes of its BLAKE3).
@@ -115,16 +115,14 @@ fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
 }
 
 /// French: words split at anything not a letter or digit (so `l'été` gives `l`, `été`), long
-/// tokens dropped, lower case, French stop words (which hold the elided `l d qu n s c j m t`,
-/// and here the longer `jusqu lorsqu puisqu quoiqu`) removed before accents are folded (the
-/// list is accented), then the French stemmer: `résilience` and `resilience`, `cartographies`
-/// and `cartographie` meet.
+/// tokens dropped, lower case, French stop words (which hold the elided `l d qu n s c j m t`)
+/// removed before accents are folded (the list is accented), then the French stemmer:
+/// `résilience` and `resilience`, `cartographies` and `cartographie` meet.
 pub fn french_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(StopWordFilter::new(Language::French).expect("tantivy has French stop words"))
-        .filter(StopWordFilter::remove(["jusqu", "lorsqu", "puisqu", "quoiqu"].map(String::from)))
         .filter(AsciiFoldingFilter)
         .filter(stem::FrenchStemmer)
         .build()
