@@ -28,9 +28,10 @@ pub(super) fn split_label(text: &str) -> (Option<String>, &str) {
 /// The longest speaker label kept.
 const MAX_LABEL: usize = 64;
 
-/// A label as the model keeps it: one line of words, no brackets, no arrow, at most
+/// A label as the model keeps it: one line of words, no tags, no brackets, no arrow, at most
 /// [`MAX_LABEL`] characters, so that every format can write it and read it back.
 pub(super) fn clean_label(label: &str) -> Option<String> {
+    let label = super::vtt::strip_cue_tags(label);
     let words: Vec<&str> = label
         .split(|c: char| c.is_whitespace() || c.is_control() || c == '[' || c == ']')
         .filter(|w| !w.is_empty())

@@ -479,10 +479,11 @@ impl Passage<'_> {
     }
 }
 
-/// Text lines trimmed, blank ones dropped, control characters removed, `-->` made `->` (in
-/// WebVTT and SRT that arrow starts a cue: no format could carry it as text).
+/// Text lines trimmed, blank ones dropped, control characters and formatting tags removed,
+/// `-->` made `->` (in WebVTT and SRT that arrow starts a cue: no format could carry it as text).
 fn clean_text(text: &str) -> String {
-    let mut text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
+    let text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
+    let mut text = vtt::strip_cue_tags(&text);
     while text.contains("-->") {
         text = text.replace("-->", "->");
     }
@@ -498,11 +499,13 @@ fn clean_text(text: &str) -> String {
 
 /// A cue from its parts: the label split off the text, the text cleaned.
 fn cue(start_ms: u64, end_ms: u64, voice: Option<String>, text: &str, at: Position) -> Cue {
+    // Cleaned first: a label hidden behind a control character or a blank line is still found.
+    let text = clean_text(text);
     let (voice, text) = match voice {
-        Some(v) => (Some(v), clean_text(text)),
+        Some(v) => (Some(v), text),
         None => {
-            let (label, rest) = labels::split_label(text.trim_start());
-            (label, clean_text(rest))
+            let (label, rest) = labels::split_label(&text);
+            (label, rest.to_owned())
         }
     };
     let voice = voice.as_deref().and_then(labels::clean_label);

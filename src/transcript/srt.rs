@@ -129,5 +129,8 @@ mod tests {
         let e = parse("1\n00:00:02,000 --> 00:00:01,000\nx\n").unwrap_err();
         assert_eq!(e.0, Position::Line(2));
         assert_eq!(parse("1\nbonjour\n").unwrap_err(), (Position::Line(1), TranscriptError::MissingTiming));
+        // Only the tags subtitle tools write are tags; other `<` are text.
+        let cues = parse("1\n00:00:01,000 --> 00:00:02,000\n<font color=\"red\">a</font> <3 b <> c <<i>i>\n").unwrap();
+        assert_eq!(cues[0].text, "a <3 b <> c");
     }
 }

@@ -145,8 +145,9 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<u64> {
     Some(((h * 60 + m) * 60 + sec) * 1000 + millis.parse::<u64>().ok()?)
 }
 
-/// Text without tags, with entities decoded (WebVTT; SRT text is taken as it is), and the first
-/// voice span's name.
+/// Text without tags, with entities decoded (WebVTT; SRT text is taken as it is, and only the
+/// tags subtitle tools write there are tags: see [`is_cue_tag`]), and the first voice span's
+/// name.
 pub(super) fn parse_payload(lines: &[&str], entities: bool) -> (Option<String>, String) {
     let decode = |s: &str| if entities { decode_entities(s) } else { s.to_owned() };
     let mut voice = None;
@@ -165,6 +166,12 @@ pub(super) fn parse_payload(lines: &[&str], entities: bool) -> (Option<String>, 
                 break;
             };
             let tag = &rest[lt + 1..lt + gt];
+            if !entities && !is_cue_tag(tag) {
+                // `a <b` or `<3` in SRT: text.
+                out.push('<');
+                rest = &rest[lt + 1..];
+                continue;
+            }
             if voice.is_none()
                 && let Some(annotation) = tag.strip_prefix('v').filter(|t| t.starts_with([' ', '\t', '.']))
             {
@@ -179,6 +186,43 @@ pub(super) fn parse_payload(lines: &[&str], entities: bool) -> (Option<String>, 
         out.push_str(&decode(rest));
     }
     (voice, out)
+}
+
+/// The inside of a formatting tag (`i`, `/b`, `font color="red"`, `v.loud Esme`): the WebVTT
+/// tags and the ones subtitle editors put in SRT.
+pub(super) fn is_cue_tag(inside: &str) -> bool {
+    let name = inside.strip_prefix('/').unwrap_or(inside);
+    let end = name.find([' ', '\t', '.']).unwrap_or(name.len());
+    matches!(name[..end].to_ascii_lowercase().as_str(), "i" | "b" | "u" | "font" | "v" | "c" | "ruby" | "rt" | "lang")
+}
+
+/// `text` without formatting tags (see [`is_cue_tag`]), however nested: no output format could
+/// tell them from the tags it reads.
+pub(super) fn strip_cue_tags(text: &str) -> String {
+    let mut text = text.to_owned();
+    loop {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        let mut changed = false;
+        while let Some(lt) = rest.find('<') {
+            out.push_str(&rest[..lt]);
+            match rest[lt..].find('>') {
+                Some(gt) if is_cue_tag(&rest[lt + 1..lt + gt]) => {
+                    rest = &rest[lt + gt + 1..];
+                    changed = true;
+                }
+                _ => {
+                    out.push('<');
+                    rest = &rest[lt + 1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        if !changed {
+            return out;
+        }
+        text = out;
+    }
 }
 
 fn decode_entities(s: &str) -> String {
