@@ -28,14 +28,19 @@ fn syntax(e: serde_json::Error) -> Failure {
 
 /// Seconds as milliseconds; refuses what no audio has.
 fn millis(seconds: f64, segment: usize) -> Result<u64, Failure> {
-    if seconds.is_finite() && (0.0..=360_000.0).contains(&seconds) {
-        Ok((seconds * 1000.0).round() as u64)
+    let ms = (seconds * 1000.0).round();
+    if seconds.is_finite() && (0.0..=super::MAX_MS as f64).contains(&ms) {
+        Ok(ms as u64)
     } else {
         Err((Position::Segment(segment), TranscriptError::BadSeconds { value: seconds.to_string() }))
     }
 }
 
 fn timed(start_ms: u64, end_ms: u64, segment: usize) -> Result<(u64, u64), Failure> {
+    if end_ms.max(start_ms) > super::MAX_MS {
+        let value = format!("{} s", end_ms.max(start_ms) as f64 / 1000.0);
+        return Err((Position::Segment(segment), TranscriptError::BadSeconds { value }));
+    }
     // Word-level files give zero-length words; only a reversed range is wrong.
     if end_ms < start_ms {
         return Err((

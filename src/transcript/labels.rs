@@ -11,13 +11,13 @@ pub(super) fn split_label(text: &str) -> (Option<String>, &str) {
         && !label.is_empty()
         && label.chars().count() <= MAX_LABEL
         && !label.contains('[')
-        && (after.starts_with(':') || after.starts_with(' '))
+        && (after.starts_with(':') || after.starts_with(char::is_whitespace))
     {
         let after = after.strip_prefix(':').unwrap_or(after);
         return (Some(label.trim().to_owned()), after.trim_start());
     }
     if let Some((name, rest)) = text.split_once(':')
-        && (rest.is_empty() || rest.starts_with([' ', '\t']))
+        && (rest.is_empty() || rest.starts_with(char::is_whitespace))
         && is_name(name)
     {
         return (Some(name.to_owned()), rest.trim_start());
@@ -28,12 +28,13 @@ pub(super) fn split_label(text: &str) -> (Option<String>, &str) {
 /// The longest speaker label kept.
 const MAX_LABEL: usize = 64;
 
-/// A label as the model keeps it: one line of words, no tags, no brackets, no arrow, at most
-/// [`MAX_LABEL`] characters, so that every format can write it and read it back.
+/// A label as the model keeps it: one line of words, no tags, brackets or angle brackets, no
+/// arrow nor trailing dash, at most [`MAX_LABEL`] characters, so that every format can write
+/// it and read it back.
 pub(super) fn clean_label(label: &str) -> Option<String> {
     let label = super::vtt::strip_cue_tags(label);
     let words: Vec<&str> = label
-        .split(|c: char| c.is_whitespace() || c.is_control() || c == '[' || c == ']')
+        .split(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '[' | ']' | '<' | '>'))
         .filter(|w| !w.is_empty())
         .collect();
     let mut out = words.join(" ");
@@ -41,8 +42,10 @@ pub(super) fn clean_label(label: &str) -> Option<String> {
         out = out.replace("-->", "->");
     }
     if out.chars().count() > MAX_LABEL {
-        out = out.chars().take(MAX_LABEL).collect::<String>().trim_end().to_owned();
+        out = out.chars().take(MAX_LABEL).collect();
     }
+    // `<v name-->` would read as a time line.
+    out.truncate(out.trim_end_matches(|c: char| c == '-' || c.is_whitespace()).len());
     Some(out).filter(|l| !l.is_empty())
 }
 

@@ -479,11 +479,12 @@ impl Passage<'_> {
     }
 }
 
-/// Text lines trimmed, blank ones dropped, control characters and formatting tags removed,
+/// Text lines trimmed, blank ones dropped, control characters, formatting tags and SSA codes
+/// removed,
 /// `-->` made `->` (in WebVTT and SRT that arrow starts a cue: no format could carry it as text).
 fn clean_text(text: &str) -> String {
     let text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
-    let mut text = vtt::strip_cue_tags(&text);
+    let mut text = vtt::strip_cue_tags(&strip_ass_tags(&text));
     while text.contains("-->") {
         text = text.replace("-->", "->");
     }
@@ -495,6 +496,34 @@ fn clean_text(text: &str) -> String {
         out.push_str(line);
     }
     out
+}
+
+/// `{\an8}` and other SSA override codes some editors leave in SRT.
+pub(super) fn strip_ass_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("{\\") {
+        out.push_str(&rest[..open]);
+        match rest[open..].find('}') {
+            Some(close) => rest = &rest[open + close + 1..],
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The longest time a transcript may hold: 100 hours (what no episode reaches; the JSON
+/// readers' bound too, so that every format can carry every time).
+const MAX_MS: u64 = 100 * 3_600_000;
+
+/// A time from its parts, if it is within [`MAX_MS`].
+fn within_limit(hours: u64, minutes: u64, seconds: u64, millis: u64) -> Option<u64> {
+    let ms = hours.checked_mul(3_600_000)?.checked_add(minutes * 60_000 + seconds * 1000 + millis)?;
+    (ms <= MAX_MS).then_some(ms)
 }
 
 /// A cue from its parts: the label split off the text, the text cleaned.

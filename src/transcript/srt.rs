@@ -34,7 +34,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<Cue>, Failure> {
             i += 1;
         }
         let (voice, text) = parse_payload(&lines[from..i], false);
-        cues.push(cue(start_ms, end_ms, voice, &strip_ass_tags(&text), at));
+        cues.push(cue(start_ms, end_ms, voice, &text, at));
     }
     Ok(cues)
 }
@@ -59,25 +59,7 @@ pub(super) fn parse_timestamp(s: &str) -> Option<u64> {
     if m >= 60 || sec >= 60 {
         return None;
     }
-    Some(((h * 60 + m) * 60 + sec) * 1000 + millis)
-}
-
-/// `{\an8}` and other SSA override codes some editors leave in SRT.
-fn strip_ass_tags(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find("{\\") {
-        out.push_str(&rest[..open]);
-        match rest[open..].find('}') {
-            Some(close) => rest = &rest[open + close + 1..],
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    super::within_limit(h, m, sec, millis)
 }
 
 /// `HH:MM:SS,mmm`.

@@ -142,7 +142,7 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<u64> {
     if m >= 60 || sec >= 60 {
         return None;
     }
-    Some(((h * 60 + m) * 60 + sec) * 1000 + millis.parse::<u64>().ok()?)
+    super::within_limit(h, m, sec, millis.parse().ok()?)
 }
 
 /// Text without tags, with entities decoded (WebVTT; SRT text is taken as it is, and only the
@@ -308,5 +308,9 @@ mod tests {
         assert_eq!(t.cues.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["un", "deux"]);
         assert!(parse_timestamp("1:00:00.000").is_none());
         assert!(parse_timestamp("00:60.000").is_none());
+        // Over 100 hours, or a number of hours that would overflow: refused, not wrapped.
+        assert_eq!(parse_timestamp("100:00:00.000"), Some(360_000_000));
+        assert!(parse_timestamp("100:00:00.001").is_none());
+        assert!(parse_timestamp("99999999999999999:00:00.000").is_none());
     }
 }
