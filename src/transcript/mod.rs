@@ -479,8 +479,8 @@ impl Passage<'_> {
     }
 }
 
-/// Text lines trimmed, blank ones dropped, control characters, formatting tags and SSA codes
-/// removed,
+/// Text lines trimmed with one space between words, blank ones dropped, control characters,
+/// formatting tags and SSA codes removed,
 /// `-->` made `->` (in WebVTT and SRT that arrow starts a cue: no format could carry it as text).
 fn clean_text(text: &str) -> String {
     let text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
@@ -489,11 +489,17 @@ fn clean_text(text: &str) -> String {
         text = text.replace("-->", "->");
     }
     let mut out = String::with_capacity(text.len());
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(line);
+        // One space between words: writers re-wrap lines, and a label must not change length.
+        for (i, word) in line.split_whitespace().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
     }
     out
 }

@@ -192,7 +192,7 @@ pub(super) fn parse_payload(lines: &[&str], entities: bool) -> (Option<String>, 
 /// tags and the ones subtitle editors put in SRT.
 pub(super) fn is_cue_tag(inside: &str) -> bool {
     let name = inside.strip_prefix('/').unwrap_or(inside);
-    let end = name.find([' ', '\t', '.']).unwrap_or(name.len());
+    let end = name.find(|c: char| c.is_whitespace() || c == '.').unwrap_or(name.len());
     matches!(name[..end].to_ascii_lowercase().as_str(), "i" | "b" | "u" | "font" | "v" | "c" | "ruby" | "rt" | "lang")
 }
 
