@@ -335,14 +335,9 @@ fn index_plan(
 ) -> IndexPlan {
     let version = key(["search", search::INDEX_VERSION, env!("CARGO_PKG_VERSION")]);
     let mut keys = BTreeMap::new();
+    // The method pages' words are in the labels: editing one re-indexes nothing.
     for (item, item_key) in items.iter().zip(item_keys) {
-        let e = item.episode;
-        let methods = e
-            .methods
-            .iter()
-            .chain(e.chapters.iter().filter_map(|c| c.method.as_ref()))
-            .map(|m| catalog.methods.get(m).map_or("", |m| m.digest.as_str()));
-        keys.insert(e.guid.clone(), key([version.as_str(), item_key].into_iter().chain(methods)));
+        keys.insert(item.episode.guid.clone(), key([version.as_str(), item_key]));
     }
     let labels = search::Labels::of(catalog);
     let labels_key = key(["labels", &blake3::hash(&labels.to_json()).to_hex()]);
@@ -356,7 +351,7 @@ fn index_plan(
     let old = previous.filter(|_| over.is_some()).map(|(_, m)| &m.index);
     let changed: Vec<&Item<'_>> =
         items.iter().filter(|i| old.is_none_or(|old| old.get(&i.episode.guid) != keys.get(&i.episode.guid))).collect();
-    let add = crate::par::map(&changed, |i| search::EpisodeDocs::of(catalog, i.episode));
+    let add = crate::par::map(&changed, |i| search::EpisodeDocs::of(i.episode));
     IndexPlan { keys, labels_key, labels, add, over, version }
 }
 

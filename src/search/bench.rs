@@ -52,14 +52,20 @@ pub fn index_dir(episodes: Vec<BenchEpisode>, transcripts: &Path, out: &Path) ->
             partners: e.partners.clone(),
             methods: e.methods.clone(),
             territories: e.territories.clone(),
-            method_words: e.method_words.clone(),
             passages,
         };
         builder.add(&docs).map_err(|e| e.to_string())?;
         Ok::<_, String>(docs.passages.len())
     });
     let passages: usize = passages.into_iter().sum::<Result<usize, String>>()?;
-    builder.finish(&Labels::default()).map_err(|e| e.to_string())?;
+    // The method boost needs each method's words: here the titles the list gives.
+    let mut labels = Labels::default();
+    for e in &episodes {
+        for (slug, words) in e.methods.iter().zip(e.method_words.split(" ; ")) {
+            labels.method_words.insert(slug.clone(), words.to_owned());
+        }
+    }
+    builder.finish(&labels).map_err(|e| e.to_string())?;
     Ok((episodes.len(), passages))
 }
 

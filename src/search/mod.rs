@@ -31,7 +31,7 @@ use crate::catalog::{Catalog, Episode};
 use crate::transcript::Transcript;
 
 /// Changes whenever the schema or the analyzer does: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "4";
+pub const INDEX_VERSION: &str = "5";
 /// The longest passage.
 pub const PASSAGE_MS: u64 = 30_000;
 /// A number for an episode's GUID (the first 8 bytes of its BLAKE3).
@@ -60,7 +60,6 @@ struct Fields {
     start_ms: Field,
     end_ms: Field,
     facets: Field,
-    methods: Field,
     context: Field,
     tags: Field,
 }
@@ -86,7 +85,6 @@ fn schema() -> (Schema, Fields) {
         start_ms: b.add_u64_field("start_ms", STORED | FAST),
         end_ms: b.add_u64_field("end_ms", STORED),
         facets: b.add_facet_field("facets", FacetOptions::default()),
-        methods: b.add_text_field("methods", french(false)),
         context: b.add_text_field("context", french(false)),
         tags: b.add_text_field("tags", STORED),
     };
@@ -108,7 +106,6 @@ fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         start_ms: f("start_ms")?,
         end_ms: f("end_ms")?,
         facets: f("facets")?,
-        methods: f("methods")?,
         context: f("context")?,
         tags: f("tags")?,
     })
@@ -128,6 +125,17 @@ pub fn french_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The terms the French analyzer makes of `text`.
+fn analyze(text: &str) -> std::collections::HashSet<String> {
+    let mut analyzer = french_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = std::collections::HashSet::new();
+    while stream.advance() {
+        out.insert(stream.token().text.clone());
+    }
+    out
+}
+
 fn register(index: &Index) {
     index.tokenizers().register("fr", french_analyzer());
 }
@@ -144,9 +152,6 @@ pub struct EpisodeDocs {
     pub partners: Vec<String>,
     pub methods: Vec<String>,
     pub territories: Vec<String>,
-    /// The titles and synonyms of the methods the episode discusses: a query that names one
-    /// ranks the episode's passages higher.
-    pub method_words: String,
     pub passages: Vec<PassageDoc>,
 }
 
@@ -187,19 +192,13 @@ pub fn passage_docs<'a>(transcript: &'a Transcript, name: impl Fn(&'a str) -> St
 
 impl EpisodeDocs {
     /// An episode of the catalog, speakers named.
-    pub fn of(catalog: &Catalog, ep: &Episode) -> Self {
+    pub fn of(ep: &Episode) -> Self {
         let mut methods: Vec<String> = ep.methods.clone();
         for m in ep.chapters.iter().filter_map(|c| c.method.as_ref()) {
             if !methods.contains(m) {
                 methods.push(m.clone());
             }
         }
-        let method_words = methods
-            .iter()
-            .filter_map(|m| catalog.methods.get(m))
-            .flat_map(|m| std::iter::once(m.title.clone()).chain(m.synonyms.iter().cloned()))
-            .collect::<Vec<_>>()
-            .join(" ; ");
         let passages =
             ep.transcript.as_ref().map_or_else(Vec::new, |t| passage_docs(t, |v| ep.speaker_name(v).to_owned()));
         EpisodeDocs {
@@ -211,7 +210,6 @@ impl EpisodeDocs {
             partners: ep.partners.clone(),
             methods,
             territories: ep.territories.clone(),
-            method_words,
             passages,
         }
     }
@@ -224,7 +222,6 @@ impl EpisodeDocs {
         common.add_u64(f.episode, episode_id(&self.guid));
         common.add_text(f.slug, &self.slug);
         common.add_text(f.date, &self.date);
-        common.add_text(f.methods, &self.method_words);
         let mut tags = Vec::new();
         for (kind, values) in [("partner", &self.partners), ("method", &self.methods), ("territory", &self.territories)]
         {
@@ -269,6 +266,10 @@ pub struct Labels {
     pub partners: BTreeMap<String, String>,
     pub methods: BTreeMap<String, String>,
     pub territories: BTreeMap<String, String>,
+    /// Each method's title and synonyms: a query that names a method ranks higher the passages
+    /// of the episodes that discuss it.
+    #[serde(default)]
+    pub method_words: BTreeMap<String, String>,
 }
 
 impl Labels {
@@ -277,6 +278,16 @@ impl Labels {
             partners: catalog.partners.values().map(|p| (p.slug.clone(), p.name.clone())).collect(),
             methods: catalog.methods.values().map(|m| (m.slug.clone(), m.title.clone())).collect(),
             territories: catalog.territories.values().map(|t| (t.slug.clone(), t.facts.name.clone())).collect(),
+            method_words: catalog
+                .methods
+                .values()
+                .map(|m| {
+                    (
+                        m.slug.clone(),
+                        std::iter::once(&m.title).chain(&m.synonyms).cloned().collect::<Vec<_>>().join(" ; "),
+                    )
+                })
+                .collect(),
         }
     }
 

@@ -119,6 +119,8 @@ pub struct Searcher {
     labels: Labels,
     /// Each episode's facts, read once from the episodes' own documents.
     episodes: HashMap<u64, EpisodeMeta>,
+    /// Each method's words as the index sees them (stems).
+    method_terms: Vec<(String, HashSet<String>)>,
 }
 
 /// What a result shows of an episode, and its facet values (`kind/value` words).
@@ -192,7 +194,7 @@ impl Searcher {
         register(&index);
         let fields = fields_of(&index.schema())?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let labels =
+        let labels: Labels =
             std::fs::read(dir.join(LABELS)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         let mut episodes = HashMap::new();
         let searcher = reader.searcher();
@@ -208,7 +210,9 @@ impl Searcher {
             };
             episodes.insert(super::episode_id(&get(fields.guid)), meta);
         }
-        Ok(Searcher { index, reader, fields, labels, episodes })
+        let method_terms =
+            labels.method_words.iter().map(|(slug, words)| (slug.clone(), super::analyze(words))).collect();
+        Ok(Searcher { index, reader, fields, labels, episodes, method_terms })
     }
 
     pub fn labels(&self) -> &Labels {
@@ -260,10 +264,17 @@ impl Searcher {
         let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
         if !text.is_empty() {
             clauses.push((Occur::Must, words.box_clone()));
-            let mut boost = QueryParser::for_index(&self.index, vec![f.methods]);
-            boost.set_field_boost(f.methods, 1.0);
-            let (about, _) = boost.parse_query_lenient(text);
-            clauses.push((Occur::Should, Box::new(BoostQuery::new(about, 0.6))));
+            // Episodes about a method the query names rank higher.
+            let words = super::analyze(
+                text.split_whitespace().filter(|w| !w.starts_with('-')).collect::<Vec<_>>().join(" ").as_str(),
+            );
+            for (slug, terms) in &self.method_terms {
+                if !words.is_disjoint(terms) {
+                    let facet = Term::from_facet(f.facets, &Facet::from_path(["method", slug.as_str()]));
+                    let about = TermQuery::new(facet, IndexRecordOption::Basic);
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(about), 0.6))));
+                }
+            }
         } else {
             // Filters alone: the matching episodes, without moments.
             clauses.push((

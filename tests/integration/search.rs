@@ -70,7 +70,6 @@ fn method_words() -> BTreeMap<String, String> {
 }
 
 fn episodes() -> Vec<EpisodeDocs> {
-    let methods = method_words();
     let mut out = Vec::new();
     let mut dir: Vec<PathBuf> =
         std::fs::read_dir(fixtures().join("episodes")).unwrap().map(|e| e.unwrap().path()).collect();
@@ -96,7 +95,6 @@ fn episodes() -> Vec<EpisodeDocs> {
             date: ep.date.date.unwrap().to_string(),
             notes: ep.notes,
             partners: ep.partners,
-            method_words: ep.methods.iter().filter_map(|m| methods.get(m)).cloned().collect::<Vec<_>>().join(" ; "),
             methods: ep.methods,
             territories: ep.territories,
             passages,
@@ -118,7 +116,7 @@ fn searcher() -> &'static Searcher {
             let dir = tempfile::tempdir().unwrap();
             let docs = episodes();
             assert!(docs.len() >= 20, "the suite needs at least 20 transcripts");
-            let labels = Labels::default();
+            let labels = Labels { method_words: method_words(), ..Labels::default() };
             write_index(&dir.path().join("index"), None, &Update { remove: vec![], add: &docs, labels: &labels })
                 .unwrap();
             let s = Searcher::open(&dir.path().join("index")).unwrap();
@@ -251,7 +249,7 @@ fn method_links_rank_higher_and_facets_filter() {
         text: "On a fait une carte sensible du bourg avec les habitants.".into(),
         context: "On a fait une carte sensible du bourg avec les habitants.".into(),
     };
-    let episode = |slug: &str, methods: &[&str], words: &str, speaker: &str| EpisodeDocs {
+    let episode = |slug: &str, methods: &[&str], speaker: &str| EpisodeDocs {
         guid: slug.into(),
         slug: slug.into(),
         title: format!("Épisode {slug}"),
@@ -260,15 +258,18 @@ fn method_links_rank_higher_and_facets_filter() {
         partners: vec!["solucracy".into()],
         methods: methods.iter().map(|m| m.to_string()).collect(),
         territories: vec![slug.into()],
-        method_words: words.into(),
         passages: vec![passage(speaker)],
     };
     // `a` comes first in the index: without the boost it would win the tie.
-    let docs = [
-        episode("a", &["budget-participatif"], "Budget participatif", "Inès"),
-        episode("b", &["cartographie-sensible"], "Cartographie sensible ; carte sensible ; carte mentale", "Yann"),
+    let docs = [episode("a", &["budget-participatif"], "Inès"), episode("b", &["cartographie-sensible"], "Yann")];
+    let method_words = [
+        ("budget-participatif", "Budget participatif"),
+        ("cartographie-sensible", "Cartographie sensible ; carte sensible ; carte mentale"),
     ];
-    let labels = Labels::default();
+    let labels = Labels {
+        method_words: method_words.iter().map(|(m, w)| (m.to_string(), w.to_string())).collect(),
+        ..Labels::default()
+    };
     write_index(&dir.path().join("i"), None, &Update { remove: vec![], add: &docs, labels: &labels }).unwrap();
     let s = Searcher::open(&dir.path().join("i")).unwrap();
     let slugs = |q: Query| s.search(&q).unwrap().episodes.into_iter().map(|e| e.slug).collect::<Vec<_>>();
@@ -299,7 +300,6 @@ fn counts_cover_every_match_and_builds_answer_alike() {
             partners: vec![],
             methods: vec![],
             territories: vec![],
-            method_words: String::new(),
             passages: (0..5)
                 .map(|j| veillee::search::PassageDoc {
                     start_ms: j * 30_000,
