@@ -14,10 +14,14 @@ pub(super) fn split_label(text: &str) -> (Option<String>, &str) {
         && (after.starts_with(':') || after.starts_with(char::is_whitespace))
     {
         let after = after.strip_prefix(':').unwrap_or(after);
-        return (Some(label.trim().to_owned()), after.trim_start());
+        if !after.trim().is_empty() {
+            return (Some(label.trim().to_owned()), after.trim_start());
+        }
     }
+    // A label needs words after it: `Un:` alone is text.
     if let Some((name, rest)) = text.split_once(':')
-        && (rest.is_empty() || rest.starts_with(char::is_whitespace))
+        && rest.starts_with(char::is_whitespace)
+        && !rest.trim().is_empty()
         && is_name(name)
     {
         return (Some(name.to_owned()), rest.trim_start());

@@ -483,10 +483,18 @@ impl Passage<'_> {
 /// formatting tags and SSA codes removed,
 /// `-->` made `->` (in WebVTT and SRT that arrow starts a cue: no format could carry it as text).
 fn clean_text(text: &str) -> String {
-    let text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
-    let mut text = vtt::strip_cue_tags(&strip_ass_tags(&text));
-    while text.contains("-->") {
-        text = text.replace("-->", "->");
+    let mut text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
+    // Until nothing changes: removing one kind can make another (`{<i>\an8}`, `-<b>->`), and
+    // cleaning clean text must change nothing.
+    loop {
+        let mut next = vtt::strip_cue_tags(&strip_ass_tags(&text));
+        while next.contains("-->") {
+            next = next.replace("-->", "->");
+        }
+        if next == text {
+            break;
+        }
+        text = next;
     }
     let mut out = String::with_capacity(text.len());
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -536,14 +544,14 @@ fn within_limit(hours: u64, minutes: u64, seconds: u64, millis: u64) -> Option<u
 fn cue(start_ms: u64, end_ms: u64, voice: Option<String>, text: &str, at: Position) -> Cue {
     // Cleaned first: a label hidden behind a control character or a blank line is still found.
     let text = clean_text(text);
-    let (voice, text) = match voice {
+    // A voice that cleans to nothing (`<v ->`) is no voice: the text may still name one.
+    let (voice, text) = match voice.as_deref().and_then(labels::clean_label) {
         Some(v) => (Some(v), text),
         None => {
             let (label, rest) = labels::split_label(&text);
-            (label, rest.to_owned())
+            (label.as_deref().and_then(labels::clean_label), rest.to_owned())
         }
     };
-    let voice = voice.as_deref().and_then(labels::clean_label);
     Cue { start_ms, end_ms, voice, text, at }
 }
 
