@@ -344,9 +344,15 @@ fn index_plan(
     // Update the previous index when there is one of this version, not too fragmented.
     let over = previous.and_then(|(g, m)| {
         let dir = g.index();
-        let same_version = !m.index.is_empty() && m.index_version == version;
+        if m.index.is_empty() || m.index_version != version {
+            return None;
+        }
+        if m.index == keys {
+            // Nothing to index: the index is not even opened.
+            return Some(dir);
+        }
         let (segments, deleted) = search::fragmentation(&dir)?;
-        (same_version && segments < MAX_SEGMENTS && deleted < MAX_DELETED).then_some(dir)
+        (segments < MAX_SEGMENTS && deleted < MAX_DELETED).then_some(dir)
     });
     let old = previous.filter(|_| over.is_some()).map(|(_, m)| &m.index);
     let changed: Vec<&Item<'_>> =
