@@ -483,6 +483,9 @@ impl Passage<'_> {
 /// formatting tags and SSA codes removed,
 /// `-->` made `->` (in WebVTT and SRT that arrow starts a cue: no format could carry it as text).
 fn clean_text(text: &str) -> String {
+    if is_clean(text) {
+        return text.to_owned();
+    }
     let mut text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
     // Until nothing changes: removing one kind can make another (`{<i>\an8}`, `-<b>->`), and
     // cleaning clean text must change nothing.
@@ -510,6 +513,21 @@ fn clean_text(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether [`clean_text`] would leave `text` as it is (most cue text): it is then not rebuilt.
+fn is_clean(text: &str) -> bool {
+    !text.is_empty()
+        && !text.contains("-->")
+        && !text.bytes().any(|b| matches!(b, b'<' | b'{' | b'\t' | b'\r'))
+        && !text.chars().any(|c| c.is_control() && c != '\n')
+        && text.split('\n').all(|line| {
+            !line.is_empty()
+                && !line.starts_with(char::is_whitespace)
+                && !line.ends_with(char::is_whitespace)
+                && !line.contains("  ")
+                && !line.chars().any(|c| c.is_whitespace() && c != ' ')
+        })
 }
 
 /// `{\an8}` and other SSA override codes some editors leave in SRT.
@@ -599,6 +617,29 @@ mod tests {
         assert_eq!(detect(b"{\"version\":\"1.0.0\",\"segments\":[]}", None), Some(Format::PodcastIndex));
         assert_eq!(detect(b"{\"systeminfo\":\"\",\"transcription\":[]}", None), Some(Format::WhisperCpp));
         assert_eq!(detect(b"bonjour", None), None);
+    }
+
+    /// The fast path agrees with the slow one, and cleaning clean text changes nothing.
+    #[test]
+    fn cleaning_is_a_fixed_point() {
+        for text in [
+            "Bonjour à tous",
+            "deux\nlignes",
+            " espace",
+            "a  b",
+            "a\u{a0}b",
+            "a\tb",
+            "<i>x</i>",
+            "{<i>\\an8}x",
+            "a --> b",
+            "a\n\nb",
+            "a\r\nb",
+            "x\u{1}y",
+        ] {
+            let once = clean_text(text);
+            assert_eq!(clean_text(&once), once, "{text:?}");
+            assert!(!is_clean(text) || once == text, "{text:?}");
+        }
     }
 
     #[test]
