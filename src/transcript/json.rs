@@ -148,7 +148,7 @@ pub fn write_json(transcript: &Transcript, speakers: &Speakers) -> String {
                 speaker: c.voice.as_deref().map(|v| speaker_name(speakers, v).into()),
                 start_time: c.start_ms as f64 / 1000.0,
                 end_time: c.end_ms as f64 / 1000.0,
-                body: c.text.replace('\n', " ").into(),
+                body: c.text.as_str().into(),
             })
             .collect(),
     };

@@ -221,3 +221,16 @@ fn check_reports_transcript_problems() {
     let err = p.fails(&["check"]);
     insta::assert_snapshot!(err);
 }
+
+/// What a build publishes of a transcript, in its four formats.
+#[test]
+fn published_formats() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let mut out = String::new();
+    for ext in ["vtt", "srt", "json", "html"] {
+        let rel = format!("build/current/www/transcripts/enquete-de-besoins-a-leaz.{ext}");
+        out.push_str(&format!("## {ext}\n{}\n", p.read(&rel)));
+    }
+    insta::assert_snapshot!(out);
+}
