@@ -24,28 +24,7 @@ OUT="$CACHE/catalog-out"
 mkdir -p "$CACHE" "$OUT"
 
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
-# The binary: VEILLEE_BIN if given, else a release build of one commit (COMMIT, default HEAD)
-# from `git archive`, in its own target directory (seeded from the shared one's dependencies):
-# other engineers' uncommitted work and their rebuilds of the shared target do not leak in.
-if [ -n "${VEILLEE_BIN:-}" ]; then
-  BIN_SRC="$VEILLEE_BIN"
-  VERSION="$VEILLEE_BIN"
-else
-  REV="$(git rev-parse --short "${COMMIT:-HEAD}")"
-  SRC="$CACHE/src-$REV"
-  BIN_SRC="$SRC.bin"
-  VERSION="$REV (release build of the commit, from git archive)"
-  if [ ! -x "$BIN_SRC" ]; then
-    rm -rf "$SRC" && mkdir -p "$SRC" && git archive "$REV" | tar -x -C "$SRC"
-    if [ ! -d "$CACHE/target/release" ] && [ -d "$TARGET/release" ]; then
-      mkdir -p "$CACHE/target" && cp -a "$TARGET/release" "$CACHE/target/"
-    fi
-    (cd "$SRC" && CARGO_TARGET_DIR="$CACHE/target" cargo build --release --locked)
-    cp "$CACHE/target/release/veillee" "$BIN_SRC"
-  fi
-fi
-BIN="$CACHE/veillee-bench-bin"
-cp "$BIN_SRC" "$BIN.tmp" && mv "$BIN.tmp" "$BIN"
+source benches/bench_bin.sh veillee-bench-bin
 PY="$(bash benches/setup_venv.sh)"
 
 # The catalog, generated once (again when the generator, the audio or the count changes).

@@ -36,32 +36,7 @@ QUERIES="benches/search_queries.json"
 mkdir -p "$CACHE" "$OUT"
 
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
-# The binary: VEILLEE_BIN if given, else a release build of one commit (COMMIT, default HEAD)
-# from `git archive`, in its own target directory (seeded from the shared one's dependencies):
-# other engineers' uncommitted work and their rebuilds of the shared target do not leak in.
-if [ -n "${VEILLEE_BIN:-}" ]; then
-  BIN_SRC="$VEILLEE_BIN"
-  VERSION="$VEILLEE_BIN"
-else
-  REV="$(git rev-parse --short "${COMMIT:-HEAD}")"
-  SRC="$CACHE/src-$REV"
-  BIN_SRC="$SRC.bin"
-  VERSION="$REV (release build of the commit, from git archive)"
-  if [ ! -x "$BIN_SRC" ]; then
-    rm -rf "$SRC" && mkdir -p "$SRC" && git archive "$REV" | tar -x -C "$SRC"
-    # git archive dates every file at the commit's time, and cargo judges a path package fresh
-    # by mtime: a commit older than the last binary built in the shared target directory would
-    # get that binary. Dated now, the sources are always rebuilt (the dependencies are not).
-    find "$SRC" -type f -exec touch {} +
-    if [ ! -d "$CACHE/target/release" ] && [ -d "$TARGET/release" ]; then
-      mkdir -p "$CACHE/target" && cp -a "$TARGET/release" "$CACHE/target/"
-    fi
-    (cd "$SRC" && CARGO_TARGET_DIR="$CACHE/target" cargo build --release --locked)
-    cp "$CACHE/target/release/veillee" "$BIN_SRC"
-  fi
-fi
-BIN="$CACHE/veillee-search-bin"
-cp "$BIN_SRC" "$BIN.tmp" && mv "$BIN.tmp" "$BIN"
+source benches/bench_bin.sh veillee-search-bin
 "$BIN" bench-index --help > /dev/null 2>&1 || { echo "$VERSION has no bench-index command" >&2; exit 1; }
 
 # The corpus, generated once (again when the generator, its training text or a knob changes).

@@ -126,8 +126,7 @@ pub fn french_analyzer() -> TextAnalyzer {
 }
 
 /// The terms the French analyzer makes of `text`.
-fn analyze(text: &str) -> std::collections::HashSet<String> {
-    let mut analyzer = french_analyzer();
+fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> std::collections::HashSet<String> {
     let mut stream = analyzer.token_stream(text);
     let mut out = std::collections::HashSet::new();
     while stream.advance() {

@@ -121,6 +121,8 @@ pub struct Searcher {
     episodes: HashMap<u64, EpisodeMeta>,
     /// Each method's words as the index sees them (stems).
     method_terms: Vec<(String, HashSet<String>)>,
+    /// The index's French analyzer, made once (a clone per search: analyzing needs it mutable).
+    analyzer: tantivy::tokenizer::TextAnalyzer,
 }
 
 /// What a result shows of an episode, and its facet values (`kind/value` words).
@@ -210,9 +212,13 @@ impl Searcher {
             };
             episodes.insert(super::episode_id(&get(fields.guid)), meta);
         }
-        let method_terms =
-            labels.method_words.iter().map(|(slug, words)| (slug.clone(), super::analyze(words))).collect();
-        Ok(Searcher { index, reader, fields, labels, episodes, method_terms })
+        let mut analyzer = super::french_analyzer();
+        let method_terms = labels
+            .method_words
+            .iter()
+            .map(|(slug, words)| (slug.clone(), super::analyze(&mut analyzer, words)))
+            .collect();
+        Ok(Searcher { index, reader, fields, labels, episodes, method_terms, analyzer })
     }
 
     pub fn labels(&self) -> &Labels {
@@ -266,6 +272,7 @@ impl Searcher {
             clauses.push((Occur::Must, words.box_clone()));
             // Episodes about a method the query names rank higher.
             let words = super::analyze(
+                &mut self.analyzer.clone(),
                 text.split_whitespace().filter(|w| !w.starts_with('-')).collect::<Vec<_>>().join(" ").as_str(),
             );
             for (slug, terms) in &self.method_terms {
@@ -363,7 +370,7 @@ impl Searcher {
                     continue;
                 }
                 if html.is_empty() {
-                    html = crate::markdown::html_escape(&cut(&get(f.text), 220));
+                    html = crate::markdown::html_escape(&crate::feed::truncate_text(&get(f.text), 220));
                 }
                 let end_ms = doc.get_first(f.end_ms).and_then(|v| v.as_u64()).unwrap_or(start_ms);
                 hit.moments.push(Moment {
@@ -411,19 +418,6 @@ impl Searcher {
     }
 }
 
-/// At most `max` characters, cut at a word.
-fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max).collect();
-    if let Some(space) = out.rfind(' ') {
-        out.truncate(space);
-    }
-    out.push('…');
-    out
-}
-
 /// The results as text for a terminal: episode, date and link, then each moment's time code,
 /// speaker, snippet (matches between `*`) and link.
 pub fn text_report(results: &SearchResults) -> String {
@@ -453,12 +447,5 @@ pub fn text_report(results: &SearchResults) -> String {
 
 /// A snippet's HTML as plain text, the matches between `*`.
 fn plain(html: &str) -> String {
-    html.replace("<mark>", "*")
-        .replace("</mark>", "*")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
+    crate::transcript::decode_entities(&html.replace("<mark>", "*").replace("</mark>", "*"))
 }

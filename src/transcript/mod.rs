@@ -21,7 +21,7 @@ pub use import::{ImportError, Imported, import};
 pub use input::{Encoding, MAX_FILE, MAX_LINE};
 pub use json::write_json;
 pub use srt::write_srt;
-pub use vtt::{vtt_timestamp, write_vtt};
+pub use vtt::{decode_entities, vtt_timestamp, write_vtt};
 
 use crate::problem::Position;
 

@@ -225,7 +225,8 @@ pub(super) fn strip_cue_tags(text: &str) -> String {
     }
 }
 
-fn decode_entities(s: &str) -> String {
+/// HTML and WebVTT character references decoded (`&amp;`, `&lt;`, `&#39;`, `&#x27;`…).
+pub fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }

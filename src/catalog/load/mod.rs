@@ -254,10 +254,11 @@ impl Loader<'_> {
 
     /// The Markdown files of a directory, sorted, with a checked slug each.
     fn markdown_files(&mut self, dir: &str) -> Vec<(String, PathBuf)> {
-        self.files(dir, "md")
+        self.files(dir, &["md"])
     }
 
-    fn files(&mut self, dir: &str, ext: &str) -> Vec<(String, PathBuf)> {
+    /// The files of `dir` with one of the extensions `exts`, by slug, sorted by path.
+    fn files(&mut self, dir: &str, exts: &[&str]) -> Vec<(String, PathBuf)> {
         let dir = self.root.join(dir);
         let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
         // The directory entry's own type saves a stat per file; a link is followed to see.
@@ -265,13 +266,14 @@ impl Loader<'_> {
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || (t.is_symlink() && e.path().is_file())))
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == ext))
+            .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)))
             .collect();
         files.sort();
         let mut out = Vec::with_capacity(files.len());
         for path in files {
             let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             if !slug::is_slug(&stem) {
+                let ext = path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
                 let suggestion = format!("{}.{ext}", slug::slugify(&stem));
                 self.error(&path, Position::File, SourceError::BadSlug { name: stem, suggestion });
                 continue;
@@ -486,12 +488,13 @@ impl Loader<'_> {
     /// Reads every transcript; a transcript with no episode is reported later.
     fn transcripts(&mut self) -> Transcripts {
         // Another tool's file dropped here is not published: say so instead of ignoring it.
-        for ext in ["srt", "json", "txt", "sbv", "ass"] {
-            for (slug, path) in self.files("transcripts", ext) {
-                self.push(Problem::warning(&path, Position::File, TranscriptError::NotImported { slug }));
-            }
+        let (files, others): (Vec<_>, Vec<_>) = self
+            .files("transcripts", &["vtt", "srt", "json", "txt", "sbv", "ass"])
+            .into_iter()
+            .partition(|(_, path)| path.extension().is_some_and(|e| e == "vtt"));
+        for (slug, path) in others {
+            self.push(Problem::warning(&path, Position::File, TranscriptError::NotImported { slug }));
         }
-        let files = self.files("transcripts", "vtt");
         let parsed = crate::par::map_io(&files, |(_, path)| {
             let loaded =
                 transcript::load(path, &ReadOptions::default()).map_err(|(at, e)| vec![Problem::error(path, at, e)])?;
