@@ -108,6 +108,6 @@ if [ "${PROFILE:-0}" = 1 ]; then
     perf report -i "$OUT/perf.$case.data" --no-children --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -12
     echo "== perf, $case build: stages (inclusive)"
     perf report -i "$OUT/perf.$case.data" --children --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' |
-      grep -E '\] veillee::(catalog::load::.*Catalog>::load(_with)?|catalog::load::[A-Za-z_:<> ]+|catalog::ledger::Ledger::load|build::(plan::)?render|feed::render_feed|site::[A-Za-z_]+(::[a-z_]+)?|build::generation::write|markdown::to_html)$'
+      grep -E '\] veillee::(catalog::load::.*Catalog>::load(_with)?|catalog::load::[A-Za-z_:<> ]+|catalog::ledger::Ledger::load|generate::(plan::)?render|feed::render_feed|site::[A-Za-z_]+(::[a-z_]+)?|generate::generation::write|markdown::to_html)$'
   done
 fi

@@ -2,12 +2,12 @@
 # Searching 1,000 transcripts of about 8,000 French words each (8 M words): Veillée's tantivy
 # index against SQLite FTS5 (Python's sqlite3, `unicode61 remove_diacritics 2`, one row per cue)
 # on the same files.
-#   (a) index build: `veillee bench-index` against `benches/fts5_search.py index`, whole
+#   (a) index build: `veillee-bench index` against `benches/fts5_search.py index`, whole
 #       processes, side by side in one hyperfine run, each run from an empty output; then the size
 #       of what each wrote (du -sb of the tantivy directory, the SQLite file);
 #   (b) queries: the 20 French queries of benches/search_queries.json (phrases, unaccented words,
 #       exclusions, facets), top 20 with snippets, timed in process over many warm runs by
-#       `veillee bench-query` and `benches/fts5_search.py query` (bm25, snippet(): the top 20
+#       `veillee-bench query` and `benches/fts5_search.py query` (bm25, snippet(): the top 20
 #       cues, the issue's baseline), and `benches/fts5_search.py query --grouped` (the answer
 #       Veillée gives: the best 1,000 cues grouped by episode, 20 episodes with up to 3 moments).
 # Goals (BENCHMARKS.md): index ≤ 0.5× FTS5's wall time and no larger; query p99 ≤ 0.2× FTS5's
@@ -37,7 +37,7 @@ mkdir -p "$CACHE" "$OUT"
 
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
 source benches/bench_bin.sh veillee-search-bin
-"$BIN" bench-index --help > /dev/null 2>&1 || { echo "$VERSION has no bench-index command" >&2; exit 1; }
+$BENCH_INDEX --help > /dev/null 2>&1 || { echo "$VERSION has no search benchmark command ($BENCH_INDEX)" >&2; exit 1; }
 
 # The corpus, generated once (again when the generator, its training text or a knob changes).
 STAMP="$(cat benches/gen_transcripts.py tests/fixtures/search/transcripts/* site/methods/*.md \
@@ -61,11 +61,11 @@ echo
 
 TANTIVY="$OUT/tantivy"
 DB="$OUT/fts5.sqlite"
-VEILLEE_INDEX="$BIN bench-index --episodes $DIR/episodes.json --transcripts $DIR/transcripts --out $TANTIVY"
+VEILLEE_INDEX="$BENCH_INDEX --episodes $DIR/episodes.json --transcripts $DIR/transcripts --out $TANTIVY"
 FTS5_INDEX="$PYTHON benches/fts5_search.py index $DIR/transcripts $DIR/episodes.json $DB"
 # Every run starts from no output; the inputs stay in the page cache (the warm-up reads them).
 hyperfine --warmup 1 --runs "$RUNS" --prepare "rm -rf '$TANTIVY' '$DB'; sync" --export-json "$OUT/index.json" \
-  -n "veillee bench-index" "$VEILLEE_INDEX" \
+  -n "veillee index" "$VEILLEE_INDEX" \
   -n "fts5 index" "$FTS5_INDEX"
 # The last runs' outputs stay: sizes, then queries on them. One more build of each prints its
 # counts (episodes, passages / cues).
@@ -77,7 +77,7 @@ du -sb "$DB" | cut -f1 > "$OUT/fts5.size"
 echo "sizes: tantivy $(cat "$OUT/tantivy.size") bytes in $(ls "$TANTIVY" | wc -l) files, sqlite $(cat "$OUT/fts5.size") bytes"
 echo
 
-"$BIN" bench-query --index "$TANTIVY" --queries "$QUERIES" --runs "$QUERY_RUNS" --warmup "$QUERY_WARMUP" \
+$BENCH_QUERY --index "$TANTIVY" --queries "$QUERIES" --runs "$QUERY_RUNS" --warmup "$QUERY_WARMUP" \
   > "$OUT/veillee-query.json"
 "$PYTHON" benches/fts5_search.py query "$DB" "$QUERIES" --runs "$QUERY_RUNS" --warmup "$QUERY_WARMUP" \
   > "$OUT/fts5-query.json"
@@ -89,7 +89,7 @@ import json, sys
 from pathlib import Path
 out = Path(sys.argv[1])
 r = {x["command"]: x for x in json.load(open(out / "index.json"))["results"]}
-v, f = r["veillee bench-index"], r["fts5 index"]
+v, f = r["veillee index"], r["fts5 index"]
 vs, fs = int((out / "tantivy.size").read_text()), int((out / "fts5.size").read_text())
 vq, fq = json.load(open(out / "veillee-query.json")), json.load(open(out / "fts5-query.json"))
 gq = json.load(open(out / "fts5-grouped-query.json"))
@@ -127,10 +127,10 @@ if [ "${PROFILE:-0}" = 1 ]; then
   set +e +o pipefail # `head` closing a pipe is not a failure here
   rm -rf "$TANTIVY.perf"
   perf record -q -F 499 --call-graph dwarf,16384 -o "$OUT/perf.index.data" \
-    $BIN bench-index --episodes "$DIR/episodes.json" --transcripts "$DIR/transcripts" --out "$TANTIVY.perf" > /dev/null 2>&1
+    $BENCH_INDEX --episodes "$DIR/episodes.json" --transcripts "$DIR/transcripts" --out "$TANTIVY.perf" > /dev/null 2>&1
   rm -rf "$TANTIVY.perf"
   perf record -q -F 999 --call-graph dwarf,16384 -o "$OUT/perf.query.data" \
-    "$BIN" bench-query --index "$TANTIVY" --queries "$QUERIES" --runs 50 --warmup 2 > /dev/null 2>&1
+    $BENCH_QUERY --index "$TANTIVY" --queries "$QUERIES" --runs 50 --warmup 2 > /dev/null 2>&1
   for case in index query; do
     echo; echo "== perf, veillee $case: self time"
     perf report -i "$OUT/perf.$case.data" --no-children --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -15

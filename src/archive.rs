@@ -1,17 +1,13 @@
-//! Writing the ledger: `publish` (first publication and deliberate new versions). Retraction,
-//! verification, export and import come with the archive issue.
-//!
-//! Order of operations, so that a crash at any point leaves sources, ledger and outputs
-//! consistent: check and render everything with the new entries in memory (a failure touches
-//! nothing); append the entries to `feed/archive.toml` by writing a new file and renaming it;
-//! then write the build generation. A crash after the ledger rename leaves outputs one build
-//! behind the ledger, which the next build catches up: the ledger is the truth, outputs derive.
+//! Writing the ledger: the entries of a publication or of deliberate new versions, appended to
+//! `feed/archive.toml`. Retraction, verification, export and import come with the archive issue.
 
 use std::path::Path;
 
-use crate::build::{self, BuildError, BuildLock, BuildOptions, Report};
-use crate::catalog::ledger::{Action, Entry, LEDGER_HEADER, LEDGER_PATH, Ledger, sha256_hex};
-use crate::catalog::{Catalog, Episode, LoadOptions, Status};
+use crate::catalog::ledger::{Action, Entry, LEDGER_HEADER, LEDGER_PATH, Ledger};
+use crate::catalog::{Catalog, Episode, Status};
+use crate::generate;
+use crate::util::hash::sha256_hex;
+use crate::util::{IoContext, IoError};
 
 /// What to publish.
 #[derive(Debug, Clone)]
@@ -22,14 +18,14 @@ pub struct PublishOptions {
     pub new_version: bool,
     /// Why (required for a new version).
     pub reason: Option<String>,
-    pub now: jiff::Timestamp,
 }
 
 /// Why publishing was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
+    /// The sources have errors, or the build failed: nothing was recorded.
     #[error(transparent)]
-    Build(#[from] BuildError),
+    Generate(#[from] generate::GenerateError),
     #[error("no episode `{slug}` in episodes/{}", suggestion.as_ref().map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default())]
     UnknownEpisode { slug: String, suggestion: Option<String> },
     #[error(
@@ -46,38 +42,34 @@ pub enum PublishError {
     Unchanged { slug: String },
     #[error("--all needs --new-version (first publications are one episode at a time)")]
     AllNeedsNewVersion,
-    #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Io(#[from] IoError),
 }
 
-/// What `publish` recorded.
-#[derive(Debug)]
-pub struct Published {
-    pub entries: Vec<Entry>,
-    pub build: Report,
+impl From<crate::problem::Problems> for PublishError {
+    fn from(problems: crate::problem::Problems) -> Self {
+        PublishError::Generate(problems.into())
+    }
 }
 
-/// Checks, builds and records one publication or new versions.
-pub fn publish(root: &Path, options: &PublishOptions) -> Result<Published, PublishError> {
-    let _lock = BuildLock::acquire(root)?;
-    let mut catalog = Catalog::load(root, &LoadOptions::for_root(root)).map_err(BuildError::from)?;
-    let now = jiff::Timestamp::from_second(options.now.as_second()).unwrap_or(options.now);
+/// The entries that record what `options` asks at `now` (nothing is written).
+pub fn entries(catalog: &Catalog, options: &PublishOptions, now: jiff::Timestamp) -> Result<Vec<Entry>, PublishError> {
     let reason = options.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     let mut entries = Vec::new();
     match &options.slug {
         Some(slug) => {
             let ep = catalog.episode(slug).ok_or_else(|| PublishError::UnknownEpisode {
                 slug: slug.clone(),
-                suggestion: crate::catalog::closest_slug(slug, catalog.episodes.iter().map(|e| e.slug.as_str())),
+                suggestion: crate::util::text::closest(slug, catalog.episodes.iter().map(|e| e.slug.as_str())),
             })?;
-            entries.push(entry_for(&catalog, ep, options.new_version, reason, now)?);
+            entries.push(entry_for(catalog, ep, options.new_version, reason, now)?);
         }
         None => {
             if !options.new_version {
                 return Err(PublishError::AllNeedsNewVersion);
             }
             for ep in catalog.episodes.iter().filter(|e| e.published.as_ref().is_some_and(|p| !p.retracted)) {
-                match entry_for(&catalog, ep, true, reason, now) {
+                match entry_for(catalog, ep, true, reason, now) {
                     Ok(e) => entries.push(e),
                     Err(PublishError::Unchanged { .. }) => {}
                     Err(e) => return Err(e),
@@ -85,18 +77,7 @@ pub fn publish(root: &Path, options: &PublishOptions) -> Result<Published, Publi
             }
         }
     }
-    let mut all = catalog.ledger.entries.clone();
-    all.extend(entries.iter().cloned());
-    catalog.set_ledger(Ledger::from_entries(all));
-    let build_options = BuildOptions { base_url: None, now, drafts: false };
-    let previous = build::previous_manifest(root);
-    let rendered = build::render(&catalog, &build_options, previous.as_ref())?;
-    if !entries.is_empty() {
-        append(root, &entries)?;
-    }
-    let mut report = build::write_generation(root, rendered)?;
-    report.episodes = catalog.visible(now).count();
-    Ok(Published { entries, build: report })
+    Ok(entries)
 }
 
 /// The ledger entry that records `ep` now.
@@ -108,8 +89,7 @@ fn entry_for(
     now: jiff::Timestamp,
 ) -> Result<Entry, PublishError> {
     let slug = ep.slug.clone();
-    let source = std::fs::read(catalog.root.join(&ep.source))
-        .map_err(|e| PublishError::Io { path: ep.source.display().to_string(), source: e })?;
+    let source = std::fs::read(catalog.root.join(&ep.source)).at(&ep.source)?;
     let hash = |b: Option<Vec<u8>>| b.map(|b| sha256_hex(&b)).unwrap_or_default();
     let mut entry = Entry {
         line: 0,
@@ -122,11 +102,11 @@ fn entry_for(
         pub_date: if ep.date > now { ep.date } else { now },
         reason: reason.unwrap_or("first publication").to_owned(),
         source_sha256: sha256_hex(&source),
-        media_name: build::media_name(ep),
+        media_name: generate::media_name(ep),
         media_length: ep.audio.length,
         media_sha256: ep.audio_sha256.clone(),
-        transcript_sha256: hash(build::transcript_bytes(ep)),
-        chapters_sha256: hash(build::chapters_bytes(catalog, ep)),
+        transcript_sha256: hash(generate::transcript_bytes(ep)),
+        chapters_sha256: hash(generate::chapters_bytes(catalog, ep)),
     };
     match (ep.status(now), &ep.published, new_version) {
         (Status::Retracted, _, _) => Err(PublishError::Retracted { slug }),
@@ -161,15 +141,16 @@ fn entry_for(
 
 /// Appends entries to the ledger: the old bytes unchanged, then the new entries, written to a
 /// new file renamed over the old one.
-fn append(root: &Path, entries: &[Entry]) -> Result<(), PublishError> {
+pub fn append(root: &Path, entries: &[Entry]) -> Result<(), IoError> {
     let path = root.join(LEDGER_PATH);
+    let rel = Path::new(LEDGER_PATH);
     let mut text = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => LEDGER_HEADER.as_bytes().to_vec(),
-        Err(e) => return Err(PublishError::Io { path: LEDGER_PATH.into(), source: e }),
+        Err(e) => return Err(IoError::new(rel, e)),
     };
     for e in entries {
         text.extend_from_slice(Ledger::entry_text(e).as_bytes());
     }
-    crate::fsutil::write_atomic(&path, &text).map_err(|e| PublishError::Io { path: LEDGER_PATH.into(), source: e })
+    crate::util::fs::write_atomic(&path, &text).at(rel)
 }

@@ -1,5 +1,7 @@
-//! The `veillee` command: a thin shell over the library.
+//! The `veillee` command: a thin shell over the library's `Project`.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    veillee::cli::main()
+    cli::main()
 }

@@ -84,36 +84,6 @@ pub fn plain_text(markdown: &str) -> String {
     out.trim().to_owned()
 }
 
-/// Removes control characters that XML 1.0 forbids (all C0 but tab, newline and return).
-pub fn strip_controls(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(is_forbidden) {
-        s.chars().filter(|c| !is_forbidden(*c)).collect::<String>().into()
-    } else {
-        s.into()
-    }
-}
-
-fn is_forbidden(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20)
-        || matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')
-}
-
-/// Text for HTML content and double- or single-quoted attributes.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +99,5 @@ mod tests {
     #[test]
     fn summary_is_first_paragraph() {
         assert_eq!(first_paragraph("Une *belle*\nhistoire.\n\nSuite."), "Une belle histoire.");
-        assert_eq!(strip_controls("a\u{1}b\tc"), "ab\tc");
     }
 }

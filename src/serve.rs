@@ -1,10 +1,13 @@
-//! The web server: the current generation's `www/` with HEAD, Range and conditional requests
-//! (tower-http), the MIME types of ARCHITECTURE.md, CORS on transcripts and chapters, 301 for
-//! renamed episodes, and a switch to each new generation as soon as `build/current` moves.
+//! The web server: a generation's `www/` with HEAD, Range and conditional requests (tower-http),
+//! the media types of the feed, CORS on transcripts, chapters and feeds, 301 for renamed
+//! episodes, the search API and page, and a switch to each new generation as soon as its link
+//! moves. Handlers call the `Project` and the generation it opened, nothing below.
+//!
+//! **The address rule** (docs/ARCHITECTURE.md): `serve` serves `build/current` as built for
+//! channel.toml's `base_url`; only `serve --preview` builds with the address it listens on, into
+//! `build/preview`, which is never deployed and never reaches the ledger.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,65 +21,90 @@ use axum::routing::get;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use crate::build::{self, BuildLock, BuildOptions, current_generation};
-use crate::search::{self, Searcher};
+use crate::generate::{GenerateError, Report, Slot};
+use crate::problem::{Lang, Problems};
+use crate::project::{BuildOptions, OpenGeneration, PageError, Project};
+use crate::search::{self, SearchError};
+use crate::util::{IoError, mime};
+
+/// Options of `veillee serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// `HOST:PORT`; port 0 picks a free port.
+    pub addr: String,
+    /// Build a preview for the listening address (`build/preview`) and serve it.
+    pub preview: bool,
+    /// Preview drafts and scheduled episodes too (implies `preview`).
+    pub drafts: bool,
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+    /// The first build failed and there is no earlier build to serve.
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
 
 /// What is being served.
 #[derive(Debug)]
-struct Served {
-    /// The `www/` of one generation (resolved, not through the `current` symlink) or of the
-    /// preview.
-    www: PathBuf,
-    /// Old path → new path (`_redirects.json`).
-    redirects: BTreeMap<String, String>,
-    /// The generation's search index, opened on its own directory.
-    searcher: Option<Searcher>,
-    /// Keeps builds from deleting the generation while requests may still use it.
-    _hold: Option<std::fs::File>,
+enum Served {
+    /// No build yet.
+    Nothing,
+    Generation(Box<OpenGeneration>),
+    /// The preview could not be built: its problems are shown instead.
+    Problems(Problems),
 }
 
 /// What the handlers share.
 pub struct AppState {
-    root: PathBuf,
-    /// Serve `build/preview/www` instead of the generations.
-    preview: bool,
-    current: ArcSwap<Option<Served>>,
+    project: Project,
+    /// `build/current`, or `build/preview`.
+    slot: Slot,
+    served: ArcSwap<Served>,
 }
 
 impl AppState {
-    /// Serves the current generation of the project at `root`.
-    pub fn new(root: &Path) -> Arc<Self> {
-        Self::with(root, false)
+    /// Serves the current generation of `project`.
+    pub fn new(project: Project) -> Arc<Self> {
+        Self::with(project, Slot::Current)
     }
 
-    fn with(root: &Path, preview: bool) -> Arc<Self> {
-        let state = AppState { root: root.to_path_buf(), preview, current: ArcSwap::from_pointee(None) };
+    fn with(project: Project, slot: Slot) -> Arc<Self> {
+        let state = AppState { project, slot, served: ArcSwap::from_pointee(Served::Nothing) };
         state.refresh();
         Arc::new(state)
     }
 
-    /// Follows `build/current` if a build moved it.
+    /// Opens the slot's generation if a build moved its link.
     pub fn refresh(&self) {
-        let (www, index, generation) = if self.preview {
-            let preview = self.root.join("build/preview");
-            (Some(preview.join("www")), Some(preview.join("index")), None)
-        } else {
-            let g = current_generation(&self.root);
-            (g.as_ref().map(|g| g.www()), g.as_ref().map(|g| g.index()), g)
-        };
-        if self.current.load().as_ref().as_ref().map(|s| &s.www) == www.as_ref() {
+        let name = match self.slot {
+            Slot::Current => crate::generate::current_generation(self.project.root()),
+            Slot::Preview => crate::generate::preview_generation(self.project.root()),
+        }
+        .map(|g| g.name);
+        let Some(name) = name else { return };
+        if let Served::Generation(open) = self.served.load().as_ref()
+            && open.name() == name
+        {
             return;
         }
-        let served = www.map(|www| {
-            let redirects = std::fs::read(www.join("_redirects.json"))
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
-                .unwrap_or_default();
-            let searcher = index.and_then(|dir| Searcher::open(&dir).ok());
-            Served { www, redirects, searcher, _hold: generation.and_then(|g| g.hold().ok()) }
-        });
-        // The previous `Served`, and its hold, go when the last request using it ends.
-        self.current.store(Arc::new(served));
+        let open = match self.slot {
+            Slot::Current => self.project.open_current(),
+            Slot::Preview => self.project.open_preview(),
+        };
+        if let Some(open) = open {
+            // The previous generation, and its hold, go when the last request using it ends.
+            self.served.store(Arc::new(Served::Generation(Box::new(open))));
+        }
+    }
+
+    fn show_problems(&self, problems: Problems) {
+        self.served.store(Arc::new(Served::Problems(problems)));
     }
 }
 
@@ -96,54 +124,143 @@ pub fn app(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// Runs a search on the generation being served.
-fn run_search(state: &AppState, query: &search::Query) -> Result<search::SearchResults, (StatusCode, String)> {
-    let served = state.current.load_full();
-    let searcher = served.as_ref().as_ref().and_then(|s| s.searcher.as_ref());
-    let Some(searcher) = searcher else {
-        return Err((StatusCode::SERVICE_UNAVAILABLE, "no search index yet: run `veillee build`".into()));
-    };
-    searcher.search(query).map_err(|e| match e {
-        search::SearchError::TooLong(_) => (StatusCode::BAD_REQUEST, e.to_string()),
-        e => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    })
+/// A request that could not be answered: a stable code, a French message for the reader, and
+/// the detail (for internal errors) in the server's log only.
+#[derive(Debug)]
+enum AppError {
+    Search(SearchError),
+    Page(PageError),
+    NoBuild,
+    Problems(Problems),
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::Search(SearchError::TooLong(_)) => StatusCode::BAD_REQUEST,
+            AppError::Search(SearchError::NoIndex(_)) | AppError::NoBuild | AppError::Problems(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            AppError::Search(SearchError::Index(_)) | AppError::Page(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::Search(SearchError::TooLong(_)) => "search.too-long",
+            AppError::Search(SearchError::NoIndex(_)) => "search.no-index",
+            AppError::Search(SearchError::Index(_)) | AppError::Page(_) => "internal",
+            AppError::NoBuild => "serve.no-build",
+            AppError::Problems(_) => "build.problems",
+        }
+    }
+
+    /// What the reader is told, in French: never an internal message.
+    fn message(&self) -> String {
+        match self {
+            AppError::Search(SearchError::TooLong(n)) => format!(
+                "La recherche fait {n} caractères : au plus {} sont lus. Raccourcissez-la.",
+                search::MAX_QUERY
+            ),
+            AppError::Search(SearchError::NoIndex(_)) => {
+                "La recherche n'est pas encore prête : le site n'a pas d'index. Réessayez après la prochaine construction.".into()
+            }
+            AppError::Search(SearchError::Index(_)) | AppError::Page(_) => {
+                "Une erreur interne empêche de répondre. Elle a été notée ; réessayez plus tard.".into()
+            }
+            AppError::NoBuild => "Le site n'est pas encore construit : lancez `veillee build`.".into(),
+            AppError::Problems(p) => format!(
+                "L'aperçu n'a pas pu être construit : {}.",
+                crate::problem::count_fr(p.errors(), p.warnings())
+            ),
+        }
+    }
+
+    /// The detail for the log, when it must not reach the client.
+    fn log(&self) {
+        match self {
+            AppError::Search(SearchError::Index(e)) => eprintln!("error: search: {e}"),
+            AppError::Page(e) => eprintln!("error: page: {e}"),
+            _ => {}
+        }
+    }
+
+    fn problems(&self) -> Option<&Problems> {
+        match self {
+            AppError::Problems(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// As JSON: `{"error": {"code", "message", "problems"?}}`.
+    fn json(&self) -> Response {
+        self.log();
+        let mut error = serde_json::json!({ "code": self.code(), "message": self.message() });
+        if let Some(p) = self.problems() {
+            error["problems"] = p.to_json(Lang::Fr);
+        }
+        let mut response = (self.status(), axum::Json(serde_json::json!({ "error": error }))).into_response();
+        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        response
+    }
+
+    /// As a French page.
+    fn page(&self) -> Response {
+        self.log();
+        let html = crate::site::error_page(self.code(), &self.message(), self.problems());
+        (self.status(), axum::response::Html(html)).into_response()
+    }
+}
+
+/// Runs `f` on the generation being served, or says why there is none.
+fn with_generation<T>(state: &AppState, f: impl FnOnce(&OpenGeneration) -> Result<T, AppError>) -> Result<T, AppError> {
+    match state.served.load().as_ref() {
+        Served::Generation(open) => f(open),
+        Served::Nothing => Err(AppError::NoBuild),
+        Served::Problems(p) => Err(AppError::Problems(p.clone())),
+    }
 }
 
 /// `GET /api/search?q=…&partner=…&method=…&territory=…&year=…&speaker=…&limit=…`: the same JSON
 /// as `veillee search --json`.
 async fn api_search(State(state): State<Arc<AppState>>, Query(query): Query<search::Query>) -> Response {
-    match run_search(&state, &query) {
+    match with_generation(&state, |open| open.search(&query).map_err(AppError::Search)) {
         Ok(results) => {
             let mut response = axum::Json(results).into_response();
             response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
             response
         }
-        Err(error) => error.into_response(),
+        Err(error) => error.json(),
     }
 }
 
 /// `GET /recherche/?q=…`: the results as a page that needs no JavaScript.
 async fn search_page(State(state): State<Arc<AppState>>, Query(query): Query<search::Query>) -> Response {
-    match run_search(&state, &query) {
-        Ok(results) => axum::response::Html(search::results_page(&results)).into_response(),
-        Err(error) => error.into_response(),
+    let page = with_generation(&state, |open| {
+        let results = open.search(&query).map_err(AppError::Search)?;
+        open.search_page(&results).map_err(AppError::Page)
+    });
+    match page {
+        Ok(html) => axum::response::Html(html).into_response(),
+        Err(error) => error.page(),
     }
 }
 
 async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Response {
-    let served = state.current.load_full();
-    let Some(served) = served.as_ref() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "no build yet: run `veillee build`").into_response();
+    let served = state.served.load_full();
+    let open = match served.as_ref() {
+        Served::Generation(open) => open,
+        Served::Nothing => return AppError::NoBuild.page(),
+        Served::Problems(p) => return AppError::Problems(p.clone()).page(),
     };
     let path = request.uri().path().to_owned();
     let page = if path.ends_with('/') { path.clone() } else { format!("{path}/") };
-    if let Some(to) = served.redirects.get(&page).or_else(|| served.redirects.get(path.trim_end_matches("index.html")))
-    {
-        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to.clone())]).into_response();
+    if let Some(to) = open.redirect(&page).or_else(|| open.redirect(path.trim_end_matches("index.html"))) {
+        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to.to_owned())]).into_response();
     }
-    // Each request resolves against one generation's directory, not the symlink: a build that
+    // Each request resolves against one generation's directory, not the link: a build that
     // swaps generations mid-request cannot mix two of them.
-    let service = ServeDir::new(&served.www).append_index_html_on_directories(true).ignore_multi_range_requests(true);
+    let service = ServeDir::new(open.www()).append_index_html_on_directories(true).ignore_multi_range_requests(true);
     let mut response = match service.oneshot(request).await {
         Ok(r) => r.map(Body::new),
         Err(e) => match e {},
@@ -157,28 +274,7 @@ async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Resp
 
 /// Content types and headers by path, the same as the feed declares.
 fn decorate(path: &str, headers: &mut axum::http::HeaderMap) {
-    let content_type = if path.ends_with(".chapters.json") {
-        Some("application/json+chapters")
-    } else if path.ends_with(".m4a") {
-        Some("audio/x-m4a")
-    } else if path.ends_with(".opus") {
-        Some("audio/opus")
-    } else if path.ends_with(".ogg") {
-        Some("audio/ogg")
-    } else if path.ends_with(".vtt") {
-        Some("text/vtt; charset=utf-8")
-    } else if path.ends_with(".srt") {
-        Some("application/x-subrip")
-    } else if path.ends_with("/feed.xml") {
-        Some("application/rss+xml; charset=utf-8")
-    } else if path.ends_with('/') || path.ends_with(".html") {
-        Some("text/html; charset=utf-8")
-    } else if path.ends_with(".css") {
-        Some("text/css; charset=utf-8")
-    } else {
-        None
-    };
-    if let Some(ct) = content_type {
+    if let Some(ct) = mime::of_path(path) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     }
     if path.starts_with("/transcripts/") || path.starts_with("/chapters/") || path.ends_with("feed.xml") {
@@ -190,78 +286,145 @@ fn decorate(path: &str, headers: &mut axum::http::HeaderMap) {
     }
 }
 
-/// Options of `veillee serve`.
-#[derive(Debug, Clone)]
-pub struct ServeOptions {
-    pub addr: String,
-    /// Serve a preview with the drafts and scheduled episodes (`build/preview`).
-    pub drafts: bool,
+/// A server bound to its address, its first build done, ready to run.
+pub struct Server {
+    runtime: tokio::runtime::Runtime,
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    options: BuildOptions,
+    /// The address it answers on, as a base URL (`http://127.0.0.1:8080`).
+    local: String,
+    /// The first build, or the problems that stopped it.
+    first: Result<Report, Problems>,
+    next_scheduled: Option<jiff::Timestamp>,
 }
 
-/// Builds with the listening address as base URL, then serves until Ctrl-C. A scheduled
-/// episode comes out on its own: the server rebuilds when its date comes.
-pub fn run(root: &Path, options: &ServeOptions) -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&options.addr).await?;
-        let local: SocketAddr = listener.local_addr()?;
-        let host = if local.ip().is_unspecified() { "127.0.0.1".to_owned() } else { local.ip().to_string() };
-        let base = if local.is_ipv6() {
-            format!("http://[{host}]:{}", local.port())
-        } else {
-            format!("http://{host}:{}", local.port())
+impl Project {
+    /// Binds `options.addr`, builds (`build/current` for `base_url`, or the preview for the
+    /// listening address), and returns the server ready to run. Sources with errors stop it,
+    /// unless an earlier build can be served (then the problems are reported and the site
+    /// stays as it was) or it is a preview (then its pages show the problems, in French).
+    pub fn serve(&self, options: &ServeOptions) -> Result<Server, ServeError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| IoError::new("tokio runtime", e))?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(&options.addr))
+            .map_err(|source| ServeError::Bind { addr: options.addr.clone(), source })?;
+        let local_addr: SocketAddr =
+            listener.local_addr().map_err(|source| ServeError::Bind { addr: options.addr.clone(), source })?;
+        let local = base_url(local_addr);
+        let preview = options.preview || options.drafts;
+        let slot = if preview { Slot::Preview } else { Slot::Current };
+        let build_options = BuildOptions { base_url: preview.then(|| local.clone()), drafts: options.drafts };
+        let first = rebuild(self, slot, &build_options);
+        let state = AppState::with(self.clone(), slot);
+        let first = match first {
+            Ok(report) => Ok(report),
+            Err(GenerateError::Problems(problems)) => {
+                if preview {
+                    state.show_problems(problems.clone());
+                } else if crate::generate::current_generation(self.root()).is_none() {
+                    return Err(GenerateError::Problems(problems).into());
+                }
+                Err(problems)
+            }
+            Err(e) => return Err(e.into()),
         };
-        let now = crate::cli::now().map_err(|e| std::io::Error::other(e.to_string()))?;
-        let build_options = BuildOptions { base_url: Some(base.clone()), now, drafts: options.drafts };
-        let next = rebuild(root, &build_options, true).await?;
-        let state = AppState::with(root, options.drafts);
-        tokio::spawn(follow(state.clone(), build_options, next));
-        let what = if options.drafts { "preview with drafts" } else { "serving" };
-        println!("{what} {base}/ — feed: {base}/feed.xml (Ctrl-C to stop)");
-        use std::io::Write as _;
-        std::io::stdout().flush()?;
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-    })
+        let next_scheduled = first.as_ref().ok().and_then(|r| r.next_scheduled);
+        Ok(Server { runtime, listener, state, options: build_options, local, first, next_scheduled })
+    }
 }
 
-/// Builds (or previews) under the build lock; returns when the next scheduled episode is due.
-async fn rebuild(root: &Path, options: &BuildOptions, print: bool) -> std::io::Result<Option<jiff::Timestamp>> {
-    let root = root.to_path_buf();
-    let options = options.clone();
-    let drafts = options.drafts;
-    let report = tokio::task::spawn_blocking(move || {
-        if options.drafts {
-            build::preview(&root, &options).map(|_| build::Report::default())
-        } else {
-            let _lock = BuildLock::acquire(&root)?;
-            build::build_locked(&root, &options)
-        }
-    })
-    .await
-    .map_err(std::io::Error::other)?
-    .map_err(|e| std::io::Error::other(e.to_string()))?;
-    if print && drafts {
-        println!("built the preview, drafts and scheduled episodes included, in build/preview");
-    } else if print {
-        print!("{report}");
+fn rebuild(project: &Project, slot: Slot, options: &BuildOptions) -> Result<Report, GenerateError> {
+    match slot {
+        Slot::Current => project.build(options),
+        Slot::Preview => project.preview(options),
     }
-    Ok(report.next_scheduled)
+}
+
+/// `http://HOST:PORT` for a socket address (`0.0.0.0` is reached as `127.0.0.1`).
+fn base_url(local: SocketAddr) -> String {
+    let host = if local.ip().is_unspecified() { "127.0.0.1".to_owned() } else { local.ip().to_string() };
+    if local.is_ipv6() {
+        format!("http://[{host}]:{}", local.port())
+    } else {
+        format!("http://{host}:{}", local.port())
+    }
+}
+
+impl Server {
+    /// The first build's report, or its problems (then the last good build is served, or the
+    /// preview's pages show them).
+    pub fn report(&self) -> String {
+        match &self.first {
+            Ok(report) => report.to_string(),
+            Err(problems) => format!("{problems}\n"),
+        }
+    }
+
+    /// The line that says where and what it serves.
+    pub fn banner(&self) -> String {
+        let local = &self.local;
+        let what = match (&self.first, self.state.slot) {
+            (Err(_), Slot::Preview) => "the problems of the preview (fix them, then start again)".to_owned(),
+            (Err(_), Slot::Current) => {
+                "the last good build (the sources have errors, above)".to_owned()
+            }
+            (Ok(_), Slot::Preview) if self.options.drafts => {
+                "a preview for this address in build/preview, drafts and scheduled episodes included".to_owned()
+            }
+            (Ok(_), Slot::Preview) => "a preview for this address in build/preview".to_owned(),
+            (Ok(_), Slot::Current) => {
+                "build/current, as built for channel.toml's base_url (its feed's links point there; for a local preview: veillee serve --preview)".to_owned()
+            }
+        };
+        format!("serving {local}/ — {what}; feed: {local}/feed.xml (Ctrl-C to stop)")
+    }
+
+    /// The base URL it answers on (`http://127.0.0.1:PORT`).
+    pub fn local_url(&self) -> &str {
+        &self.local
+    }
+
+    /// Serves until Ctrl-C. A scheduled episode comes out on its own: the server rebuilds when
+    /// its date comes; it also follows builds made by other processes.
+    pub fn run(self) -> Result<(), ServeError> {
+        let Server { runtime, listener, state, options, next_scheduled, .. } = self;
+        runtime.block_on(async move {
+            tokio::spawn(follow(state.clone(), options, next_scheduled));
+            axum::serve(listener, app(state))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(|e| IoError::new("the listening socket", e).into())
+        })
+    }
 }
 
 /// Follows generations made by other processes, and rebuilds when a scheduled episode is due.
-async fn follow(state: Arc<AppState>, mut options: BuildOptions, mut next: Option<jiff::Timestamp>) {
+async fn follow(state: Arc<AppState>, options: BuildOptions, mut next: Option<jiff::Timestamp>) {
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
         if let Some(due) = next
-            && jiff::Timestamp::now() >= due
+            && state.project.clock().now() >= due
         {
-            options.now = jiff::Timestamp::now();
-            match rebuild(&state.root, &options, true).await {
-                Ok(n) => next = n,
+            let (s, o) = (state.clone(), options.clone());
+            let done = tokio::task::spawn_blocking(move || rebuild(&s.project, s.slot, &o)).await;
+            match done {
+                Ok(Ok(report)) => {
+                    print!("{report}");
+                    next = report.next_scheduled;
+                }
+                Ok(Err(e)) => {
+                    match &e {
+                        GenerateError::Problems(p) => eprintln!("{p}"),
+                        e => eprintln!("error: scheduled rebuild failed: {e}"),
+                    }
+                    next = None;
+                }
                 Err(e) => {
                     eprintln!("error: scheduled rebuild failed: {e}");
                     next = None;

@@ -5,9 +5,10 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::source::{FrontMatter, closest};
-use super::{Person, SourceError};
+use super::source::FrontMatter;
+use super::{Expected, Person, SourceError};
 use crate::problem::{Position, Problem, Problems};
+use crate::util::text::closest;
 
 /// The show, as written in `feed/channel.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -274,7 +275,7 @@ pub fn podcast_guid_for(feed_url: &str) -> uuid::Uuid {
 
 /// Checks the values serde cannot: URLs, language, category, GUID.
 pub fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, problems: &mut Problems) {
-    let mut invalid = |spanned_start: usize, field: &'static str, value: &str, expected: String| {
+    let mut invalid = |spanned_start: usize, field: &'static str, value: &str, expected: Expected| {
         problems.push(Problem::error(
             path,
             Position::Line(fm.line(spanned_start)),
@@ -283,35 +284,31 @@ pub fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, problems: &
     };
     let base = ch.base_url.get_ref();
     if !base.starts_with("https://") || url_host(base).is_none() {
-        invalid(ch.base_url.span().start, "base_url", base, "an https:// address of the show's website".into());
+        invalid(ch.base_url.span().start, "base_url", base, Expected::HttpsSite);
     }
     if let Some(media) = &ch.media_base_url {
         let m = media.get_ref();
         if !(m.starts_with("https://") && url_host(m).is_some()) {
-            invalid(media.span().start, "media_base_url", m, "an https:// address".into());
+            invalid(media.span().start, "media_base_url", m, Expected::HttpsAddress);
         }
     }
     let lang = ch.language.get_ref();
     if !is_language_code(lang) {
-        invalid(ch.language.span().start, "language", lang, "an ISO 639 code such as `fr` or `fr-fr`".into());
+        invalid(ch.language.span().start, "language", lang, Expected::LanguageCode);
     }
     let cat = ch.category.get_ref();
     match APPLE_CATEGORIES.iter().find(|(c, _)| c == cat) {
         None => {
-            let hint = closest(cat, APPLE_CATEGORIES.iter().map(|(c, _)| *c)).map_or_else(
-                || "one of Apple's categories".to_owned(),
-                |s| format!("one of Apple's categories (did you mean `{s}`?)"),
-            );
-            invalid(ch.category.span().start, "category", cat, hint);
+            let suggestion = closest(cat, APPLE_CATEGORIES.iter().map(|(c, _)| *c));
+            invalid(ch.category.span().start, "category", cat, Expected::AppleCategory { suggestion });
         }
         Some((_, subs)) => {
             if let Some(sub) = &ch.subcategory
                 && !subs.contains(&sub.get_ref().as_str())
             {
-                let expected = if subs.is_empty() {
-                    format!("`{cat}` has no subcategories")
-                } else {
-                    format!("one of {}", subs.join(", "))
+                let expected = Expected::Subcategory {
+                    category: cat.clone(),
+                    allowed: subs.iter().map(|s| (*s).to_owned()).collect(),
                 };
                 invalid(sub.span().start, "subcategory", sub.get_ref(), expected);
             }
@@ -319,7 +316,7 @@ pub fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, problems: &
     }
     let guid = ch.podcast_guid.get_ref();
     if uuid::Uuid::parse_str(guid).is_err() {
-        invalid(ch.podcast_guid.span().start, "podcast_guid", guid, "a UUID (`veillee init` computes it)".into());
+        invalid(ch.podcast_guid.span().start, "podcast_guid", guid, Expected::Uuid);
     }
 }
 

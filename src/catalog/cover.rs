@@ -5,6 +5,8 @@ use std::path::Path;
 
 use image::{ColorType, ImageDecoder, ImageFormat, ImageReader};
 
+use super::ImageFault;
+
 /// The facts of a checked cover image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cover {
@@ -38,18 +40,18 @@ impl CoverFormat {
     }
 }
 
-/// Reads the header of an image and checks it against Apple's rules. The error says why, in a
-/// phrase that follows "the cover image `file` …".
-pub fn check(path: &Path) -> Result<Cover, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))?;
+/// Reads the header of an image and checks it against Apple's rules.
+pub fn check(path: &Path) -> Result<Cover, ImageFault> {
+    let unreadable = |e: &dyn std::fmt::Display| ImageFault::Unreadable { reason: e.to_string() };
+    let bytes = std::fs::read(path).map_err(|e| unreadable(&e))?;
     let reader = ImageReader::new(BufReader::new(std::io::Cursor::new(&bytes)))
         .with_guessed_format()
-        .map_err(|e| format!("cannot be read: {e}"))?;
+        .map_err(|e| unreadable(&e))?;
     let format = match reader.format() {
         Some(ImageFormat::Jpeg) => CoverFormat::Jpeg,
         Some(ImageFormat::Png) => CoverFormat::Png,
-        Some(other) => return Err(format!("is {other:?}, not JPEG or PNG")),
-        None => return Err("is not a JPEG or PNG image".into()),
+        Some(other) => return Err(ImageFault::OtherFormat { format: format!("{other:?}") }),
+        None => return Err(ImageFault::NotAnImage),
     };
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     let ext_ok = match format {
@@ -57,22 +59,22 @@ pub fn check(path: &Path) -> Result<Cover, String> {
         CoverFormat::Png => ext == "png",
     };
     if !ext_ok {
-        return Err(format!("is a {} file with a `.{ext}` name", format.extension().to_uppercase()));
+        return Err(ImageFault::WrongExtension { format: format.extension().to_uppercase(), ext });
     }
-    let decoder = reader.into_decoder().map_err(|e| format!("is damaged: {e}"))?;
+    let decoder = reader.into_decoder().map_err(|e| ImageFault::Damaged { reason: e.to_string() })?;
     let (width, height) = decoder.dimensions();
     match decoder.color_type() {
         ColorType::Rgb8 | ColorType::Rgb16 | ColorType::Rgba8 | ColorType::Rgba16 => {}
         ColorType::L8 | ColorType::L16 | ColorType::La8 | ColorType::La16 => {
-            return Err("is in grayscale, not RGB".into());
+            return Err(ImageFault::Grayscale);
         }
-        other => return Err(format!("is not RGB ({other:?})")),
+        other => return Err(ImageFault::NotRgb { color: format!("{other:?}") }),
     }
     if width != height {
-        return Err(format!("is {width}×{height} pixels, not square"));
+        return Err(ImageFault::NotSquare { width, height });
     }
     if !(1400..=3000).contains(&width) {
-        return Err(format!("is {width}×{height} pixels, outside 1400 to 3000"));
+        return Err(ImageFault::OutOfRange { width, height });
     }
     let hash8 = blake3::hash(&bytes).to_hex()[..8].to_owned();
     Ok(Cover { format, width, height, length: bytes.len() as u64, hash8 })

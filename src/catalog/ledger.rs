@@ -176,7 +176,7 @@ impl Ledger {
             return Err(problems);
         }
         if let Ok(json) = serde_json::to_vec(&entries) {
-            let _ = crate::fsutil::write_atomic(&cached, &json);
+            let _ = crate::util::fs::write_atomic(&cached, &json);
         }
         Ok(Ledger::from_entries(entries))
     }
@@ -258,10 +258,4 @@ pub const LEDGER_HEADER: &str = "# The ledger of what was published: GUIDs, date
 fn timestamp(dt: &toml::value::Datetime) -> Option<jiff::Timestamp> {
     dt.offset?;
     dt.to_string().parse().ok()
-}
-
-/// SHA-256 of bytes, lowercase hex: the hash the ledger and archive exports use.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
 }

@@ -20,14 +20,14 @@ pub use channel::{
     APPLE_CATEGORIES, CHANNEL_FIELDS, ChannelToml, Directory, Funding, License, Location, Medium, Owner, RemoteItem,
     ShowType, Txt, UpdateFrequency, podcast_guid_for, url_host,
 };
-pub use chapters::{Chapter, clock, parse_timecode, seconds};
+pub use chapters::Chapter;
 pub use cover::{Cover, CoverFormat};
-pub use error::{RefKind, SourceError};
+pub use error::{ChapterFault, Expected, ImageFault, ImageUse, MediaChange, PathFault, RefKind, SourceError};
 pub use load::{LoadOptions, episode_speakers};
 pub use schema::{EpisodeType, PERSON_ROLES, Person, TerritoryKind, TerritoryToml};
-pub use source::closest as closest_slug;
 
 use crate::media::AudioFacts;
+use crate::problem::{Position, Problem, Problems};
 use crate::transcript::Transcript;
 
 /// Everything a build renders from.
@@ -46,7 +46,7 @@ pub struct Catalog {
     /// Files of `site/static/`, copied as they are: (path under www, file).
     pub static_files: Vec<(String, PathBuf)>,
     /// Problems that do not stop a build.
-    pub warnings: crate::problem::Problems,
+    pub warnings: Problems,
     /// Episodes whose audio was probed anew (not found in the cache).
     pub reprobed: Vec<String>,
 }
@@ -249,6 +249,27 @@ impl Catalog {
 
     pub fn episode(&self, slug: &str) -> Option<&Episode> {
         self.episodes.iter().find(|e| e.slug == slug)
+    }
+
+    /// A published episode's media must be the bytes the ledger recorded: a change is recorded
+    /// on purpose (`publish --new-version`), never slipped in by a build.
+    pub fn check_published_media(&self) -> Result<(), Problems> {
+        let mut problems = Problems::default();
+        for ep in &self.episodes {
+            let Some(p) = ep.published.as_ref().filter(|p| !p.retracted) else { continue };
+            if ep.audio_sha256 != p.current.media_sha256 {
+                let audio = ep.audio_path.strip_prefix(&self.root).unwrap_or(&ep.audio_path);
+                let changed = SourceError::PublishedMediaChanged(Box::new(MediaChange {
+                    slug: ep.slug.clone(),
+                    audio: audio.display().to_string(),
+                    sha256: ep.audio_sha256[..12].to_owned(),
+                    published_on: p.current.recorded_at.strftime("%Y-%m-%d").to_string(),
+                    published_sha256: p.current.media_sha256[..p.current.media_sha256.len().min(12)].to_owned(),
+                }));
+                problems.push(Problem::error(&ep.source, Position::File, changed));
+            }
+        }
+        if problems.has_errors() { Err(problems) } else { Ok(()) }
     }
 
     /// Replaces the ledger (after entries were added) and the episodes' facts derived from it.

@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 
 use super::SourceError;
-use crate::problem::{Position, Problem, line_of};
+use crate::problem::{Position, Problem};
+use crate::util::text::{closest, line_of};
 
 /// A source file read as text.
 pub struct SourceText {
@@ -105,29 +106,9 @@ fn unknown_field(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
-/// The known name closest to `name`, if it is close enough to be a typo.
-pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    known
-        .into_iter()
-        .map(|k| (strsim::damerau_levenshtein(name, k), k))
-        .filter(|&(d, k)| d <= 2.max(k.len() / 3) && d < k.len())
-        .min()
-        .map(|(_, k)| k.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn closest_finds_typos_only() {
-        assert_eq!(closest("titel", ["title", "date"]), Some("title".into()));
-        assert_eq!(
-            closest("cartographie-sensibel", ["cartographie-sensible"]).as_deref(),
-            Some("cartographie-sensible")
-        );
-        assert_eq!(closest("zzz", ["title", "date"]), None);
-    }
 
     #[test]
     fn split_reports_lines() {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Episode};
-use crate::urls::Urls;
+use crate::util::urls::Urls;
 
 /// The document served as `application/json+chapters`.
 #[derive(Debug, Serialize)]

@@ -12,10 +12,12 @@ use std::io;
 
 pub use chapters::{ChaptersJson, chapters_json};
 
-use crate::catalog::{Catalog, Episode, EpisodeType, Person, seconds};
+use crate::catalog::{Catalog, Episode, EpisodeType, Person};
 use crate::markdown;
 use crate::transcript::OutFormat;
-use crate::urls::Urls;
+use crate::util::text::truncate_text;
+use crate::util::time::seconds;
+use crate::util::urls::Urls;
 use xml::Xml;
 
 pub const NS_ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
@@ -55,7 +57,11 @@ pub fn rfc2822(t: jiff::Timestamp) -> String {
 }
 
 /// Renders `feed.xml`.
-pub fn render_feed(input: &FeedInput<'_>) -> io::Result<Vec<u8>> {
+pub fn render_feed(input: &FeedInput<'_>) -> Vec<u8> {
+    write_feed(input).expect("XML written to memory cannot fail")
+}
+
+fn write_feed(input: &FeedInput<'_>) -> io::Result<Vec<u8>> {
     let ch = &input.catalog.channel;
     let urls = input.urls;
     let mut x = Xml::new();
@@ -333,24 +339,6 @@ pub fn description(blocks: &[String], notes: &str, page_url: &str) -> String {
     out + &more
 }
 
-/// Plain text cut at a word so that it fits in `max` bytes.
-pub fn truncate_text(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = 0;
-    for (i, _) in text.match_indices(' ') {
-        if i + '…'.len_utf8() > max {
-            break;
-        }
-        end = i;
-    }
-    if end == 0 {
-        end = text.floor_char_boundary(max - '…'.len_utf8());
-    }
-    format!("{}…", &text[..end])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,12 +365,5 @@ mod tests {
         assert!(d.starts_with("<p>mot mot"));
         let short = description(&markdown::blocks("Court."), "Court.", "https://ex.org/e/");
         assert_eq!(short, "<p>Court.</p>\n");
-    }
-
-    #[test]
-    fn text_is_cut_at_a_word() {
-        assert_eq!(truncate_text("abc def ghi", 9), "abc…");
-        assert_eq!(truncate_text("abc", 9), "abc");
-        assert!(truncate_text(&"é".repeat(3000), 4000).len() <= 4000);
     }
 }

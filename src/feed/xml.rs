@@ -6,7 +6,7 @@ use std::io;
 use quick_xml::Writer;
 use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use crate::markdown::strip_controls;
+use crate::util::text::strip_controls;
 
 pub struct Xml {
     w: Writer<Vec<u8>>,

@@ -5,10 +5,13 @@ mod probe;
 
 use std::path::Path;
 
+use crate::problem::{Diagnostic, Lang};
+
 pub use probe::{AudioFacts, DurationSource, PROBE_VERSION, probe_bytes, probe_file, probe_hashed};
 
 /// What can be wrong with an audio file.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, thiserror::Error)]
+#[serde(untagged)]
 pub enum ProbeError {
     #[error("cannot read the audio: {reason}")]
     Io { reason: String },
@@ -32,8 +35,8 @@ pub enum ProbeError {
     Damaged { reason: String },
 }
 
-impl ProbeError {
-    pub fn code(&self) -> &'static str {
+impl Diagnostic for ProbeError {
+    fn code(&self) -> &'static str {
         match self {
             ProbeError::Io { .. } => "probe.io",
             ProbeError::Empty => "probe.empty",
@@ -48,20 +51,61 @@ impl ProbeError {
         }
     }
 
-    pub fn hint(&self) -> Option<String> {
-        Some(match self {
+    fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            ProbeError::Io { reason } => format!("impossible de lire l'audio : {reason}"),
+            ProbeError::Empty => "le fichier audio est vide".into(),
+            ProbeError::NotAudio { text: true } => "c'est un fichier texte, pas de l'audio".into(),
+            ProbeError::NotAudio { text: false } => "ce n'est pas un format audio que Veillée lit".into(),
+            ProbeError::Id3TooLarge { claimed, available } => {
+                format!("l'étiquette ID3 annonce {claimed} octets mais seuls {available} suivent son en-tête")
+            }
+            ProbeError::NoAudioFrames => "aucune trame audio : le fichier ne contient que des étiquettes".into(),
+            ProbeError::NoAudioTrack => "aucune piste audio".into(),
+            ProbeError::Unsupported { what } => format!("format non pris en charge ({what})"),
+            ProbeError::Truncated { announced_ms, found_ms } => format!(
+                "le fichier est tronqué : son en-tête annonce {announced_ms} ms d'audio, il en contient {found_ms} ms"
+            ),
+            ProbeError::PartialFrame { bytes } => {
+                format!("le fichier est tronqué : il finit par {bytes} octets d'une trame MPEG incomplète")
+            }
+            ProbeError::Damaged { reason } => format!("l'audio est abîmé : {reason}"),
+        }
+    }
+
+    fn hint(&self, lang: Lang) -> Option<String> {
+        let (en, fr) = match self {
             ProbeError::Io { .. } => return None,
-            ProbeError::Empty | ProbeError::NoAudioFrames => "export the episode again from your editor".into(),
-            ProbeError::NotAudio { .. } | ProbeError::Unsupported { .. } => {
-                "use MP3 or M4A (AAC); Veillée also reads FLAC, Ogg Vorbis, Opus and WAV".into()
-            }
+            ProbeError::Empty | ProbeError::NoAudioFrames => (
+                "export the episode again from your editor",
+                "exportez à nouveau l'épisode depuis votre logiciel de montage",
+            ),
+            ProbeError::NotAudio { .. } | ProbeError::Unsupported { .. } => (
+                "use MP3 or M4A (AAC); Veillée also reads FLAC, Ogg Vorbis, Opus and WAV",
+                "prenez du MP3 ou du M4A (AAC) ; Veillée lit aussi le FLAC, l'Ogg Vorbis, l'Opus et le WAV",
+            ),
             ProbeError::Id3TooLarge { .. } | ProbeError::Damaged { .. } | ProbeError::NoAudioTrack => {
-                "the file is damaged: export it again".into()
+                ("the file is damaged: export it again", "le fichier est abîmé : exportez-le à nouveau")
             }
-            ProbeError::Truncated { .. } | ProbeError::PartialFrame { .. } => {
-                "the copy or upload was interrupted: copy the file again".into()
+            ProbeError::Truncated { .. } | ProbeError::PartialFrame { .. } => (
+                "the copy or upload was interrupted: copy the file again",
+                "la copie ou l'envoi a été interrompu : copiez à nouveau le fichier",
+            ),
+        };
+        Some(
+            match lang {
+                Lang::En => en,
+                Lang::Fr => fr,
             }
-        })
+            .to_owned(),
+        )
+    }
+
+    fn args(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
     }
 }
 
@@ -88,9 +132,9 @@ pub fn probe_cached(path: &Path, cache_dir: Option<&Path>) -> Result<(AudioFacts
     };
     // The cache only saves time: failing to write it is not an error.
     if let Ok(json) = serde_json::to_vec(&facts) {
-        let _ = crate::fsutil::write_atomic(&by_content, &json);
+        let _ = crate::util::fs::write_atomic(&by_content, &json);
         if let Some(p) = by_stat {
-            let _ = crate::fsutil::write_atomic(&p, &json);
+            let _ = crate::util::fs::write_atomic(&p, &json);
         }
     }
     Ok((facts, fresh))
@@ -103,9 +147,9 @@ pub fn sha256_cached(path: &Path, cache_dir: Option<&Path>) -> std::io::Result<S
     if let Some(hash) = cached.as_deref().and_then(|p| std::fs::read_to_string(p).ok()).filter(|h| h.len() == 64) {
         return Ok(hash);
     }
-    let hash = crate::catalog::ledger::sha256_hex(&std::fs::read(path)?);
+    let hash = crate::util::hash::sha256_hex(&std::fs::read(path)?);
     if let Some(p) = cached {
-        let _ = crate::fsutil::write_atomic(&p, hash.as_bytes());
+        let _ = crate::util::fs::write_atomic(&p, hash.as_bytes());
     }
     Ok(hash)
 }

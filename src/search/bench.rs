@@ -37,7 +37,7 @@ pub struct BenchEpisode {
 pub fn index_dir(episodes: Vec<BenchEpisode>, transcripts: &Path, out: &Path) -> Result<(usize, usize), String> {
     let builder = IndexBuilder::open(out, None, 2).map_err(|e| e.to_string())?;
     // One reading thread per core: tantivy's two indexing threads need the cores too.
-    let passages = crate::par::map(&episodes, |e| {
+    let passages = crate::util::par::map(&episodes, |e| {
         let path = transcripts.join(format!("{}.vtt", e.slug));
         let t =
             load(&path, &ReadOptions::default()).map_err(|(at, err)| format!("{}: {at:?}: {err}", path.display()))?;

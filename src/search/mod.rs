@@ -7,8 +7,8 @@
 //! writes a file twice), deletes the changed episodes' documents and adds them again
 //! (reference/build-generations.md).
 
+#[cfg(feature = "bench")]
 pub mod bench;
-mod page;
 mod query;
 mod stem;
 
@@ -24,8 +24,9 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-pub use page::results_page;
-pub use query::{EpisodeHit, FacetCount, Facets, Moment, Query, SearchError, SearchResults, Searcher, text_report};
+pub use query::{
+    EpisodeHit, FacetCount, Facets, MAX_QUERY, Moment, Query, SearchError, SearchResults, Searcher, text_report,
+};
 
 use crate::catalog::{Catalog, Episode};
 use crate::transcript::Transcript;
@@ -394,7 +395,7 @@ impl IndexBuilder {
         let err = |e: tantivy::TantivyError| IndexError::new(&self.dir, e);
         self.writer.commit().map_err(err)?;
         self.writer.wait_merging_threads().map_err(err)?;
-        crate::fsutil::write_atomic(&self.dir.join(LABELS), &labels.to_json())
+        crate::util::fs::write_atomic(&self.dir.join(LABELS), &labels.to_json())
             .map_err(|e| IndexError::new(&self.dir, e))
     }
 }

@@ -94,14 +94,21 @@ pub struct FacetCount {
 }
 
 /// Why a search failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SearchError {
-    #[error("no search index at {0}: run `veillee build` first")]
-    NoIndex(String),
+    #[error("no search index at {}: run `veillee build` first", .0.display())]
+    NoIndex(std::path::PathBuf),
+    /// The index could not be read (damaged, or written by another version).
     #[error("search index: {0}")]
-    Index(#[from] tantivy::TantivyError),
+    Index(std::sync::Arc<tantivy::TantivyError>),
     #[error("the search is {0} characters long; at most {MAX_QUERY} are read")]
     TooLong(usize),
+}
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        SearchError::Index(std::sync::Arc::new(e))
+    }
 }
 
 /// The longest search read (a person types a few words; a megabyte is an attack).
@@ -190,7 +197,7 @@ impl Searcher {
     /// `current` symlink would never see the next generation).
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
         if !dir.join("meta.json").is_file() {
-            return Err(SearchError::NoIndex(dir.display().to_string()));
+            return Err(SearchError::NoIndex(dir.to_path_buf()));
         }
         let index = Index::open_in_dir(dir)?;
         register(&index);
@@ -348,7 +355,7 @@ impl Searcher {
                 slug: meta.slug.clone(),
                 title: meta.title.clone(),
                 date: meta.date.clone(),
-                link: crate::urls::episode_path(&meta.slug),
+                link: crate::util::urls::episode_path(&meta.slug),
                 score: group.score,
                 moments: Vec::new(),
                 notes: None,
@@ -370,7 +377,7 @@ impl Searcher {
                     continue;
                 }
                 if html.is_empty() {
-                    html = crate::markdown::html_escape(&crate::feed::truncate_text(&get(f.text), 220));
+                    html = crate::util::text::html_escape(&crate::util::text::truncate_text(&get(f.text), 220));
                 }
                 let end_ms = doc.get_first(f.end_ms).and_then(|v| v.as_u64()).unwrap_or(start_ms);
                 hit.moments.push(Moment {
@@ -437,7 +444,7 @@ pub fn text_report(results: &SearchResults) -> String {
             out.push_str(&format!("  notes: {}\n", plain(notes)));
         }
         for m in &hit.moments {
-            let clock = crate::catalog::clock((m.start * 1000.0) as u64);
+            let clock = crate::util::time::clock((m.start * 1000.0) as u64);
             let speaker = m.speaker.as_deref().map(|s| format!(" {s}:")).unwrap_or_default();
             out.push_str(&format!("  {clock}{speaker} {}\n    {}\n", plain(&m.snippet), m.link));
         }

@@ -5,7 +5,8 @@ use std::io::Read;
 use std::path::Path;
 
 use super::{Failure, TranscriptError};
-use crate::problem::{Position, line_of};
+use crate::problem::Position;
+use crate::util::text::line_of;
 
 /// The largest transcript read: ten hours of word-level whisper JSON is well under it.
 pub const MAX_FILE: u64 = 64 * 1024 * 1024;

@@ -4,7 +4,7 @@
 #   bash tests/e2e/check_search.sh --bin VEILLEE --show REPO_ROOT --work EMPTY_DIR [--python PYTHON]
 #
 # Copies the show sources of REPO_ROOT (feed episodes transcripts site; never build/ nor .veillee/)
-# into WORK, serves them on 127.0.0.1:0 (as check_gpodder.sh does), then:
+# into WORK, serves a preview of them on 127.0.0.1:0 (as check_gpodder.sh does), then:
 #   GET /api/search?q=cartographie  200, application/json, Access-Control-Allow-Origin: *, and
 #                                   episodes[0].moments[0].link starts with /episodes/ and has #t=
 #                                   (the episode's own link + #t=SECONDS, SECONDS the moment's start);
@@ -33,7 +33,7 @@ done
 e2e_env
 
 copy_sample_show "$SHOW" "$WORK/show"
-start_server "$WORK/show" "$WORK/serve.log"
+start_server "$WORK/show" "$WORK/serve.log" --preview
 
 status_of() { sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$1"; }
 header_of() { # headers-file name: the value of the (last) header `name`, case-insensitive

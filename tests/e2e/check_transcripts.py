@@ -19,7 +19,8 @@ www/transcripts/ and lists them in the feed. Groups:
                 and last cue and every cue's times = the JSON segments (to the millisecond). The cues it
                 read go into --write-model for check_transcripts.mjs, which compares the VTT with them.
 - [html]        <slug>.html as html5lib reads it with strict=True (any HTML5 parse error fails):
-                <html lang> = the feed's transcript language, links to the episode page (the item's
+                <html lang> = the feed's transcript language, links (resolved against the item's
+                <link>: the pages link each other root-relative) to the episode page (the item's
                 <link>) with #t=SECONDS, each at the start of a segment, in order; every segment's body
                 is in the page's text.
 
@@ -219,7 +220,9 @@ def check_html(c: Checks, name: str, path: Path, link: str, language: str | None
     if doc is None:
         return
     c.eq(g, f"{name}.html: <html lang> = the feed's transcript language", lambda: doc.get("lang"), language)
-    hrefs = [a.get("href") or "" for a in doc.iter("a")]
+    # Links between pages are root-relative (the site works on any host): resolved against the
+    # item's own page URL, they must give that page.
+    hrefs = [urllib.parse.urljoin(link or "", a.get("href") or "") for a in doc.iter("a")]
     deep = [h for h in hrefs if "#t=" in h]
     c.check(g, f"{name}.html links to the episode page {link} with #t=",
             lambda: _assert(link and any(h.startswith(link + "#t=") for h in deep), f"#t= links: {deep[:3]}"))

@@ -6,7 +6,8 @@
 #   e2e_args "--bin VEILLEE --show REPO_ROOT --work EMPTY_DIR" "$@"
 #   e2e_env                           # the clock, the proxies, LC_ALL
 #   copy_sample_show "$SHOW" "$WORK/show"
-#   start_server "$WORK/show" "$WORK/serve.log"   # sets URL; fails and finishes if it prints none
+#   start_server "$WORK/show" "$WORK/serve.log" --preview   # sets URL and PORT; fails and finishes if it prints none
+#   restart_server                    # the same server again, on the same port (after a change of the sources)
 #   ...
 #   server_still_running "the gpo checks"
 #   finish
@@ -89,28 +90,46 @@ stop_server() {
   fi
 }
 
-# start_server ROOT LOG: `veillee serve` (BIN) of ROOT on 127.0.0.1:0 in the background, stopped (by
-# its PID) on exit; sets URL to the `http://127.0.0.1:PORT/` it prints, or fails and finishes.
+# start_server ROOT LOG [SERVE-OPTION...]: `veillee serve` (BIN) of ROOT on 127.0.0.1:0 in the
+# background (with --preview, a preview built for that address: its feed's enclosures are on the
+# server), stopped (by its PID) on exit; sets URL to the `http://127.0.0.1:PORT/` it prints and
+# PORT, or fails and finishes.
+SERVE_ROOT="" SERVE_ARGS=()
 start_server() {
-  local root=$1 log=$2
-  SERVE_LOG=$log
+  SERVE_ROOT=$1 SERVE_LOG=$2
+  shift 2
+  SERVE_ARGS=("$@")
   trap stop_server EXIT
   trap 'exit 130' INT TERM
-  "$BIN" --root "$root" serve --addr 127.0.0.1:0 >"$log" 2>&1 &
+  launch_server 0
+  ok "veillee serve ${SERVE_ARGS[*]} on a copy of the sample show printed its address ($URL)"
+}
+
+# restart_server: stops the server and starts it again with the same options on the same port
+# (what a person does after changing the sources of a preview).
+restart_server() {
+  stop_server
+  launch_server "$PORT"
+  ok "veillee serve ${SERVE_ARGS[*]} started again on the same port ($URL)"
+}
+
+launch_server() { # port
+  "$BIN" --root "$SERVE_ROOT" serve "${SERVE_ARGS[@]}" --addr "127.0.0.1:$1" >"$SERVE_LOG" 2>&1 &
   SERVER_PID=$!
   URL=""
   for _ in $(seq 1 600); do # up to 60 s: it builds first
-    URL="$(sed -n 's|^serving \(http://127\.0\.0\.1:[0-9][0-9]*/\).*|\1|p' "$log" | head -n1)"
+    URL="$(sed -n 's|^serving \(http://127\.0\.0\.1:[0-9][0-9]*/\).*|\1|p' "$SERVE_LOG" | head -n1)"
     [ -n "$URL" ] && break
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1
   done
   if [ -z "$URL" ]; then
-    fail "veillee serve --addr 127.0.0.1:0 on a copy of the sample show printed no 'serving http://127.0.0.1:PORT/' line:"
-    indent "$log"
+    fail "veillee serve ${SERVE_ARGS[*]} --addr 127.0.0.1:$1 on a copy of the sample show printed no 'serving http://127.0.0.1:PORT/' line:"
+    indent "$SERVE_LOG"
     finish
   fi
-  ok "veillee serve on a copy of the sample show printed its address ($URL)"
+  PORT="${URL##*:}"
+  PORT="${PORT%/}"
 }
 
 # server_still_running WHAT: a check that the server outlived WHAT ("the gpo checks"), its log if not.

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use veillee::media::{DurationSource, probe_file};
+use veillee::problem::Diagnostic as _;
 
 use crate::util::fixtures;
 

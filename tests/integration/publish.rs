@@ -1,7 +1,7 @@
 //! The lifecycle: draft, publish, scheduled, new version, rename and redirect, refusal of
 //! changed media, and a publish killed midway.
 
-use crate::util::{NOW, Project, fixtures, tree};
+use crate::util::{Project, fixtures, tree};
 
 const LEAZ: &str = "episodes/enquete-de-besoins-a-leaz.md";
 const LEAZ_AUDIO: &str = "episodes/Léaz — porte à porte 🎙.mp3";
@@ -42,11 +42,10 @@ fn a_draft_is_in_no_output_until_published() {
 #[test]
 fn drafts_and_scheduled_episodes_show_only_in_the_preview() {
     let p = Project::fixture("show");
-    let options =
-        veillee::build::BuildOptions { base_url: None, now: jiff::Timestamp::from_second(NOW).unwrap(), drafts: true };
-    let www = veillee::build::preview(p.path(), &options).unwrap();
-    assert_eq!(www, p.file("build/preview/www"));
-    let feed = std::fs::read_to_string(www.join("feed.xml")).unwrap();
+    let options = veillee::project::BuildOptions { base_url: None, drafts: true };
+    let report = p.project().preview(&options).unwrap();
+    assert_eq!(report.to_string(), "built the preview build/preview-1: 5 episodes\n");
+    let feed = p.read("build/preview/www/feed.xml");
     assert!(feed.contains("<title>Un brouillon</title>") && feed.contains("<title>Un épisode à venir</title>"));
     assert!(!p.file("build/current").exists(), "a preview is never a generation");
 }
@@ -141,11 +140,12 @@ fn a_renamed_episode_keeps_its_identity_and_redirects() {
         "{\n  \"/chapters/enquete-de-besoins-a-leaz.chapters.json\": \"/chapters/frapper-aux-portes.chapters.json\",\n  \"/episodes/enquete-de-besoins-a-leaz/\": \"/episodes/frapper-aux-portes/\",\n  \"/transcripts/enquete-de-besoins-a-leaz.html\": \"/transcripts/frapper-aux-portes.html\",\n  \"/transcripts/enquete-de-besoins-a-leaz.json\": \"/transcripts/frapper-aux-portes.json\",\n  \"/transcripts/enquete-de-besoins-a-leaz.srt\": \"/transcripts/frapper-aux-portes.srt\",\n  \"/transcripts/enquete-de-besoins-a-leaz.vtt\": \"/transcripts/frapper-aux-portes.vtt\"\n}"
     );
     let old_page = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
-    assert!(old_page.contains(
-        "<meta http-equiv=\"refresh\" content=\"0; url=https://veillee.example.org/episodes/frapper-aux-portes/\">"
-    ));
+    assert!(old_page.contains("<meta http-equiv=\"refresh\" content=\"0; url=/episodes/frapper-aux-portes/\">"));
+    assert!(
+        old_page.contains("<link rel=\"canonical\" href=\"https://veillee.example.org/episodes/frapper-aux-portes/\">")
+    );
 
-    let state = veillee::serve::AppState::new(p.path());
+    let state = veillee::serve::AppState::new(p.project());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let response = runtime.block_on(async {
         use tower::ServiceExt;
@@ -155,7 +155,7 @@ fn a_renamed_episode_keeps_its_identity_and_redirects() {
     });
     assert_eq!(response.status(), axum::http::StatusCode::MOVED_PERMANENTLY);
     assert_eq!(response.headers()["location"], "/episodes/frapper-aux-portes/");
-    let state = veillee::serve::AppState::new(p.path());
+    let state = veillee::serve::AppState::new(p.project());
     let response = runtime.block_on(async {
         use tower::ServiceExt;
         let req = axum::http::Request::get("/transcripts/enquete-de-besoins-a-leaz.vtt")

@@ -37,7 +37,7 @@ fn request(
 fn served() -> (Project, std::sync::Arc<AppState>) {
     let p = Project::fixture("show");
     p.ok(&["build"]);
-    let state = AppState::new(p.path());
+    let state = AppState::new(p.project());
     (p, state)
 }
 
@@ -114,28 +114,100 @@ fn the_server_follows_new_generations() {
     assert!(String::from_utf8(after).unwrap().contains("Nouvelle version"));
 }
 
-/// `veillee serve --addr 127.0.0.1:0` builds with its own address and prints it.
+/// A `veillee serve` process on a free port of 127.0.0.1; stopped when dropped.
+struct Server {
+    child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    addr: String,
+    /// What it printed before it served.
+    printed: Vec<String>,
+}
+
+impl Server {
+    fn start(p: &Project, args: &[&str]) -> Server {
+        let mut child = p
+            .command()
+            .arg("serve")
+            .args(args)
+            .args(["--addr", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut printed = Vec::new();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let line = lines
+            .find_map(|l| {
+                let l = l.ok()?;
+                printed.push(l.clone());
+                l.starts_with("serving ").then_some(l)
+            })
+            .expect("serving line");
+        let addr = line.strip_prefix("serving http://").unwrap().split('/').next().unwrap().to_owned();
+        Server { child, addr, printed }
+    }
+
+    fn get(&self, path: &str) -> String {
+        let mut stream = TcpStream::connect(&self.addr).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let response = String::from_utf8_lossy(&response).into_owned();
+        assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+        response
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The address rule: `serve` serves `build/current` as built for channel.toml's `base_url`,
+/// whatever address it listens on; the generation and the ledger never hold that address.
 #[test]
-fn serve_process_on_a_free_port() {
+fn serve_publishes_only_the_base_url() {
     let p = Project::fixture("show");
-    let mut child = p
-        .command()
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.find_map(|l| l.ok().filter(|l| l.starts_with("serving "))).expect("serving line");
-    let base = line.strip_prefix("serving ").unwrap().split('/').nth(2).unwrap().to_owned();
-    let mut stream = TcpStream::connect(&base).unwrap();
-    write!(stream, "GET /feed.xml HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
-    assert!(response.contains(&format!("<atom:link href=\"http://{base}/feed.xml\"")), "the feed points at the server");
+    let ledger = p.read("feed/archive.toml");
+    let server = Server::start(&p, &[]);
+    let feed = server.get("/feed.xml");
+    assert!(feed.contains("<atom:link href=\"https://veillee.example.org/feed.xml\""), "{feed}");
+    assert!(!feed.contains("127.0.0.1"), "the feed names the listening address");
+    drop(server);
+    let current = crate::util::tree(&p.file("build/current"));
+    assert!(!current.values().any(|bytes| String::from_utf8_lossy(bytes).contains("127.0.0.1")));
+    assert_eq!(p.read("feed/archive.toml"), ledger);
+}
+
+/// `serve --preview` builds for the address it listens on, into build/preview: a podcast app on
+/// this machine downloads from it. Before and after, build/current is the same generation with
+/// the same bytes.
+#[test]
+fn the_preview_is_built_for_the_listening_address_and_leaves_current_alone() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let before = crate::util::tree(&p.file("build/current"));
+    let ledger = p.read("feed/archive.toml");
+    let server = Server::start(&p, &["--preview"]);
+    assert_eq!(server.printed[0], "built the preview build/preview-1: 3 episodes");
+    let feed = server.get("/feed.xml");
+    let base = format!("http://{}", server.addr);
+    assert!(feed.contains(&format!("<atom:link href=\"{base}/feed.xml\"")), "{feed}");
+    let media = feed.split(&format!("url=\"{base}/media/")).nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let response = server.get(&format!("/media/{media}"));
+    assert!(response.contains("content-type: audio/"), "{response}");
+    assert!(!feed.contains("Un brouillon"), "drafts only with --drafts");
+    drop(server);
+    assert_eq!(std::fs::read_link(p.file("build/current")).unwrap().to_str(), Some("gen-1"));
+    assert_eq!(crate::util::tree(&p.file("build/current")), before);
+    assert_eq!(p.read("feed/archive.toml"), ledger);
+
+    let drafts = Server::start(&p, &["--drafts"]);
+    assert!(drafts.get("/feed.xml").contains("Un brouillon"), "--drafts implies --preview");
+    drop(drafts);
+    assert_eq!(crate::util::tree(&p.file("build/current")), before);
 }
 
 /// A generation a server still answers from is not deleted by later builds, however quick.
@@ -179,10 +251,8 @@ fn search_api_and_page() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let long = format!("/api/search?q={}", "a+".repeat(600));
     let (status, _, body) = request(&s, Method::GET, &long, &[]);
-    assert_eq!(
-        (status, String::from_utf8(body).unwrap()),
-        (StatusCode::BAD_REQUEST, "the search is 1199 characters long; at most 1000 are read".into())
-    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    insta::assert_snapshot!(String::from_utf8(body).unwrap(), @r#"{"error":{"code":"search.too-long","message":"La recherche fait 1199 caractères : au plus 1000 sont lus. Raccourcissez-la."}}"#);
 
     // The page works without JavaScript: a form, the moments as links, facets that narrow.
     let (status, h, body) = request(&s, Method::GET, "/recherche/?q=portes", &[]);

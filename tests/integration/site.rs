@@ -38,13 +38,19 @@ fn every_link_of_the_feed_and_the_pages_resolves() {
     }
     assert!(urls.len() > 12, "{urls:?}");
     let pages: Vec<_> = crate::util::tree(&p.www()).into_keys().filter(|k| k.ends_with(".html")).collect();
+    let mut relative = 0;
     for page in &pages {
         for link in links(&std::fs::read_to_string(p.www().join(page)).unwrap()) {
             if link.starts_with("https://veillee.example.org") {
                 urls.insert(link);
+            } else if link.starts_with('/') && !link.starts_with("/recherche/") {
+                // Links between pages are root-relative: they resolve on any host.
+                relative += 1;
+                urls.insert(format!("https://veillee.example.org{link}"));
             }
         }
     }
+    assert!(relative > 20, "pages link each other by root-relative paths");
     for url in &urls {
         if url == "https://veillee.example.org/soutenir/" || url == "https://veillee.example.org/equipe/" {
             continue; // links of channel.toml to pages outside Veillée
@@ -59,7 +65,15 @@ fn episode_page() {
     let html = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
     assert!(html.contains("<html lang=\"fr\">"));
     assert!(html.contains("12 juin 2024"));
-    assert!(html.contains("<audio id=\"lecteur\" controls preload=\"metadata\" src=\"https://veillee.example.org/media/enquete-de-besoins-a-leaz.f5e72987.mp3\">"));
+    assert!(html.contains(
+        "<audio id=\"lecteur\" controls preload=\"metadata\" src=\"/media/enquete-de-besoins-a-leaz.f5e72987.mp3\">"
+    ));
+    assert!(
+        html.contains(
+            "<link rel=\"canonical\" href=\"https://veillee.example.org/episodes/enquete-de-besoins-a-leaz/\">"
+        ),
+        "the canonical URL is absolute"
+    );
     assert!(html.contains("<cite>Dominique Invité</cite>"), "transcript labels map to names");
     assert!(html.contains("href=\"#t=1\""));
     assert!(!html.contains("<script>alert"), "notes are sanitized");
@@ -71,7 +85,7 @@ fn episode_page() {
 fn method_page_lists_the_moments_that_discuss_it() {
     let p = built();
     let html = p.read("build/current/www/methodes/recensement-des-problemes/index.html");
-    assert!(html.contains("https://veillee.example.org/episodes/enquete-de-besoins-a-leaz/#t=1"), "{html}");
+    assert!(html.contains("href=\"/episodes/enquete-de-besoins-a-leaz/#t=1\""), "{html}");
     assert!(html.contains("Quatre questions sur le pas de la porte"));
     let cartographie = p.read("build/current/www/methodes/cartographie-sensible/index.html");
     assert!(cartographie.contains("Dessiner le territoire vécu à Jazeneuil"));

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use veillee::problem::Diagnostic as _;
 use veillee::transcript::{Format, ReadOptions, Transcript, check_round_trip, load, parse, write_vtt};
 
 use crate::util::{Project, fixtures};

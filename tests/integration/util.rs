@@ -108,6 +108,12 @@ impl Project {
         tmp
     }
 
+    /// The library's front door on this project, at the tests' clock.
+    pub fn project(&self) -> veillee::project::Project {
+        let now = jiff::Timestamp::from_second(NOW).unwrap();
+        veillee::project::Project::at(self.path()).with_clock(veillee::project::Clock::Fixed(now))
+    }
+
     /// The `www/` of the current generation.
     pub fn www(&self) -> PathBuf {
         self.file("build/current/www")

@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use super::{Known, LoadOptions, Loader, Transcripts};
-use crate::catalog::chapters::{parse_chapters, parse_timecode};
+use crate::catalog::chapters::parse_chapters;
 use crate::catalog::schema::{EPISODE_FIELDS, EpisodeToml, TimeValue};
 use crate::catalog::source::{FrontMatter, SourceText, read_text, split};
-use crate::catalog::{Episode, RefKind, Soundbite, SourceError, cover};
+use crate::catalog::{Episode, Expected, ImageUse, RefKind, Soundbite, SourceError, cover};
 use crate::media;
 use crate::problem::{Position, Problem};
 use crate::transcript::Transcript;
+use crate::util::time::parse_timecode;
 
 /// Audio extensions an episode may have, in the order they are looked for.
 const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
@@ -67,7 +68,7 @@ impl Loader<'_> {
             }
         }
         // Reading and parsing the front matter is most of a load: it runs on every core.
-        let parsed = crate::par::map_io(&files, |(_, path)| parse_episode(path));
+        let parsed = crate::util::par::map_io(&files, |(_, path)| parse_episode(path));
         let mut episodes = Vec::new();
         for ((slug, path), parsed) in files.into_iter().zip(parsed) {
             let (source, toml) = match parsed {
@@ -123,7 +124,7 @@ impl Loader<'_> {
                 self.error(
                     path,
                     Position::Line(line(v.span())),
-                    SourceError::InvalidValue { field, value: "0".into(), expected: "a number from 1".into() },
+                    SourceError::InvalidValue { field, value: "0".into(), expected: Expected::NumberFrom1 },
                 );
             }
         }
@@ -176,7 +177,7 @@ impl Loader<'_> {
                     SourceError::InvalidValue {
                         field: "duration",
                         value: duration.to_string(),
-                        expected: "a positive number of seconds".into(),
+                        expected: Expected::PositiveSeconds,
                     },
                 );
             }
@@ -197,7 +198,7 @@ impl Loader<'_> {
                     self.error(
                         path,
                         Position::Line(l),
-                        SourceError::BadImage { what: "episode", file: img.get_ref().clone(), why },
+                        SourceError::BadImage { what: ImageUse::Episode, file: img.get_ref().clone(), why },
                     );
                     None
                 }
@@ -219,8 +220,8 @@ impl Loader<'_> {
                     Position::Line(ch.line),
                     SourceError::ChapterAfterEnd {
                         title: ch.title.clone(),
-                        start: crate::catalog::seconds(ch.start_ms),
-                        duration: crate::catalog::seconds(duration),
+                        start: crate::util::time::seconds(ch.start_ms),
+                        duration: crate::util::time::seconds(duration),
                     },
                 );
             }
@@ -231,8 +232,8 @@ impl Loader<'_> {
                     path,
                     Position::Line(line(spanned.span())),
                     SourceError::SoundbiteAfterEnd {
-                        start: crate::catalog::seconds(sb.start_ms),
-                        duration: crate::catalog::seconds(duration),
+                        start: crate::util::time::seconds(sb.start_ms),
+                        duration: crate::util::time::seconds(duration),
                     },
                 );
             }

@@ -13,11 +13,15 @@ use super::ledger::{LEDGER_PATH, Ledger, Record};
 use super::schema::{
     METHOD_FIELDS, MethodToml, PARTNER_FIELDS, PERSON_ROLES, PartnerToml, Person, TERRITORY_FIELDS, TerritoryToml,
 };
-use super::source::{FrontMatter, closest, read_text, split};
-use super::{Catalog, Channel, Episode, Method, Partner, Published, RefKind, SourceError, Territory, cover, slug};
+use super::source::{FrontMatter, read_text, split};
+use super::{
+    Catalog, Channel, Episode, ImageUse, Method, Partner, PathFault, Published, RefKind, SourceError, Territory, cover,
+    slug,
+};
 use crate::media;
 use crate::problem::{Position, Problem, Problems};
 use crate::transcript::{self, Format, ReadOptions, Transcript, TranscriptError};
+use crate::util::text::closest;
 
 /// Options of [`Catalog::load`].
 #[derive(Debug, Clone, Default)]
@@ -215,7 +219,11 @@ impl Loader<'_> {
             Ok(cover) => cover,
             Err(why) => {
                 let file = ch.image.get_ref().clone();
-                self.error(&path, Position::Line(image_line), SourceError::BadImage { what: "cover", file, why });
+                self.error(
+                    &path,
+                    Position::Line(image_line),
+                    SourceError::BadImage { what: ImageUse::Cover, file, why },
+                );
                 return None;
             }
         };
@@ -372,11 +380,11 @@ impl Loader<'_> {
     fn safe_path(&mut self, path: &Path, line: usize, base: &Path, value: &str) -> Option<PathBuf> {
         let candidate = Path::new(value);
         let why = if value.is_empty() {
-            Some("it is empty")
+            Some(PathFault::Empty)
         } else if candidate.is_absolute() || value.starts_with('/') || value.starts_with('\\') {
-            Some("absolute paths are not allowed")
+            Some(PathFault::Absolute)
         } else if candidate.components().any(|c| !matches!(c, Component::Normal(_))) {
-            Some("`..` and `.` are not allowed")
+            Some(PathFault::Dots)
         } else {
             None
         };
@@ -399,7 +407,7 @@ impl Loader<'_> {
             self.error(
                 path,
                 Position::Line(line),
-                SourceError::UnsafePath { value: value.to_owned(), why: "it links outside the project" },
+                SourceError::UnsafePath { value: value.to_owned(), why: PathFault::LinksOut },
             );
             return None;
         }
@@ -495,7 +503,7 @@ impl Loader<'_> {
         for (slug, path) in others {
             self.push(Problem::warning(&path, Position::File, TranscriptError::NotImported { slug }));
         }
-        let parsed = crate::par::map_io(&files, |(_, path)| {
+        let parsed = crate::util::par::map_io(&files, |(_, path)| {
             let loaded =
                 transcript::load(path, &ReadOptions::default()).map_err(|(at, e)| vec![Problem::error(path, at, e)])?;
             let parsed = loaded.parsed;

@@ -1,45 +1,10 @@
-//! A project on disk: finding its root, creating a show (`init`) and its pages (`new`).
+//! Creating a show (`init`) and its pages (`new`): the templates of the files people then edit.
 
 use std::path::{Path, PathBuf};
 
+use super::{Project, ProjectError};
 use crate::catalog::{TerritoryKind, podcast_guid_for, slug};
-
-/// Errors of `init` and `new`: usage mistakes rather than bad sources.
-#[derive(Debug, thiserror::Error)]
-pub enum ProjectError {
-    #[error(
-        "no feed/channel.toml in {start} or any parent directory — run `veillee init` to create a show, or pass --root"
-    )]
-    NoRoot { start: String },
-    #[error("{path} already exists — choose another title or edit the existing file")]
-    Exists { path: String },
-    #[error("{path}: {reason}")]
-    Io { path: String, reason: String },
-    #[error(
-        "the slug `{slug}` was published before (see feed/archive.toml): a new episode needs another title, so that old links and downloads never point to it"
-    )]
-    SlugUsed { slug: String },
-    #[error("feed/archive.toml cannot be read:\n{0}")]
-    Ledger(crate::problem::Problems),
-    #[error("invalid {what} `{value}`: {why}")]
-    Invalid { what: &'static str, value: String, why: &'static str },
-}
-
-impl ProjectError {
-    fn io(path: &Path, e: std::io::Error) -> Self {
-        ProjectError::Io { path: path.display().to_string(), reason: e.to_string() }
-    }
-}
-
-/// Walks up from `start` to the directory holding `feed/channel.toml`.
-pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
-    let start = start.canonicalize().map_err(|e| ProjectError::io(start, e))?;
-    start
-        .ancestors()
-        .find(|dir| dir.join("feed/channel.toml").is_file())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| ProjectError::NoRoot { start: start.display().to_string() })
-}
+use crate::util::{IoContext, IoError};
 
 /// What `init` needs to write a channel.toml.
 #[derive(Debug, Clone)]
@@ -59,42 +24,43 @@ pub struct InitOptions {
     pub cover: Option<PathBuf>,
 }
 
-/// Creates a new show in `dir`: `feed/channel.toml`, the source directories, and the cover.
-pub fn init(dir: &Path, o: &InitOptions) -> Result<Vec<PathBuf>, ProjectError> {
-    let channel = dir.join("feed/channel.toml");
-    if channel.exists() {
-        return Err(ProjectError::Exists { path: channel.display().to_string() });
-    }
-    let base_url = o.base_url.trim_end_matches('/');
-    if !base_url.starts_with("https://") || crate::catalog::url_host(base_url).is_none() {
-        return Err(ProjectError::Invalid {
-            what: "--base-url",
-            value: o.base_url.clone(),
-            why: "the public address of the show must start with https://",
-        });
-    }
-    // Computed once from the first feed URL, then stored: the show keeps it if it moves.
-    let guid = podcast_guid_for(&format!("{base_url}/feed.xml"));
-    let mut created = Vec::new();
-    for sub in ["episodes", "transcripts", "site/methods", "site/partners", "site/territories"] {
-        let d = dir.join(sub);
-        std::fs::create_dir_all(&d).map_err(|e| ProjectError::io(&d, e))?;
-    }
-    let image = match &o.cover {
-        Some(cover) => {
-            let ext = cover.extension().and_then(|e| e.to_str()).unwrap_or("jpg").to_ascii_lowercase();
-            let name = format!("cover.{ext}");
-            let target = dir.join("feed").join(&name);
-            std::fs::create_dir_all(dir.join("feed")).map_err(|e| ProjectError::io(&target, e))?;
-            std::fs::copy(cover, &target).map_err(|e| ProjectError::io(cover, e))?;
-            created.push(target);
-            name
+impl Project {
+    /// Creates a new show in `dir`: `feed/channel.toml`, the source directories, and the cover.
+    pub fn init(dir: &Path, o: &InitOptions) -> Result<Vec<PathBuf>, ProjectError> {
+        let channel = dir.join("feed/channel.toml");
+        if channel.exists() {
+            return Err(ProjectError::Exists { path: channel });
         }
-        None => "cover.jpg".to_owned(),
-    };
-    let subcategory = o.subcategory.as_ref().map(|s| format!("subcategory = {}\n", quote(s))).unwrap_or_default();
-    let text = format!(
-        "# The show. Reference: ARCHITECTURE.md, \"Sources, concretely\".\n\
+        let base_url = o.base_url.trim_end_matches('/');
+        if !base_url.starts_with("https://") || crate::catalog::url_host(base_url).is_none() {
+            return Err(ProjectError::Invalid {
+                what: "--base-url",
+                value: o.base_url.clone(),
+                why: "the public address of the show must start with https://",
+            });
+        }
+        // Computed once from the first feed URL, then stored: the show keeps it if it moves.
+        let guid = podcast_guid_for(&format!("{base_url}/feed.xml"));
+        let mut created = Vec::new();
+        for sub in ["episodes", "transcripts", "site/methods", "site/partners", "site/territories"] {
+            let d = dir.join(sub);
+            std::fs::create_dir_all(&d).at(&d)?;
+        }
+        let image = match &o.cover {
+            Some(cover) => {
+                let ext = cover.extension().and_then(|e| e.to_str()).unwrap_or("jpg").to_ascii_lowercase();
+                let name = format!("cover.{ext}");
+                let target = dir.join("feed").join(&name);
+                std::fs::create_dir_all(dir.join("feed")).at(&target)?;
+                std::fs::copy(cover, &target).at(cover)?;
+                created.push(target);
+                name
+            }
+            None => "cover.jpg".to_owned(),
+        };
+        let subcategory = o.subcategory.as_ref().map(|s| format!("subcategory = {}\n", quote(s))).unwrap_or_default();
+        let text = format!(
+            "# The show: `veillee check` checks every field; a field it does not know is an error.\n\
          title = {title}\n\
          description = {description}\n\
          language = {language}\n\
@@ -115,22 +81,28 @@ pub fn init(dir: &Path, o: &InitOptions) -> Result<Vec<PathBuf>, ProjectError> {
          medium = \"podcast\"\n\
          # A square RGB JPEG or PNG of 1400 to 3000 pixels, in feed/.\n\
          image = {image}\n",
-        title = quote(&o.title),
-        description = quote(&o.description),
-        language = quote(&o.language),
-        base_url = quote(base_url),
-        author = quote(&o.author),
-        owner = quote(&o.owner_name),
-        email = quote(&o.owner_email),
-        category = quote(&o.category),
-        copyright = quote(&o.copyright),
-        license_id = quote(&o.license_id),
-        license_url = quote(&o.license_url),
-        image = quote(&image),
-    );
-    write_new(&channel, &text)?;
-    created.insert(0, channel);
-    Ok(created)
+            title = quote(&o.title),
+            description = quote(&o.description),
+            language = quote(&o.language),
+            base_url = quote(base_url),
+            author = quote(&o.author),
+            owner = quote(&o.owner_name),
+            email = quote(&o.owner_email),
+            category = quote(&o.category),
+            copyright = quote(&o.copyright),
+            license_id = quote(&o.license_id),
+            license_url = quote(&o.license_url),
+            image = quote(&image),
+        );
+        write_new(&channel, &text)?;
+        created.insert(0, channel);
+        Ok(created)
+    }
+
+    /// Creates a page skeleton named after the slug of `title`; returns its path.
+    pub fn new_page(&self, page: &NewPage, title: &str) -> Result<PathBuf, ProjectError> {
+        new_page(self.root(), page, title, self.now())
+    }
 }
 
 /// The kinds of page `new` creates.
@@ -142,8 +114,7 @@ pub enum NewPage {
     Territory { kind: TerritoryKind, lat: f64, lon: f64, insee: Option<String>, postcode: Option<String> },
 }
 
-/// Creates a page skeleton named after the slug of `title`; returns its path.
-pub fn new_page(root: &Path, page: &NewPage, title: &str, now: jiff::Timestamp) -> Result<PathBuf, ProjectError> {
+fn new_page(root: &Path, page: &NewPage, title: &str, now: jiff::Timestamp) -> Result<PathBuf, ProjectError> {
     let title = title.trim();
     if title.is_empty() {
         return Err(ProjectError::Invalid { what: "title", value: title.into(), why: "it is empty" });
@@ -226,9 +197,9 @@ pub fn new_page(root: &Path, page: &NewPage, title: &str, now: jiff::Timestamp) 
 /// Writes a file that must not exist yet (atomically, so a crash leaves nothing half-written).
 fn write_new(path: &Path, text: &str) -> Result<(), ProjectError> {
     if path.exists() {
-        return Err(ProjectError::Exists { path: path.display().to_string() });
+        return Err(ProjectError::Exists { path: path.to_path_buf() });
     }
-    crate::fsutil::write_atomic(path, text.as_bytes()).map_err(|e| ProjectError::io(path, e))
+    crate::util::fs::write_atomic(path, text.as_bytes()).map_err(|e| IoError::new(path, e).into())
 }
 
 /// A TOML basic string.

@@ -9,9 +9,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::plan::IndexPlan;
-use super::{BuildError, Content, Output, Report};
-use crate::fsutil::sync_dir;
+use super::plan::Output;
+use super::{Content, GenerateError, Report};
 use crate::search;
+use crate::site::PagesSource;
+use crate::util::IoContext;
+use crate::util::fs::sync_dir;
 
 /// The exclusive lock shared by `build`, `publish` and `serve` (released when dropped).
 pub struct BuildLock {
@@ -20,17 +23,12 @@ pub struct BuildLock {
 
 impl BuildLock {
     /// Waits for the lock on `build/.lock`.
-    pub fn acquire(root: &Path) -> Result<Self, BuildError> {
+    pub fn acquire(root: &Path) -> Result<Self, GenerateError> {
         let dir = root.join("build");
-        fs::create_dir_all(&dir).map_err(|e| BuildError::io(&dir, e))?;
+        fs::create_dir_all(&dir).at(&dir)?;
         let path = dir.join(".lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| BuildError::io(&path, e))?;
-        file.lock().map_err(|e| BuildError::io(&path, e))?;
+        let file = File::options().create(true).truncate(false).write(true).open(&path).at(&path)?;
+        file.lock().at(&path)?;
         Ok(BuildLock { _file: file })
     }
 }
@@ -53,6 +51,11 @@ impl Generation {
         self.dir.join("index")
     }
 
+    /// What its request-time pages need (`site::PagesSource`, JSON).
+    pub fn pages(&self) -> PathBuf {
+        self.dir.join(PAGES)
+    }
+
     /// Marks the generation as in use until the returned handle is dropped: a build does not
     /// delete a generation that a server still answers from.
     pub fn hold(&self) -> std::io::Result<File> {
@@ -65,10 +68,49 @@ impl Generation {
 /// The file a server holds a shared lock on while it serves a generation.
 const HOLD: &str = ".hold";
 
+/// The two kinds of generation: the current one (what `build` and `publish` make, what `serve`
+/// serves and a deployment copies) and the preview (built for a local address, drafts maybe).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Current,
+    Preview,
+}
+
+impl Slot {
+    /// The symbolic link in `build/` that names the slot's generation.
+    fn link(self) -> &'static str {
+        match self {
+            Slot::Current => "current",
+            Slot::Preview => "preview",
+        }
+    }
+
+    /// The prefix of its generations' directories: `gen-N`, `preview-N`.
+    fn prefix(self) -> &'static str {
+        match self {
+            Slot::Current => "gen-",
+            Slot::Preview => "preview-",
+        }
+    }
+
+    fn number(self, name: &str) -> Option<u64> {
+        name.strip_prefix(self.prefix())?.parse().ok()
+    }
+}
+
 /// The generation `build/current` points to, if any.
 pub fn current_generation(root: &Path) -> Option<Generation> {
+    linked(root, Slot::Current)
+}
+
+/// The preview `build/preview` points to, if any.
+pub fn preview_generation(root: &Path) -> Option<Generation> {
+    linked(root, Slot::Preview)
+}
+
+fn linked(root: &Path, slot: Slot) -> Option<Generation> {
     let build = root.join("build");
-    let target = fs::read_link(build.join("current")).ok()?;
+    let target = fs::read_link(build.join(slot.link())).ok()?;
     let name = target.file_name()?.to_string_lossy().into_owned();
     let dir = build.join(&name);
     dir.is_dir().then_some(Generation { name, dir })
@@ -97,10 +139,7 @@ pub struct Entry {
 }
 
 const MANIFEST: &str = "manifest.json";
-
-fn generation_number(name: &str) -> Option<u64> {
-    name.strip_prefix("gen-")?.parse().ok()
-}
+const PAGES: &str = "pages.json";
 
 /// The current generation and its manifest, if there is one.
 pub fn previous_manifest(root: &Path) -> Option<(Generation, Manifest)> {
@@ -114,10 +153,9 @@ pub(super) fn write(
     root: &Path,
     mut outputs: BTreeMap<String, Output>,
     index: IndexPlan,
-) -> Result<Report, BuildError> {
-    let build = root.join("build");
-    fs::create_dir_all(&build).map_err(|e| BuildError::io(&build, e))?;
-    remove_leftovers(&build)?;
+    pages: &PagesSource,
+) -> Result<Report, GenerateError> {
+    let build = build_dir(root)?;
     let (previous, old) = match previous_manifest(root) {
         Some((g, m)) => (Some(g), m),
         None => (current_generation(root), Manifest::default()),
@@ -150,17 +188,15 @@ pub(super) fn write(
     };
     for (path, output) in &outputs {
         let (blake3, length) = match &output.content {
-            Content::Bytes(b) => (blake3::hash(b).to_hex().to_string(), b.len() as u64),
-            Content::File { path: src, blake3: Some(hash) } => {
-                (hash.clone(), fs::metadata(src).map_err(|e| BuildError::io(src, e))?.len())
-            }
+            Content::Bytes(b) => (crate::util::hash::blake3_hex(b), b.len() as u64),
+            Content::File { path: src, blake3: Some(hash) } => (hash.clone(), fs::metadata(src).at(src)?.len()),
             Content::File { path: src, blake3: None } => {
-                let bytes = fs::read(src).map_err(|e| BuildError::io(src, e))?;
+                let bytes = fs::read(src).at(src)?;
                 (blake3::hash(&bytes).to_hex().to_string(), bytes.len() as u64)
             }
             Content::Unchanged | Content::Inherited => {
                 let e = old.files.get(path).ok_or_else(|| {
-                    BuildError::io(Path::new(path), std::io::Error::other("not in the previous generation"))
+                    GenerateError::Invariant(format!("{path} is not in the previous generation's manifest"))
                 })?;
                 (e.blake3.clone(), e.length)
             }
@@ -180,7 +216,7 @@ pub(super) fn write(
 
     let tmp = build.join(format!("gen-tmp-{}", std::process::id()));
     let www = tmp.join("www");
-    fs::create_dir_all(&www).map_err(|e| BuildError::io(&www, e))?;
+    fs::create_dir_all(&www).at(&www)?;
     // Directories first, once each; then the files, on every core (creating tens of thousands
     // of inodes is most of a first build).
     let dirs: std::collections::BTreeSet<PathBuf> = outputs
@@ -190,7 +226,7 @@ pub(super) fn write(
             d.ancestors().take_while(|a| a.starts_with(&www) && *a != www).map(Path::to_path_buf).collect::<Vec<_>>()
         })
         .collect();
-    fs::create_dir_all(&www).map_err(|e| BuildError::io(&www, e))?;
+    fs::create_dir_all(&www).at(&www)?;
     let dirs: Vec<PathBuf> = dirs.into_iter().collect();
     // Parents sort before their children: create each depth in turn, each on every core.
     let depth = |d: &PathBuf| d.components().count();
@@ -199,8 +235,8 @@ pub(super) fn write(
         by_depth.entry(depth(&d)).or_default().push(d);
     }
     for level in by_depth.values() {
-        for made in crate::par::map(level, |d| match fs::create_dir(d) {
-            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(BuildError::io(d, e)),
+        for made in crate::util::par::map(level, |d| match fs::create_dir(d) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(crate::util::IoError::new(d, e)),
             _ => Ok(()),
         }) {
             made?;
@@ -223,10 +259,9 @@ pub(super) fn write(
                         Content::Unchanged | Content::Inherited => match &previous {
                             Some(g) => Content::File { path: g.www().join(path), blake3: Some(entry.blake3.clone()) },
                             None => {
-                                return Err(BuildError::io(
-                                    Path::new(path),
-                                    std::io::Error::other("no previous generation"),
-                                ));
+                                return Err(GenerateError::Invariant(format!(
+                                    "{path} is unchanged but there is no previous generation"
+                                )));
                             }
                         },
                         other => other.clone(),
@@ -237,7 +272,7 @@ pub(super) fn write(
         plan.push((path, action));
     }
     let delay = test_delay();
-    let run = |(path, action): &(&str, Action)| -> Result<bool, BuildError> {
+    let run = |(path, action): &(&str, Action)| -> Result<bool, GenerateError> {
         let dest = www.join(path);
         let blake3 = &manifest.files[*path].blake3;
         match action {
@@ -261,7 +296,7 @@ pub(super) fn write(
     let groups: Vec<Vec<usize>> = groups.into_values().collect();
     let mut linked = vec![false; plan.len()];
     for results in
-        crate::par::map(&groups, |group| group.iter().map(|&i| run(&plan[i]).map(|l| (i, l))).collect::<Vec<_>>())
+        crate::util::par::map(&groups, |group| group.iter().map(|&i| run(&plan[i]).map(|l| (i, l))).collect::<Vec<_>>())
     {
         for result in results {
             let (i, l) = result?;
@@ -269,13 +304,11 @@ pub(super) fn write(
         }
     }
     // Twins after the files they link to.
-    for results in crate::par::map(&groups, |group| {
+    for results in crate::util::par::map(&groups, |group| {
         group
             .iter()
             .map(|&i| match &plan[i] {
-                (path, Action::Twin(first)) => {
-                    fs::hard_link(first, www.join(path)).map_err(|e| BuildError::io(&www.join(path), e))
-                }
+                (path, Action::Twin(first)) => fs::hard_link(first, www.join(path)).at(www.join(path)),
                 _ => Ok(()),
             })
             .collect::<Vec<_>>()
@@ -296,57 +329,62 @@ pub(super) fn write(
         None => Vec::new(),
     };
     let update = search::Update { remove, add: &index.add, labels: &index.labels };
-    search::write_index(&tmp.join("index"), index.over.as_deref(), &update)
-        .map_err(|e| BuildError::io(&tmp.join("index"), std::io::Error::other(e)))?;
+    search::write_index(&tmp.join("index"), index.over.as_deref(), &update)?;
     report.reindexed = index.add.iter().map(|d| d.slug.clone()).collect();
-    let manifest_bytes = serde_json::to_vec(&manifest).map_err(|e| BuildError::io(&tmp, e.into()))?;
+    let manifest_bytes = serde_json::to_vec(&manifest).expect("a manifest is plain data");
     write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "")?;
+    write_new(&tmp.join(PAGES), &Content::Bytes(pages_json(pages)), "")?;
     report.removed = old.files.keys().filter(|p| !manifest.files.contains_key(*p)).cloned().collect();
     // One flush of the file system for the whole generation, instead of one per file: the
     // rename below must not reach the disk before the files it makes current.
-    let dir = File::open(&tmp).map_err(|e| BuildError::io(&tmp, e))?;
-    rustix::fs::syncfs(&dir).map_err(|e| BuildError::io(&tmp, e.into()))?;
+    let dir = File::open(&tmp).at(&tmp)?;
+    rustix::fs::syncfs(&dir).map_err(std::io::Error::from).at(&tmp)?;
 
-    let next = next_number(&build)?;
-    let name = format!("gen-{next}");
-    let dir = build.join(&name);
-    fs::rename(&tmp, &dir).map_err(|e| BuildError::io(&dir, e))?;
-    sync_dir(&build).map_err(|e| BuildError::io(&build, e))?;
-    swap_current(&build, &name)?;
-    remove_old(&build, &name, previous.as_ref().map(|g| g.name.as_str()))?;
+    let name = install(&build, &tmp, Slot::Current, previous.as_ref())?;
     report.generation = Some(name.clone());
     report.current = name;
     Ok(report)
 }
 
-/// Writes `build/preview/www` from scratch (through a temporary directory renamed into place).
+/// Writes a preview from scratch (`build/preview-tmp-<pid>` renamed `build/preview-N`, then
+/// `build/preview` pointed at it): no manifest, nothing linked, nothing kept for the next build.
 pub(super) fn write_preview(
     root: &Path,
     outputs: BTreeMap<String, Output>,
     index: IndexPlan,
-) -> Result<PathBuf, BuildError> {
-    let build = root.join("build");
+    pages: &PagesSource,
+) -> Result<String, GenerateError> {
+    let build = build_dir(root)?;
     let tmp = build.join(format!("preview-tmp-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&tmp);
     let update = search::Update { remove: Vec::new(), add: &index.add, labels: &index.labels };
-    search::write_index(&tmp.join("index"), None, &update)
-        .map_err(|e| BuildError::io(&tmp.join("index"), std::io::Error::other(e)))?;
+    search::write_index(&tmp.join("index"), None, &update)?;
     for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::Bytes(_) | Content::File { .. }))
     {
         let dest = tmp.join("www").join(path);
         if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent).map_err(|e| BuildError::io(parent, e))?;
+            fs::create_dir_all(parent).at(parent)?;
         }
         write_new(&dest, &output.content, "")?;
     }
-    let preview = build.join("preview");
-    let old = build.join(format!("preview-old-{}", std::process::id()));
-    if preview.exists() {
-        fs::rename(&preview, &old).map_err(|e| BuildError::io(&preview, e))?;
-    }
-    fs::rename(&tmp, &preview).map_err(|e| BuildError::io(&preview, e))?;
-    let _ = fs::remove_dir_all(&old);
-    Ok(preview.join("www"))
+    write_new(&tmp.join(PAGES), &Content::Bytes(pages_json(pages)), "")?;
+    install(&build, &tmp, Slot::Preview, preview_generation(root).as_ref())
+}
+
+/// Renames a complete `tmp` directory to the slot's next generation, points the slot's link at
+/// it, and deletes the older ones; returns its name.
+fn install(build: &Path, tmp: &Path, slot: Slot, previous: Option<&Generation>) -> Result<String, GenerateError> {
+    let next = generations(build, slot)?.last().map_or(1, |(n, _)| n + 1);
+    let name = format!("{}{next}", slot.prefix());
+    let dir = build.join(&name);
+    fs::rename(tmp, &dir).at(&dir)?;
+    sync_dir(build).at(build)?;
+    swap(build, slot, &name)?;
+    remove_old(build, slot, &name, previous.map(|g| g.name.as_str()))?;
+    Ok(name)
+}
+
+fn pages_json(pages: &PagesSource) -> Vec<u8> {
+    serde_json::to_vec(pages).expect("plain data serializes")
 }
 
 /// How a file of a new generation is made.
@@ -360,75 +398,76 @@ enum Action {
 
 /// A new file, never an existing one: a hard-linked file of an older generation is never opened
 /// for writing.
-fn write_new(dest: &Path, content: &Content, blake3: &str) -> Result<(), BuildError> {
-    let io = |e| BuildError::io(dest, e);
+fn write_new(dest: &Path, content: &Content, blake3: &str) -> Result<(), GenerateError> {
     match content {
         Content::Bytes(bytes) => {
-            let mut f = File::create_new(dest).map_err(io)?;
-            f.write_all(bytes).map_err(io)?;
+            let mut f = File::create_new(dest).at(dest)?;
+            f.write_all(bytes).at(dest)?;
         }
         Content::Inherited | Content::Unchanged => unreachable!("resolved to the previous generation's file"),
         Content::File { path, .. } => {
-            let bytes = fs::read(path).map_err(|e| BuildError::io(path, e))?;
+            let bytes = fs::read(path).at(path)?;
             // The source may have been replaced since it was probed: its name would then lie.
             if !blake3.is_empty() && blake3::hash(&bytes).to_hex().as_str() != blake3 {
-                return Err(BuildError::io(
-                    path,
-                    std::io::Error::other("the file changed during the build; build again"),
-                ));
+                return Err(GenerateError::SourceChanged(path.clone()));
             }
-            let mut f = File::create_new(dest).map_err(io)?;
-            f.write_all(&bytes).map_err(io)?;
+            let mut f = File::create_new(dest).at(dest)?;
+            f.write_all(&bytes).at(dest)?;
         }
     }
     Ok(())
 }
 
-/// Removes what a killed build left: `gen-tmp-*` and a stray `.current.tmp`. Safe because the
-/// caller holds the build lock.
-fn remove_leftovers(build: &Path) -> Result<(), BuildError> {
-    for entry in fs::read_dir(build).map_err(|e| BuildError::io(build, e))?.filter_map(Result::ok) {
+/// `build/`, made if needed, without what a killed build left there.
+fn build_dir(root: &Path) -> Result<PathBuf, GenerateError> {
+    let build = root.join("build");
+    fs::create_dir_all(&build).at(&build)?;
+    remove_leftovers(&build)?;
+    Ok(build)
+}
+
+/// Removes what a killed build left: `gen-tmp-*`, `preview-tmp-*` and a stray link being
+/// swapped. Safe because the caller holds the build lock.
+fn remove_leftovers(build: &Path) -> Result<(), GenerateError> {
+    for entry in fs::read_dir(build).at(build)?.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("gen-tmp-") {
-            fs::remove_dir_all(entry.path()).map_err(|e| BuildError::io(&entry.path(), e))?;
-        } else if name == ".current.tmp" {
-            fs::remove_file(entry.path()).map_err(|e| BuildError::io(&entry.path(), e))?;
+        if name.starts_with("gen-tmp-") || name.starts_with("preview-tmp-") {
+            fs::remove_dir_all(entry.path()).at(entry.path())?;
+        } else if name == ".current.tmp" || name == ".preview.tmp" {
+            fs::remove_file(entry.path()).at(entry.path())?;
         }
     }
     Ok(())
 }
 
-fn generations(build: &Path) -> Result<Vec<(u64, String)>, BuildError> {
+/// The slot's generations, oldest first.
+fn generations(build: &Path, slot: Slot) -> Result<Vec<(u64, String)>, GenerateError> {
     let mut out: Vec<(u64, String)> = fs::read_dir(build)
-        .map_err(|e| BuildError::io(build, e))?
+        .at(build)?
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            generation_number(&name).map(|n| (n, name))
+            slot.number(&name).map(|n| (n, name))
         })
         .collect();
     out.sort();
     Ok(out)
 }
 
-fn next_number(build: &Path) -> Result<u64, BuildError> {
-    Ok(generations(build)?.last().map_or(1, |(n, _)| n + 1))
-}
-
-/// Points `build/current` at `name` in one rename, so a reader never sees it missing.
-fn swap_current(build: &Path, name: &str) -> Result<(), BuildError> {
-    let tmp = build.join(".current.tmp");
+/// Points the slot's link at `name` in one rename, so a reader never sees it missing.
+fn swap(build: &Path, slot: Slot, name: &str) -> Result<(), GenerateError> {
+    let tmp = build.join(format!(".{}.tmp", slot.link()));
     let _ = fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(name, &tmp).map_err(|e| BuildError::io(&tmp, e))?;
-    let current = build.join("current");
-    fs::rename(&tmp, &current).map_err(|e| BuildError::io(&current, e))?;
-    sync_dir(build).map_err(|e| BuildError::io(build, e))
+    std::os::unix::fs::symlink(name, &tmp).at(&tmp)?;
+    let link = build.join(slot.link());
+    fs::rename(&tmp, &link).at(&link)?;
+    Ok(sync_dir(build).at(build)?)
 }
 
-/// Deletes the older generations, keeping the new one, the one it replaced (a server may not
-/// have switched yet), and any that a server still holds (see [`Generation::hold`]).
-fn remove_old(build: &Path, current: &str, previous: Option<&str>) -> Result<(), BuildError> {
-    for (_, name) in generations(build)? {
+/// Deletes the slot's older generations, keeping the new one, the one it replaced (a server may
+/// not have switched yet), and any that a server still holds (see [`Generation::hold`]).
+fn remove_old(build: &Path, slot: Slot, current: &str, previous: Option<&str>) -> Result<(), GenerateError> {
+    for (_, name) in generations(build, slot)? {
         if name == current || Some(name.as_str()) == previous {
             continue;
         }
@@ -438,7 +477,7 @@ fn remove_old(build: &Path, current: &str, previous: Option<&str>) -> Result<(),
             .open(dir.join(HOLD))
             .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)));
         if !held {
-            fs::remove_dir_all(&dir).map_err(|e| BuildError::io(&dir, e))?;
+            fs::remove_dir_all(&dir).at(&dir)?;
         }
     }
     Ok(())

@@ -1,5 +1,5 @@
-//! The public URLs of everything Veillée publishes (ARCHITECTURE.md, "URLs"), in one place so
-//! that the feed, the pages and the server agree.
+//! The public URLs of everything Veillée publishes (docs/ARCHITECTURE.md, "URLs"), in one place
+//! so that the feed, the pages and the server agree.
 
 /// The two roots every URL hangs from, without trailing slashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +13,14 @@ pub struct Urls {
 impl Urls {
     pub fn new(base: &str, media_base: &str) -> Self {
         Urls { base: base.trim_end_matches('/').to_owned(), media_base: media_base.trim_end_matches('/').to_owned() }
+    }
+
+    /// The same addresses as paths from the site root (`/episodes/x/`), for links between pages:
+    /// a build then works in a browser on any host. Media on another host (a CDN) stay absolute.
+    #[must_use]
+    pub fn relative(&self) -> Urls {
+        let media_base = if self.media_base == self.base { String::new() } else { self.media_base.clone() };
+        Urls { base: String::new(), media_base }
     }
 
     pub fn home(&self) -> String {
@@ -59,4 +67,22 @@ impl Urls {
 /// The path of an episode page, from the site root.
 pub fn episode_path(slug: &str) -> String {
     format!("/episodes/{slug}/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_between_pages_are_root_relative() {
+        let urls = Urls::new("https://podcast.example.org/", "https://podcast.example.org");
+        assert_eq!(urls.episode("a"), "https://podcast.example.org/episodes/a/");
+        let links = urls.relative();
+        assert_eq!(
+            (links.home(), links.episode("a"), links.media("a.mp3")),
+            ("/".into(), "/episodes/a/".into(), "/media/a.mp3".into())
+        );
+        let cdn = Urls::new("https://podcast.example.org", "https://cdn.example.net").relative();
+        assert_eq!(cdn.media("a.mp3"), "https://cdn.example.net/media/a.mp3", "media on a CDN stay where they are");
+    }
 }

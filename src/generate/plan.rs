@@ -9,15 +9,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::generation::Manifest;
-use super::{
-    BuildError, BuildOptions, Content, Generation, chapters_bytes, check_published_media, media_name, transcript_output,
-};
+use super::{Content, GenerateError, Generation, Options, chapters_bytes, media_name, transcript_output};
 use crate::catalog::{Catalog, Status};
 use crate::feed::{self, FeedInput, Item};
 use crate::search;
 use crate::site::{self, Site, SiteInput};
 use crate::transcript::OutFormat;
-use crate::urls::Urls;
+use crate::util::IoContext;
+use crate::util::urls::Urls;
 
 /// One output: its key and its content.
 #[derive(Debug, Clone)]
@@ -33,6 +32,10 @@ pub struct Rendered {
     /// Generated outputs (not copied files) rendered anew, by path under www.
     pub rendered: Vec<String>,
     pub index: IndexPlan,
+    /// Episodes in the outputs.
+    pub episodes: usize,
+    /// What the pages rendered at request time (the search page) need of this build.
+    pub pages: site::PagesSource,
 }
 
 /// What the search index of the new generation needs.
@@ -82,7 +85,7 @@ fn key<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> String {
 }
 
 /// The addresses of a build: channel.toml's, or `--base-url`'s.
-fn urls(catalog: &Catalog, options: &BuildOptions) -> Result<Urls, BuildError> {
+fn urls(catalog: &Catalog, options: &Options) -> Result<Urls, GenerateError> {
     let ch = &catalog.channel;
     Ok(match &options.base_url {
         Some(base) => {
@@ -90,7 +93,7 @@ fn urls(catalog: &Catalog, options: &BuildOptions) -> Result<Urls, BuildError> {
             if !(base.starts_with("https://") || base.starts_with("http://"))
                 || crate::catalog::url_host(base).is_none()
             {
-                return Err(BuildError::BaseUrl(base.to_owned()));
+                return Err(GenerateError::BaseUrl(base.to_owned()));
             }
             // A media CDN stays; media served by the site itself follow the site.
             let media = if ch.media_base_url == ch.base_url { base } else { ch.media_base_url.as_str() };
@@ -101,7 +104,7 @@ fn urls(catalog: &Catalog, options: &BuildOptions) -> Result<Urls, BuildError> {
 }
 
 /// The episodes a build shows, newest first, with the names of their files.
-fn items<'a>(catalog: &'a Catalog, options: &BuildOptions) -> Vec<Item<'a>> {
+fn items<'a>(catalog: &'a Catalog, options: &Options) -> Vec<Item<'a>> {
     let shown = catalog.episodes.iter().filter(|e| match e.status(options.now) {
         Status::Published => true,
         Status::Draft | Status::Scheduled => options.drafts,
@@ -126,30 +129,29 @@ fn cover_name(catalog: &Catalog) -> String {
 }
 
 /// The feed alone, as `build` would write it (`veillee feed`).
-pub fn feed_only(catalog: &Catalog, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
+pub fn feed_only(catalog: &Catalog, options: &Options) -> Result<Vec<u8>, GenerateError> {
     let urls = urls(catalog, options)?;
-    check_published_media(catalog)?;
+    catalog.check_published_media()?;
     let items = items(catalog, options);
-    feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name(catalog) })
-        .map_err(|e| BuildError::io(Path::new("feed.xml"), e))
+    Ok(feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name(catalog) }))
 }
 
 /// Plans every output and renders those whose inputs changed since `previous`.
 pub fn render(
     catalog: &Catalog,
-    options: &BuildOptions,
+    options: &Options,
     previous: Option<&(Generation, Manifest)>,
-) -> Result<Rendered, BuildError> {
+) -> Result<Rendered, GenerateError> {
     let ch = &catalog.channel;
     let urls = urls(catalog, options)?;
-    check_published_media(catalog)?;
+    catalog.check_published_media()?;
 
     let cover_name = cover_name(catalog);
     let mut jobs: BTreeMap<String, (String, Job)> = BTreeMap::new();
-    let file = |path: &Path, blake3: Option<String>| -> Result<(String, Job), BuildError> {
+    let file = |path: &Path, blake3: Option<String>| -> Result<(String, Job), GenerateError> {
         let hash = match blake3 {
             Some(h) => h,
-            None => blake3::hash(&std::fs::read(path).map_err(|e| BuildError::io(path, e))?).to_hex().to_string(),
+            None => crate::util::hash::blake3_hex(&std::fs::read(path).at(path)?),
         };
         Ok((key(["file", &hash]), Job::Ready(Content::File { path: path.to_path_buf(), blake3: Some(hash) })))
     };
@@ -253,8 +255,7 @@ pub fn render(
     for (from, to) in redirects.iter().filter(|(from, _)| from.ends_with('/')) {
         jobs.insert(format!("{}index.html", &from[1..]), (key(["redirect", &global, to]), Job::Redirect(to.clone())));
     }
-    let redirects_json =
-        serde_json::to_vec_pretty(&redirects).map_err(|e| BuildError::io(Path::new("_redirects.json"), e.into()))?;
+    let redirects_json = serde_json::to_vec_pretty(&redirects).expect("a map of strings serializes");
     let redirects_key = key(["redirects", &blake3::hash(&redirects_json).to_hex()]);
     jobs.insert("_redirects.json".into(), (redirects_key, Job::Redirects));
     jobs.insert("style.css".into(), (key(["style", site::STYLE_CSS]), Job::Style));
@@ -268,9 +269,9 @@ pub fn render(
     let index = index_plan(catalog, &items, &item_keys, previous);
 
     // Render what changed, on every core.
-    let site_input =
-        SiteInput { catalog, urls: &urls, items: &items, cover_name: &cover_name, overrides: &catalog.theme };
-    let mut out = Rendered { index, ..Rendered::default() };
+    let site_input = SiteInput { catalog, urls: &urls, items: &items, cover_name: &cover_name };
+    let pages = site::PagesSource::new(catalog, &urls, &cover_name);
+    let mut out = Rendered { index, episodes: items.len(), pages, ..Rendered::default() };
     let mut todo = Vec::new();
     for (path, (k, job)) in jobs {
         // The manifest is the previous generation's own record of its files: no need to stat them.
@@ -288,25 +289,24 @@ pub fn render(
         }
     }
     let pages = todo.iter().any(|(_, _, job)| {
-        !matches!(job, Job::Feed | Job::Chapters(_) | Job::Transcript(..) | Job::Redirects | Job::Style)
+        !matches!(job, Job::Feed | Job::Chapters(_) | Job::Redirects | Job::Style)
+            && !matches!(job, Job::Transcript(_, format) if *format != OutFormat::Html)
     });
     let site = if pages { Some(Site::new(&site_input)?) } else { None };
-    let render_one = |job: &Job| -> Result<Vec<u8>, BuildError> {
-        let site = || site.as_ref().ok_or_else(|| BuildError::io(Path::new("site"), std::io::Error::other("no theme")));
+    let render_one = |job: &Job| -> Result<Vec<u8>, GenerateError> {
+        let site = || site.as_ref().ok_or_else(|| GenerateError::Invariant("a page to render, no theme loaded".into()));
         Ok(match job {
             Job::Ready(_) => unreachable!("ready outputs are not rendered"),
-            Job::Feed => feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name })
-                .map_err(|e| BuildError::io(Path::new("feed.xml"), e))?,
+            Job::Feed => feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name }),
             Job::Index => site()?.index()?,
             Job::Episode(i) => site()?.episode(&items[*i])?,
             Job::Method(slug) => site()?.method(&catalog.methods[slug])?,
             Job::Partner(slug) => site()?.partner(&catalog.partners[slug])?,
             Job::Territory(slug) => site()?.territory(&catalog.territories[slug])?,
             Job::Chapters(i) => chapters_bytes(catalog, items[*i].episode).unwrap_or_default(),
-            Job::Transcript(i, format) => {
-                transcript_output(catalog, items[*i].episode, &urls, *format).unwrap_or_default()
-            }
-            Job::Redirect(to) => site::redirect_page(&urls, to).into_bytes(),
+            Job::Transcript(i, OutFormat::Html) => site()?.transcript(items[*i].episode)?.unwrap_or_default(),
+            Job::Transcript(i, format) => transcript_output(items[*i].episode, *format).unwrap_or_default(),
+            Job::Redirect(to) => site()?.redirect(to)?,
             Job::Redirects => redirects_json.clone(),
             Job::Style => site::STYLE_CSS.as_bytes().to_vec(),
         })
@@ -314,10 +314,10 @@ pub fn render(
     // The show notes as HTML serve the feed and the episode pages: made once, on every core,
     // before either; then the longest job, the feed, goes first.
     if todo.iter().any(|(_, _, job)| matches!(job, Job::Feed | Job::Episode(_))) {
-        crate::par::map(&items, |i| i.episode.notes_blocks().len());
+        crate::util::par::map(&items, |i| i.episode.notes_blocks().len());
     }
     todo.sort_by_key(|(_, _, job)| !matches!(job, Job::Feed));
-    let rendered = crate::par::map(&todo, |(_, _, job)| render_one(job));
+    let rendered = crate::util::par::map(&todo, |(_, _, job)| render_one(job));
     for ((path, k, _), bytes) in todo.into_iter().zip(rendered) {
         out.rendered.push(path.clone());
         out.outputs.insert(path, Output { key: k, content: Content::Bytes(bytes?) });
@@ -357,7 +357,7 @@ fn index_plan(
     let old = previous.filter(|_| over.is_some()).map(|(_, m)| &m.index);
     let changed: Vec<&Item<'_>> =
         items.iter().filter(|i| old.is_none_or(|old| old.get(&i.episode.guid) != keys.get(&i.episode.guid))).collect();
-    let add = crate::par::map(&changed, |i| search::EpisodeDocs::of(i.episode));
+    let add = crate::util::par::map(&changed, |i| search::EpisodeDocs::of(i.episode));
     IndexPlan { keys, labels_key, labels, add, over, version }
 }
 
@@ -372,7 +372,7 @@ fn redirects(items: &[Item<'_>]) -> BTreeMap<String, String> {
             if current.contains(&old.as_str()) {
                 continue;
             }
-            map.insert(crate::urls::episode_path(old), crate::urls::episode_path(slug));
+            map.insert(crate::util::urls::episode_path(old), crate::util::urls::episode_path(slug));
             if item.has_transcript {
                 for ext in OutFormat::ALL.map(OutFormat::extension) {
                     map.insert(format!("/transcripts/{old}.{ext}"), format!("/transcripts/{slug}.{ext}"));

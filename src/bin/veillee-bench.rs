@@ -1,0 +1,72 @@
+//! The search benchmark's two halves, run by benches/search.sh (built with `--features bench`):
+//! `veillee-bench index` indexes the transcripts of a JSON list of episodes, `veillee-bench
+//! query` times queries (a JSON list of /api/search parameters) on a warm index.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use veillee::search::{Query, bench};
+
+#[derive(Debug, Parser)]
+#[command(name = "veillee-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Index the transcripts `<transcripts>/<slug>.vtt` of the episodes listed in `--episodes`.
+    Index {
+        #[arg(long)]
+        episodes: PathBuf,
+        #[arg(long)]
+        transcripts: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Time each query `--runs` times after `--warmup` untimed runs; print the timings as JSON.
+    Query {
+        #[arg(long)]
+        index: PathBuf,
+        #[arg(long)]
+        queries: PathBuf,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        #[arg(long, default_value_t = 5)]
+        warmup: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Index { episodes, transcripts, out } => {
+            let list = serde_json::from_slice(&read(&episodes)?).map_err(|e| format!("{}: {e}", episodes.display()))?;
+            let started = std::time::Instant::now();
+            let (n, passages) = bench::index_dir(list, &transcripts, &out)?;
+            println!("indexed {n} episodes, {passages} passages in {:.3} s", started.elapsed().as_secs_f64());
+        }
+        Command::Query { index, queries, runs, warmup } => {
+            let list: Vec<Query> =
+                serde_json::from_slice(&read(&queries)?).map_err(|e| format!("{}: {e}", queries.display()))?;
+            let timings = bench::time_queries(&index, &list, runs, warmup)?;
+            println!("{}", serde_json::to_string_pretty(&timings).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! The command line's arguments (clap derive): their doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Veillée publishes a podcast from plain files: the feed, the website, transcripts and archive.
+///
+/// A show is a directory with feed/channel.toml (the show), episodes/ (one Markdown file per
+/// episode and its audio), transcripts/ (WebVTT) and site/ (method, partner and territory pages).
+#[derive(Debug, Parser)]
+#[command(name = "veillee", version, about, long_about)]
+pub struct Cli {
+    /// The show's directory (default: the nearest directory above holding feed/channel.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new show here: feed/channel.toml and the source directories.
+    Init(Box<InitArgs>),
+    /// Create an episode, method, partner or territory page from a title.
+    New {
+        #[command(subcommand)]
+        page: NewCommand,
+    },
+    /// Check every source and print every problem (exit 1 if any is an error).
+    Check,
+    /// Publish an episode: check, build, and record it in feed/archive.toml (for good).
+    ///
+    /// The first publication sets its date for ever (the front matter's date if it is still
+    /// to come, else now). To change a published episode's audio, record a new version with
+    /// --new-version --reason; --all does it for every published episode that changed.
+    Publish {
+        /// The episode's slug (its file name in episodes/ without .md).
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        slug: Option<String>,
+        /// Record a new version of every published episode that changed.
+        #[arg(long, requires = "new_version")]
+        all: bool,
+        /// Record a deliberate change of an already published episode.
+        #[arg(long)]
+        new_version: bool,
+        /// Why the new version (kept in the ledger).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+    /// Import transcripts (WebVTT, SRT, whisper, whisperX, whisper.cpp or Podcast Index JSON).
+    Transcript {
+        #[command(subcommand)]
+        command: TranscriptCommand,
+    },
+    /// Search every transcript and show notes of the last build (words are all required;
+    /// "a phrase", -excluded).
+    Search {
+        /// What to look for, e.g. `"cartographie sensible" enfants -ferney`.
+        #[arg(required = true, value_name = "WORDS")]
+        words: Vec<String>,
+        /// Only episodes with this partner (its slug).
+        #[arg(long)]
+        partner: Option<String>,
+        /// Only episodes about this method (its slug).
+        #[arg(long)]
+        method: Option<String>,
+        /// Only episodes about this territory (its slug).
+        #[arg(long)]
+        territory: Option<String>,
+        /// Only episodes published this year.
+        #[arg(long)]
+        year: Option<u16>,
+        /// Only passages said by this speaker.
+        #[arg(long)]
+        speaker: Option<String>,
+        /// The most episodes to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print JSON (the same as /api/search) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build the feed and the website into a new generation under build/.
+    Build {
+        /// Use this public address in the feed and pages instead of channel.toml's base_url.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Print the feed that `build` would write, without building anything else.
+    Feed {
+        /// Use this public address instead of channel.toml's base_url.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Print the exact facts of audio files (duration, codec, bitrate, …).
+    Probe {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print JSON (seconds as decimals) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the website, the feed and the search (builds first if a source changed).
+    ///
+    /// Without --preview, serves build/current as built for channel.toml's base_url: what a
+    /// deployment runs. With --preview, builds into build/preview for the address it listens on,
+    /// so that a browser or a podcast app on this machine can follow every link and download
+    /// every episode; nothing there is ever published.
+    Serve {
+        /// The address to listen on; port 0 picks a free port (printed).
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+        addr: String,
+        /// Build a local preview for this address in build/preview and serve it.
+        #[arg(long)]
+        preview: bool,
+        /// Preview drafts and scheduled episodes too (implies --preview).
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The show's title.
+    #[arg(long)]
+    pub title: String,
+    /// What the show is about (shown by podcast apps).
+    #[arg(long)]
+    pub description: String,
+    /// The public https address of the website (the feed will be <URL>/feed.xml).
+    #[arg(long, value_name = "URL")]
+    pub base_url: String,
+    /// Who makes the show.
+    #[arg(long)]
+    pub author: String,
+    /// The owner's email, used by directories to verify the show.
+    #[arg(long)]
+    pub email: String,
+    /// The owner's name (default: the author).
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long, default_value = "fr")]
+    pub language: String,
+    /// One of Apple's categories.
+    #[arg(long, default_value = "Society & Culture")]
+    pub category: String,
+    #[arg(long, default_value = "Documentary")]
+    pub subcategory: Option<String>,
+    /// A license identifier of the Podcasting 2.0 list.
+    #[arg(long, default_value = "CC-BY-SA-4.0")]
+    pub license: String,
+    #[arg(long, default_value = "https://creativecommons.org/licenses/by-sa/4.0/")]
+    pub license_url: String,
+    /// The copyright line (default: "CC BY-SA 4.0 — <author>").
+    #[arg(long)]
+    pub copyright: Option<String>,
+    /// A square RGB JPEG or PNG of 1400 to 3000 pixels, copied to feed/.
+    #[arg(long, value_name = "FILE")]
+    pub cover: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A new episode (episodes/<slug>.md with a fresh GUID).
+    Episode { title: String },
+    /// A new method page (site/methods/<slug>.md with its feed GUID).
+    Method { title: String },
+    /// A new partner page (site/partners/<slug>.md with its feed GUID).
+    Partner { name: String },
+    /// A new territory page (site/territories/<slug>.md).
+    Territory {
+        name: String,
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        /// Latitude, WGS84 decimal degrees.
+        #[arg(long, allow_hyphen_values = true)]
+        lat: f64,
+        /// Longitude, WGS84 decimal degrees.
+        #[arg(long, allow_hyphen_values = true)]
+        lon: f64,
+        /// INSEE code, only when known.
+        #[arg(long)]
+        insee: Option<String>,
+        #[arg(long)]
+        postcode: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TranscriptCommand {
+    /// Write transcripts/<SLUG>.vtt from FILE: the format is found from the content, speaker
+    /// labels (`<v …>`, `[SPEAKER_00]:`, `Name:`) are named through the episode's `speakers`.
+    Import {
+        /// The episode's slug (its file name in episodes/ without .md).
+        slug: String,
+        file: PathBuf,
+        /// The file's character encoding (never guessed).
+        #[arg(long, value_enum, default_value = "utf-8")]
+        encoding: veillee::transcript::Encoding,
+        /// Read the file as this format instead of the one its content shows.
+        #[arg(long, value_enum)]
+        format: Option<veillee::transcript::Format>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Commune,
+    Epci,
+    Departement,
+}

@@ -1,0 +1,296 @@
+//! The command line: one short function per command that calls the library's `Project` and
+//! prints. Exit codes: 0 success, 1 bad input (the sources, a file), 2 usage (the arguments).
+
+mod args;
+
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use veillee::generate::GenerateError;
+use veillee::problem::Problems;
+use veillee::project::{
+    BuildOptions, ImportError, InitOptions, NewPage, ProbeReport, Project, ProjectError, PublishError, PublishOptions,
+};
+use veillee::search::{Query, SearchError};
+use veillee::serve::{ServeError, ServeOptions};
+use veillee::transcript::ReadOptions;
+use veillee::util::IoError;
+
+use args::{Cli, Command, KindArg, NewCommand, TranscriptCommand};
+
+/// An error of a command.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Problems(#[from] Problems),
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+impl CliError {
+    /// The problems in the sources, when that is what stopped the command.
+    fn problems(&self) -> Option<&Problems> {
+        match self {
+            CliError::Problems(p)
+            | CliError::Generate(GenerateError::Problems(p))
+            | CliError::Publish(PublishError::Generate(GenerateError::Problems(p)))
+            | CliError::Serve(ServeError::Generate(GenerateError::Problems(p)))
+            | CliError::Import(ImportError::Problems(p)) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse_from(search_words_last(std::env::args_os().collect()));
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match e.problems() {
+                Some(problems) => eprintln!("{problems}"),
+                None => eprintln!("error: {e}"),
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `veillee search porte -ferney --json`: a `-word` is a word to exclude, not an option, and
+/// the options may come anywhere. The search's options (as clap defines them) go first and the
+/// words after a `--`, so that clap reads every word as one.
+fn search_words_last(args: Vec<OsString>) -> Vec<OsString> {
+    let mut command = Cli::command();
+    // Built, so that the generated `-h`/`--help` are among the arguments.
+    command.build();
+    let takes_value = |cmd: &clap::Command, token: &str| -> Option<bool> {
+        cmd.get_arguments().find_map(|a| {
+            let long = token.strip_prefix("--").is_some_and(|t| a.get_long() == Some(t.split('=').next().unwrap_or(t)));
+            let short = token.len() == 2 && token.starts_with('-') && a.get_short().is_some_and(|c| token.ends_with(c));
+            (long || short).then(|| a.get_action().takes_values() && !token.contains('='))
+        })
+    };
+    // The subcommand is the first token that is neither a global option nor its value.
+    let mut i = 1;
+    while i < args.len() {
+        let token = args[i].to_string_lossy();
+        match takes_value(&command, &token) {
+            Some(true) => i += 2,
+            Some(false) => i += 1,
+            None => break,
+        }
+    }
+    if args.get(i).is_none_or(|t| t != "search") || args[i + 1..].iter().any(|t| t == "--") {
+        return args;
+    }
+    let search = command.find_subcommand("search").expect("the search subcommand");
+    let (mut options, mut words) = (Vec::new(), Vec::new());
+    let mut tail = args[i + 1..].iter();
+    while let Some(token) = tail.next() {
+        let known =
+            takes_value(search, &token.to_string_lossy()).or_else(|| takes_value(&command, &token.to_string_lossy()));
+        match known {
+            Some(value) => {
+                options.push(token.clone());
+                if value {
+                    options.extend(tail.next().cloned());
+                }
+            }
+            None => words.push(token.clone()),
+        }
+    }
+    let mut out: Vec<OsString> = args[..=i].to_vec();
+    out.extend(options);
+    out.push("--".into());
+    out.extend(words);
+    out
+}
+
+/// Prints to stdout; a closed pipe (`veillee build | head`) ends the program quietly, as for
+/// any Unix filter, instead of panicking.
+fn out(text: impl std::fmt::Display) -> Result<(), CliError> {
+    if let Err(e) = write!(std::io::stdout(), "{text}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        return Err(IoError::new("stdout", e).into());
+    }
+    Ok(())
+}
+
+fn outln(text: impl std::fmt::Display) -> Result<(), CliError> {
+    out(format_args!("{text}\n"))
+}
+
+/// The project a one-shot command works on: `--root`, or the nearest above the working
+/// directory.
+fn project(root: Option<&Path>) -> Result<Project, CliError> {
+    Ok(long_lived_project(root)?.short_lived())
+}
+
+/// The project of a command that runs until stopped (`serve`).
+fn long_lived_project(root: Option<&Path>) -> Result<Project, CliError> {
+    let start = match root {
+        Some(r) => r.to_path_buf(),
+        None => std::env::current_dir().map_err(|e| IoError::new(".", e))?,
+    };
+    Ok(Project::open(&start)?)
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let root = cli.root.as_deref();
+    match cli.command {
+        Command::Init(a) => init(root, *a),
+        Command::New { page } => new(&project(root)?, page),
+        Command::Check => check(&project(root)?),
+        Command::Publish { slug, all: _, new_version, reason } => {
+            publish(&project(root)?, &PublishOptions { slug, new_version, reason })
+        }
+        Command::Build { base_url } => out(project(root)?.build(&BuildOptions { base_url, drafts: false })?),
+        Command::Feed { base_url } => {
+            let feed = project(root)?.feed(&BuildOptions { base_url, drafts: false })?;
+            out(String::from_utf8_lossy(&feed))
+        }
+        Command::Probe { files, json } => probe(&files, json),
+        Command::Search { words, partner, method, territory, year, speaker, limit, json } => {
+            let query = Query { q: words.join(" "), partner, method, territory, year, speaker, limit: Some(limit) };
+            let results = project(root)?.search(&query)?;
+            if json {
+                outln(serde_json::to_string_pretty(&results).expect("search results serialize"))
+            } else {
+                out(veillee::search::text_report(&results))
+            }
+        }
+        Command::Transcript { command: TranscriptCommand::Import { slug, file, encoding, format } } => {
+            out(project(root)?.import_transcript(&slug, &file, &ReadOptions { encoding, format })?)
+        }
+        Command::Serve { addr, preview, drafts } => {
+            serve(&long_lived_project(root)?, ServeOptions { addr, preview, drafts })
+        }
+    }
+}
+
+fn init(root: Option<&Path>, a: args::InitArgs) -> Result<(), CliError> {
+    let dir = match root {
+        Some(r) => r.to_path_buf(),
+        None => std::env::current_dir().map_err(|e| IoError::new(".", e))?,
+    };
+    let copyright = a.copyright.clone().unwrap_or_else(|| format!("CC BY-SA 4.0 — {}", a.author));
+    let options = InitOptions {
+        owner_name: a.owner.clone().unwrap_or_else(|| a.author.clone()),
+        title: a.title,
+        description: a.description,
+        base_url: a.base_url,
+        author: a.author,
+        owner_email: a.email,
+        language: a.language,
+        category: a.category,
+        subcategory: a.subcategory,
+        license_id: a.license,
+        license_url: a.license_url,
+        copyright,
+        cover: a.cover,
+    };
+    for path in Project::init(&dir, &options)? {
+        outln(format_args!("created {}", path.display()))?;
+    }
+    if options.cover.is_none() {
+        outln("next: put a square cover of 1400 to 3000 px at feed/cover.jpg, then `veillee new episode \"Titre\"`")?;
+    }
+    Ok(())
+}
+
+fn new(project: &Project, page: NewCommand) -> Result<(), CliError> {
+    use veillee::catalog::TerritoryKind;
+    let (page, title) = match page {
+        NewCommand::Episode { title } => (NewPage::Episode, title),
+        NewCommand::Method { title } => (NewPage::Method, title),
+        NewCommand::Partner { name } => (NewPage::Partner, name),
+        NewCommand::Territory { name, kind, lat, lon, insee, postcode } => {
+            let kind = match kind {
+                KindArg::Commune => TerritoryKind::Commune,
+                KindArg::Epci => TerritoryKind::Epci,
+                KindArg::Departement => TerritoryKind::Departement,
+            };
+            (NewPage::Territory { kind, lat, lon, insee, postcode }, name)
+        }
+    };
+    let path = project.new_page(&page, &title)?;
+    outln(format_args!("created {}", project.relative(&path).display()))
+}
+
+fn check(project: &Project) -> Result<(), CliError> {
+    let report = project.check()?;
+    if !report.warnings.0.is_empty() {
+        eprintln!("{}", report.warnings);
+    }
+    outln(report)
+}
+
+fn publish(project: &Project, options: &PublishOptions) -> Result<(), CliError> {
+    let done = project.publish(options)?;
+    for e in &done.entries {
+        outln(format_args!(
+            "{} {} ({}): {}, out on {}",
+            e.action.as_str(),
+            e.slug,
+            e.guid,
+            e.media_name,
+            e.pub_date.strftime("%Y-%m-%d %H:%M UTC")
+        ))?;
+    }
+    if done.entries.is_empty() {
+        outln("nothing to record: no published episode changed")?;
+    }
+    out(done.build)
+}
+
+fn probe(files: &[PathBuf], json: bool) -> Result<(), CliError> {
+    let probed = Project::probe(files);
+    if json {
+        let report: Vec<ProbeReport> = probed.files.iter().map(|(f, facts)| ProbeReport::new(f, facts)).collect();
+        outln(serde_json::to_string_pretty(&report).expect("probe reports serialize"))?;
+    } else {
+        for (file, f) in &probed.files {
+            outln(format_args!(
+                "{}: {} {} {} Hz {} ch {} kbit/s, {} s ({}), {} bytes, {}, blake3 {}",
+                file.display(),
+                f.container,
+                f.codec,
+                f.sample_rate,
+                f.channels,
+                f.bitrate / 1000,
+                veillee::util::time::seconds(f.duration_ms),
+                veillee::util::time::clock(f.duration_ms),
+                f.length,
+                f.mime,
+                &f.blake3[..16]
+            ))?;
+        }
+    }
+    if probed.problems.0.is_empty() { Ok(()) } else { Err(probed.problems.into()) }
+}
+
+fn serve(project: &Project, options: ServeOptions) -> Result<(), CliError> {
+    let server = project.serve(&options)?;
+    out(server.report())?;
+    outln(server.banner())?;
+    std::io::stdout().flush().map_err(|e| IoError::new("stdout", e))?;
+    server.run()?;
+    Ok(())
+}

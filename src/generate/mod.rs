@@ -1,0 +1,234 @@
+//! The build stage: render every output of a catalog and write them as a new build generation
+//! (docs/ARCHITECTURE.md, points 4 and 5).
+//!
+//! A build (the caller holds `build/.lock`) writes `build/gen-tmp-<pid>/www/`, renames it
+//! `build/gen-N/` when complete, then swaps the `build/current` symlink atomically. Outputs
+//! identical to the previous generation's are hard links to them (same inode, mtime and ETag);
+//! new content is always a new file. A build that changes nothing makes no generation. A failed
+//! or killed build leaves `build/current` as it was; its leftover `gen-tmp-*` is removed by the
+//! next build. A preview is written whole into `build/preview/`, never a generation.
+
+mod generation;
+mod plan;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::catalog::{Catalog, Episode, Status};
+use crate::feed;
+use crate::problem::Problems;
+use crate::search::IndexError;
+use crate::site::TemplateError;
+use crate::transcript::{self, OutFormat};
+use crate::util::IoError;
+use crate::util::urls::Urls;
+
+pub use generation::{
+    BuildLock, Generation, Manifest, Slot, current_generation, preview_generation, previous_manifest,
+};
+pub use plan::{Rendered, feed_only, render};
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Overrides channel.toml's `base_url` in the feed and pages (never in bytes the ledger hashes).
+    pub base_url: Option<String>,
+    /// The time the build happens at: decides which episodes are out.
+    pub now: jiff::Timestamp,
+    /// Include drafts and scheduled episodes (a preview's choice).
+    pub drafts: bool,
+}
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The sources have errors: nothing was written.
+    #[error(transparent)]
+    Problems(#[from] Problems),
+    #[error(transparent)]
+    Io(#[from] IoError),
+    #[error("template {0}")]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("invalid --base-url `{0}`: give an http:// or https:// address")]
+    BaseUrl(String),
+    #[error("{}: the file changed during the build; build again", .0.display())]
+    SourceChanged(PathBuf),
+    /// A state the build never makes (a bug, or a generation edited by hand).
+    #[error("the previous generation is inconsistent: {0} — delete build/ and build again")]
+    Invariant(String),
+}
+
+/// One output file, in memory or copied from a source file.
+#[derive(Debug, Clone)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// A source file copied as it is, with its known BLAKE3 (hex) if there is one.
+    File {
+        path: PathBuf,
+        blake3: Option<String>,
+    },
+    /// Kept from the previous generation if it is there, else left out: the media of earlier
+    /// versions, whose bytes no source holds any more, stay for clients mid-download.
+    Inherited,
+    /// Made from the same inputs as the previous generation's file: not rendered again.
+    Unchanged,
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    /// `gen-N`, or `None` when nothing changed and no generation was made.
+    pub generation: Option<String>,
+    /// The generation that is current after the build.
+    pub current: String,
+    /// Episodes whose audio was probed anew.
+    pub reprobed: Vec<String>,
+    /// Episodes indexed anew (by slug).
+    pub reindexed: Vec<String>,
+    /// Outputs rendered anew because an input changed (paths under www).
+    pub rendered: Vec<String>,
+    /// Outputs written anew because their bytes changed (paths under www).
+    pub written: Vec<String>,
+    /// Outputs that did not change (hard links to the previous generation).
+    pub unchanged: usize,
+    /// Outputs of the previous generation that are gone.
+    pub removed: Vec<String>,
+    /// Episodes in the outputs.
+    pub episodes: usize,
+    /// Problems of the sources that did not stop the build.
+    pub warnings: Problems,
+    /// When the next scheduled episode comes out (a build is needed then).
+    pub next_scheduled: Option<jiff::Timestamp>,
+    /// Written into `build/preview/` rather than as a generation.
+    pub preview: bool,
+}
+
+impl Report {
+    /// What the catalog adds to a report: probes, warnings, the next scheduled date.
+    fn describe(&mut self, catalog: &Catalog, now: jiff::Timestamp) {
+        self.reprobed.clone_from(&catalog.reprobed);
+        self.next_scheduled =
+            catalog.episodes.iter().filter(|e| e.status(now) == Status::Scheduled).map(Episode::pub_date).min();
+        self.warnings = catalog.warnings.clone();
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for w in &self.warnings.0 {
+            writeln!(f, "{w}")?;
+        }
+        if self.preview {
+            return writeln!(f, "built the preview build/{}: {} episodes", self.current, self.episodes);
+        }
+        match &self.generation {
+            Some(generation) => writeln!(
+                f,
+                "built build/{generation}: {} episodes; {} re-probed, {} re-indexed, {} re-rendered, {} re-written, {} unchanged, {} removed",
+                self.episodes,
+                self.reprobed.len(),
+                self.reindexed.len(),
+                self.rendered.len(),
+                self.written.len(),
+                self.unchanged,
+                self.removed.len()
+            )?,
+            None => {
+                writeln!(f, "nothing changed: build/current is still {} ({} episodes)", self.current, self.episodes)?
+            }
+        }
+        for slug in &self.reprobed {
+            writeln!(f, "  re-probed    {slug}")?;
+        }
+        // Only a generation's lists are news: with no generation nothing was written.
+        if self.generation.is_some() {
+            for slug in &self.reindexed {
+                writeln!(f, "  re-indexed   {slug}")?;
+            }
+            for path in &self.rendered {
+                writeln!(f, "  re-rendered  {path}")?;
+            }
+            for path in &self.written {
+                writeln!(f, "  re-written   {path}")?;
+            }
+            for path in &self.removed {
+                writeln!(f, "  removed      {path}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Renders `catalog` and writes a new generation if an output changed (the caller holds the
+/// build lock).
+pub fn build(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
+    let previous = generation::previous_manifest(root);
+    let rendered = render(catalog, options, previous.as_ref())?;
+    let mut report = write_generation(root, rendered)?;
+    report.describe(catalog, options.now);
+    Ok(report)
+}
+
+/// Renders everything `options` shows into `build/preview/` from scratch (never a generation:
+/// nothing there can be deployed by mistake; the caller holds the build lock).
+pub fn preview(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
+    let rendered = render(catalog, options, None)?;
+    let name = generation::write_preview(root, rendered.outputs, rendered.index, &rendered.pages)?;
+    let mut report = Report {
+        episodes: rendered.episodes,
+        preview: true,
+        generation: Some(name.clone()),
+        current: name,
+        ..Report::default()
+    };
+    report.describe(catalog, options.now);
+    Ok(report)
+}
+
+/// Writes rendered outputs as a new generation (the caller holds the build lock).
+pub fn write_generation(root: &Path, rendered: Rendered) -> Result<Report, GenerateError> {
+    let mut report = generation::write(root, rendered.outputs, rendered.index, &rendered.pages)?;
+    report.rendered = rendered.rendered;
+    report.episodes = rendered.episodes;
+    Ok(report)
+}
+
+/// `<slug>.<hash8>.<ext>`: the name an episode's media gets when it is published (content
+/// addressed, so a URL never changes meaning).
+pub fn media_name(ep: &Episode) -> String {
+    format!("{}.{}.{}", ep.slug, &ep.audio.blake3[..8], ep.audio.extension)
+}
+
+/// The published WebVTT: written anew rather than copied, speaker labels become names, text is
+/// escaped.
+pub fn transcript_bytes(ep: &Episode) -> Option<Vec<u8>> {
+    let t = ep.transcript.as_ref()?;
+    Some(crate::transcript::write_vtt(t, &ep.speakers).into_bytes())
+}
+
+/// A published transcript in a text format (the HTML one is a page of the site); speaker labels
+/// become names.
+pub fn transcript_output(ep: &Episode, format: OutFormat) -> Option<Vec<u8>> {
+    let t = ep.transcript.as_ref()?;
+    let name = &ep.speakers;
+    let text = match format {
+        OutFormat::Vtt => transcript::write_vtt(t, name),
+        OutFormat::Srt => transcript::write_srt(t, name),
+        OutFormat::Json => transcript::write_json(t, name),
+        OutFormat::Html => return None,
+    };
+    Some(text.into_bytes())
+}
+
+/// The JSON chapters, with channel.toml's address: the ledger records these bytes.
+pub fn chapters_bytes(catalog: &Catalog, ep: &Episode) -> Option<Vec<u8>> {
+    if ep.chapters.is_empty() {
+        return None;
+    }
+    let canonical = Urls::new(&catalog.channel.base_url, &catalog.channel.media_base_url);
+    let mut json = serde_json::to_vec_pretty(&feed::chapters_json(catalog, ep, &canonical)).ok()?;
+    json.push(b'\n');
+    Some(json)
+}

@@ -1,0 +1,47 @@
+//! `build`, `feed` and the preview: render the catalog into a generation.
+
+use super::Project;
+use crate::generate::{self, BuildLock, GenerateError, Report};
+
+/// How to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Another public address than channel.toml's `base_url` for the feed and pages (a staging
+    /// host, or the address of a local preview). Never in bytes the ledger records.
+    pub base_url: Option<String>,
+    /// Show drafts and scheduled episodes too (previews only).
+    pub drafts: bool,
+}
+
+impl Project {
+    /// Builds `build/current`: a new generation if any output changed.
+    pub fn build(&self, options: &BuildOptions) -> Result<Report, GenerateError> {
+        let _lock = BuildLock::acquire(self.root())?;
+        let catalog = self.load()?;
+        let report = generate::build(self.root(), &catalog, &self.generate_options(options, false));
+        self.release(catalog);
+        report
+    }
+
+    /// Builds a preview into `build/preview` (never `build/current`, never the ledger): for a
+    /// local address, with drafts if asked.
+    pub fn preview(&self, options: &BuildOptions) -> Result<Report, GenerateError> {
+        let _lock = BuildLock::acquire(self.root())?;
+        let catalog = self.load()?;
+        let report = generate::preview(self.root(), &catalog, &self.generate_options(options, options.drafts));
+        self.release(catalog);
+        report
+    }
+
+    /// The feed alone, as `build` would write it.
+    pub fn feed(&self, options: &BuildOptions) -> Result<Vec<u8>, GenerateError> {
+        let catalog = self.load()?;
+        let feed = generate::feed_only(&catalog, &self.generate_options(options, false));
+        self.release(catalog);
+        feed
+    }
+
+    fn generate_options(&self, options: &BuildOptions, drafts: bool) -> generate::Options {
+        generate::Options { base_url: options.base_url.clone(), now: self.now(), drafts }
+    }
+}

@@ -1,0 +1,554 @@
+//! What each template is given: the catalog's facts as the pages show them, in French, with
+//! root-relative links.
+
+use serde::{Deserialize, Serialize};
+
+use super::fr::{date_fr, duration_fr, group_thousands, role_fr, size_fr};
+use crate::catalog::{Catalog, Directory, Episode, Funding, Method, Partner, Person, Territory};
+use crate::feed::Item;
+use crate::search::{FacetCount, Query, SearchResults};
+use crate::util::time::{clock, seconds};
+use crate::util::urls::Urls;
+
+/// The show, as every page names it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ShowCtx {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// The public address (absolute).
+    pub base_url: String,
+    pub home_url: String,
+    /// The feed's public address (absolute: it is what people copy into a podcast app).
+    pub feed_url: String,
+    pub cover_url: String,
+    pub copyright: String,
+    pub license_id: String,
+    pub license_url: String,
+    pub funding: Vec<Funding>,
+    pub directories: Vec<Directory>,
+}
+
+impl ShowCtx {
+    pub(super) fn new(catalog: &Catalog, urls: &Urls, cover_name: &str) -> Self {
+        let ch = &catalog.channel;
+        let links = urls.relative();
+        ShowCtx {
+            title: ch.title.clone(),
+            description: ch.description.clone(),
+            language: ch.language.clone(),
+            base_url: urls.base.clone(),
+            home_url: links.home(),
+            feed_url: urls.feed(),
+            cover_url: links.image(cover_name),
+            copyright: ch.copyright.clone(),
+            license_id: ch.license.id.clone(),
+            license_url: ch.license.url.clone(),
+            funding: ch.funding.clone(),
+            directories: ch.directories.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct EpisodeCard {
+    url: String,
+    title: String,
+    date_iso: String,
+    date_fr: String,
+    duration: String,
+    summary: String,
+    moments: Vec<Moment>,
+}
+
+impl EpisodeCard {
+    fn new(e: &Episode, links: &Urls, moments: Vec<Moment>) -> Self {
+        EpisodeCard {
+            url: links.episode(&e.slug),
+            title: e.title.clone(),
+            date_iso: e.pub_date().to_string(),
+            date_fr: date_fr(e),
+            duration: duration_fr(e.audio.duration_ms),
+            summary: e.summary.clone().unwrap_or_else(|| crate::markdown::first_paragraph(&e.notes)),
+            moments,
+        }
+    }
+}
+
+/// The cards of the episodes `keep` accepts, newest first.
+fn cards(items: &[Item<'_>], links: &Urls, keep: impl Fn(&Episode) -> bool) -> Vec<EpisodeCard> {
+    items.iter().filter(|i| keep(i.episode)).map(|i| EpisodeCard::new(i.episode, links, Vec::new())).collect()
+}
+
+#[derive(Serialize)]
+struct Moment {
+    url: String,
+    clock: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct MethodRef {
+    url: String,
+    title: String,
+    summary: String,
+}
+
+impl MethodRef {
+    fn new(m: &Method, links: &Urls) -> Self {
+        MethodRef { url: links.method(&m.slug), title: m.title.clone(), summary: m.summary.clone() }
+    }
+}
+
+#[derive(Serialize)]
+struct PartnerRef {
+    url: String,
+    name: String,
+}
+
+impl PartnerRef {
+    fn new(p: &Partner, links: &Urls) -> Self {
+        PartnerRef { url: links.partner(&p.slug), name: p.name.clone() }
+    }
+
+    fn of(cat: &Catalog, slugs: &[String], links: &Urls) -> Vec<PartnerRef> {
+        slugs.iter().filter_map(|s| cat.partners.get(s)).map(|p| PartnerRef::new(p, links)).collect()
+    }
+}
+
+#[derive(Serialize)]
+struct TerritoryRef {
+    url: String,
+    name: String,
+}
+
+impl TerritoryRef {
+    fn new(t: &Territory, links: &Urls) -> Self {
+        TerritoryRef { url: links.territory(&t.slug), name: t.facts.name.clone() }
+    }
+}
+
+/// The home page.
+#[derive(Serialize)]
+pub(super) struct HomeCtx {
+    episodes: Vec<EpisodeCard>,
+    methods: Vec<MethodRef>,
+    partners: Vec<PartnerRef>,
+    territories: Vec<TerritoryRef>,
+}
+
+impl HomeCtx {
+    pub(super) fn new(cat: &Catalog, items: &[Item<'_>], links: &Urls) -> Self {
+        HomeCtx {
+            episodes: cards(items, links, |_| true),
+            methods: cat.methods.values().map(|m| MethodRef::new(m, links)).collect(),
+            partners: cat.partners.values().map(|p| PartnerRef::new(p, links)).collect(),
+            territories: cat.territories.values().map(|t| TerritoryRef::new(t, links)).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct EpisodeCtx {
+    title: String,
+    date_iso: String,
+    date_fr: String,
+    duration: String,
+    season: Option<u32>,
+    number: Option<u32>,
+    media_url: String,
+    media_type: String,
+    size: String,
+    persons: Vec<Person>,
+    notes_html: String,
+    chapters: Vec<ChapterCtx>,
+    methods: Vec<MethodRef>,
+    partners: Vec<PartnerRef>,
+    territories: Vec<TerritoryRef>,
+    transcript_url: String,
+    /// The transcript in each published format: (label, address).
+    transcript_formats: Vec<(&'static str, String)>,
+    transcript: Vec<CueCtx>,
+}
+
+#[derive(Serialize)]
+struct ChapterCtx {
+    start: String,
+    clock: String,
+    title: String,
+    method_url: Option<String>,
+    method_title: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CueCtx {
+    start: String,
+    clock: String,
+    speaker: Option<String>,
+    text: String,
+}
+
+impl EpisodeCtx {
+    pub(super) fn new(cat: &Catalog, item: &Item<'_>, links: &Urls) -> Self {
+        let e = item.episode;
+        let mut persons: Vec<Person> = cat.channel.hosts.clone();
+        for p in &e.persons {
+            if !persons.iter().any(|h| h.name == p.name) {
+                persons.push(p.clone());
+            }
+        }
+        // The transcript names a speaker only where the speaker changes, as people read it.
+        let mut last: Option<&str> = None;
+        let transcript = e
+            .transcript
+            .iter()
+            .flat_map(|t| &t.cues)
+            .map(|c| {
+                let name = c.voice.as_deref().map(|v| e.speaker_name(v));
+                let speaker = (name != last).then(|| name.map(str::to_owned)).flatten();
+                last = name;
+                CueCtx { start: seconds(c.start_ms), clock: clock(c.start_ms), speaker, text: c.text.clone() }
+            })
+            .collect();
+        EpisodeCtx {
+            title: e.title.clone(),
+            date_iso: e.pub_date().to_string(),
+            date_fr: date_fr(e),
+            duration: duration_fr(e.audio.duration_ms),
+            season: e.season,
+            number: e.number,
+            media_url: links.media(&item.media_name),
+            media_type: e.audio.mime.clone(),
+            size: size_fr(item.media_length),
+            persons: persons
+                .into_iter()
+                .map(|mut p| {
+                    p.role = role_fr(&p.role).to_owned();
+                    p
+                })
+                .collect(),
+            notes_html: e.notes_html(),
+            chapters: e
+                .chapters
+                .iter()
+                .map(|c| ChapterCtx {
+                    start: seconds(c.start_ms),
+                    clock: clock(c.start_ms),
+                    title: c.title.clone(),
+                    method_url: c.method.as_ref().map(|m| links.method(m)),
+                    method_title: c.method.as_ref().and_then(|m| cat.methods.get(m)).map(|m| m.title.clone()),
+                })
+                .collect(),
+            methods: e.methods.iter().filter_map(|m| cat.methods.get(m)).map(|m| MethodRef::new(m, links)).collect(),
+            partners: PartnerRef::of(cat, &e.partners, links),
+            territories: e
+                .territories
+                .iter()
+                .filter_map(|t| cat.territories.get(t))
+                .map(|t| TerritoryRef::new(t, links))
+                .collect(),
+            transcript_url: links.transcript(&e.slug, "vtt"),
+            transcript_formats: [("WebVTT", "vtt"), ("SRT", "srt"), ("JSON", "json"), ("HTML", "html")]
+                .into_iter()
+                .map(|(label, ext)| (label, links.transcript(&e.slug, ext)))
+                .collect(),
+            transcript,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct MethodCtx {
+    title: String,
+    summary: String,
+    synonyms: Vec<String>,
+    body_html: String,
+    partners: Vec<PartnerRef>,
+}
+
+impl MethodCtx {
+    /// The method and the episodes that discuss it, each with the moments (chapters) about it.
+    pub(super) fn new(cat: &Catalog, items: &[Item<'_>], m: &Method, links: &Urls) -> (Self, Vec<EpisodeCard>) {
+        let episodes = items
+            .iter()
+            .filter_map(|i| {
+                let e = i.episode;
+                let moments: Vec<Moment> = e
+                    .chapters
+                    .iter()
+                    .filter(|c| c.method.as_deref() == Some(m.slug.as_str()))
+                    .map(|c| Moment {
+                        url: format!("{}#t={}", links.episode(&e.slug), seconds(c.start_ms)),
+                        clock: clock(c.start_ms),
+                        title: c.title.clone(),
+                    })
+                    .collect();
+                super::discusses(e, &m.slug).then(|| EpisodeCard::new(e, links, moments))
+            })
+            .collect();
+        let ctx = MethodCtx {
+            title: m.title.clone(),
+            summary: m.summary.clone(),
+            synonyms: m.synonyms.clone(),
+            body_html: crate::markdown::to_html(&m.body),
+            partners: PartnerRef::of(cat, &m.partners, links),
+        };
+        (ctx, episodes)
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct PartnerCtx {
+    name: String,
+    website: Option<String>,
+    body_html: String,
+    territories: Vec<TerritoryRef>,
+    methods: Vec<MethodRef>,
+}
+
+impl PartnerCtx {
+    pub(super) fn new(cat: &Catalog, items: &[Item<'_>], p: &Partner, links: &Urls) -> (Self, Vec<EpisodeCard>) {
+        let ctx = PartnerCtx {
+            name: p.name.clone(),
+            website: p.website.clone(),
+            body_html: crate::markdown::to_html(&p.body),
+            territories: p
+                .territories
+                .iter()
+                .filter_map(|t| cat.territories.get(t))
+                .map(|t| TerritoryRef::new(t, links))
+                .collect(),
+            methods: cat
+                .methods
+                .values()
+                .filter(|m| m.partners.contains(&p.slug))
+                .map(|m| MethodRef::new(m, links))
+                .collect(),
+        };
+        (ctx, cards(items, links, |e| e.partners.contains(&p.slug)))
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct TerritoryCtx {
+    name: String,
+    kind: &'static str,
+    insee: Option<String>,
+    postcode: Option<String>,
+    population: Option<String>,
+    population_year: Option<u16>,
+    lat: f64,
+    lon: f64,
+    body_html: String,
+    partners: Vec<PartnerRef>,
+}
+
+impl TerritoryCtx {
+    pub(super) fn new(cat: &Catalog, items: &[Item<'_>], t: &Territory, links: &Urls) -> (Self, Vec<EpisodeCard>) {
+        let f = &t.facts;
+        let ctx = TerritoryCtx {
+            name: f.name.clone(),
+            kind: f.kind.label_fr(),
+            insee: f.insee.clone(),
+            postcode: f.postcode.clone(),
+            population: f.population.map(group_thousands),
+            population_year: f.population_year,
+            lat: f.lat,
+            lon: f.lon,
+            body_html: crate::markdown::to_html(&t.body),
+            partners: cat
+                .partners
+                .values()
+                .filter(|p| p.territories.contains(&t.slug))
+                .map(|p| PartnerRef::new(p, links))
+                .collect(),
+        };
+        (ctx, cards(items, links, |e| e.territories.contains(&t.slug)))
+    }
+}
+
+/// The HTML transcript.
+#[derive(Serialize)]
+pub(super) struct TranscriptCtx {
+    title: String,
+    /// The episode page (root-relative); times link to `<page>#t=<seconds>`.
+    page: String,
+    passages: Vec<PassageCtx>,
+}
+
+#[derive(Serialize)]
+struct PassageCtx {
+    /// The speaker's name where it changes.
+    speaker: Option<String>,
+    /// Whole seconds.
+    start: u64,
+    clock: String,
+    text: String,
+}
+
+impl TranscriptCtx {
+    /// Passages of up to a minute of one speaker.
+    pub(super) fn new(ep: &Episode, links: &Urls) -> Option<Self> {
+        let t = ep.transcript.as_ref()?;
+        let mut previous = None;
+        let passages = t
+            .passages(60_000)
+            .into_iter()
+            .map(|p| {
+                let name = p.voice.map(|v| ep.speaker_name(v));
+                let speaker = name.filter(|n| Some(*n) != previous).map(str::to_owned);
+                previous = name;
+                PassageCtx { speaker, start: p.start_ms / 1000, clock: clock(p.start_ms), text: p.text() }
+            })
+            .collect();
+        Some(TranscriptCtx { title: ep.title.clone(), page: links.episode(&ep.slug), passages })
+    }
+}
+
+/// The search page.
+#[derive(Serialize)]
+pub(super) struct SearchCtx {
+    q: String,
+    /// Something was asked (words or a filter).
+    asked: bool,
+    /// The filters in force, kept as hidden fields of the form.
+    hidden: Vec<(&'static str, String)>,
+    /// The filters in force, each with the address of the search without it.
+    active: Vec<ActiveFilter>,
+    total: usize,
+    facets: Vec<FacetGroup>,
+    episodes: Vec<HitCtx>,
+}
+
+#[derive(Serialize)]
+struct ActiveFilter {
+    label: &'static str,
+    value: String,
+    remove: String,
+}
+
+#[derive(Serialize)]
+struct FacetGroup {
+    heading: &'static str,
+    values: Vec<FacetLink>,
+}
+
+#[derive(Serialize)]
+struct FacetLink {
+    href: String,
+    label: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct HitCtx {
+    link: String,
+    title: String,
+    date: String,
+    /// HTML made by the index: escaped text and `<mark>`.
+    notes: Option<String>,
+    moments: Vec<MomentCtx>,
+}
+
+#[derive(Serialize)]
+struct MomentCtx {
+    link: String,
+    clock: String,
+    speaker: Option<String>,
+    /// HTML made by the index: escaped text and `<mark>`.
+    snippet: String,
+}
+
+/// The search's filters: parameter, French label, and how to read and set it on a query.
+type Filter = (&'static str, &'static str, fn(&Query) -> Option<String>, fn(&mut Query, Option<String>));
+
+const FILTERS: [Filter; 5] = [
+    ("partner", "Partenaire", |q| q.partner.clone(), |q, v| q.partner = v),
+    ("method", "Méthode", |q| q.method.clone(), |q, v| q.method = v),
+    ("territory", "Territoire", |q| q.territory.clone(), |q, v| q.territory = v),
+    ("year", "Année", |q| q.year.map(|y| y.to_string()), |q, v| q.year = v.and_then(|v| v.parse().ok())),
+    ("speaker", "Voix", |q| q.speaker.clone(), |q, v| q.speaker = v),
+];
+
+/// The address of the search page for `query`.
+fn href(query: &Query) -> String {
+    let query = Query { limit: None, ..query.clone() };
+    format!("/recherche/?{}", serde_urlencoded::to_string(&query).unwrap_or_default())
+}
+
+impl SearchCtx {
+    pub(super) fn new(results: &SearchResults) -> Self {
+        let query = &results.query;
+        let f = &results.facets;
+        let labels: [(&str, &[FacetCount]); 3] =
+            [("method", &f.method), ("partner", &f.partner), ("territory", &f.territory)];
+        let label_of = |name: &str, value: &str| {
+            labels
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, list)| list.iter().find(|c| c.value == value))
+                .map_or_else(|| value.to_owned(), |c| c.label.clone())
+        };
+        let mut hidden = Vec::new();
+        let mut active = Vec::new();
+        for (name, label, get, set) in FILTERS {
+            let Some(value) = get(query) else { continue };
+            let mut without = query.clone();
+            set(&mut without, None);
+            active.push(ActiveFilter { label, value: label_of(name, &value), remove: href(&without) });
+            hidden.push((name, value));
+        }
+        let groups: [(&str, &'static str, &[FacetCount]); 4] = [
+            ("method", "Méthodes", &f.method),
+            ("partner", "Partenaires", &f.partner),
+            ("territory", "Territoires", &f.territory),
+            ("year", "Années", &f.year),
+        ];
+        let facets = groups
+            .into_iter()
+            .filter(|(_, _, counts)| !counts.is_empty())
+            .map(|(name, heading, counts)| FacetGroup {
+                heading,
+                values: counts
+                    .iter()
+                    .map(|c| {
+                        let mut narrower = query.clone();
+                        if let Some((_, _, _, set)) = FILTERS.iter().find(|(n, ..)| *n == name) {
+                            set(&mut narrower, Some(c.value.clone()));
+                        }
+                        FacetLink { href: href(&narrower), label: c.label.clone(), count: c.count }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let episodes = results
+            .episodes
+            .iter()
+            .map(|hit| HitCtx {
+                link: hit.link.clone(),
+                title: hit.title.clone(),
+                date: hit.date.clone(),
+                notes: hit.notes.clone().filter(|_| hit.moments.is_empty()),
+                moments: hit
+                    .moments
+                    .iter()
+                    .map(|m| MomentCtx {
+                        link: m.link.clone(),
+                        clock: clock((m.start * 1000.0) as u64),
+                        speaker: m.speaker.clone(),
+                        snippet: m.snippet.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        SearchCtx {
+            q: query.q.clone(),
+            asked: !query.q.trim().is_empty() || !active.is_empty(),
+            hidden,
+            active,
+            total: results.total,
+            facets,
+            episodes,
+        }
+    }
+}
