@@ -18,8 +18,6 @@ TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/veillee-target}"
 CACHE="${BENCH_DIR:-$HOME/.cache/veillee-bench}"
 EPISODES="${EPISODES:-10000}"
 SEED="${SEED:-1}"
-DIR="$CACHE/catalog-$((EPISODES / 1000))k"
-[ "$EPISODES" -ge 1000 ] || DIR="$CACHE/catalog-$EPISODES"
 OUT="$CACHE/catalog-out"
 mkdir -p "$CACHE" "$OUT"
 
@@ -27,15 +25,9 @@ command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -q
 source benches/bench_bin.sh veillee-bench-bin
 PY="$(bash benches/setup_venv.sh)"
 
-# The catalog, generated once (again when the generator, the audio or the count changes).
-STAMP="$(cat benches/gen_catalog.py | sha256sum | cut -c1-16)-$EPISODES-$SEED-${AUDIO:-ffmpeg}"
-if [ "$(cat "$DIR.stamp" 2>/dev/null)" != "$STAMP" ] || [ ! -f "$DIR/feed/archive.toml" ]; then
-  rm -rf "$DIR" "$DIR.tmp"
-  python3 benches/gen_catalog.py "$DIR.tmp" --episodes "$EPISODES" --seed "$SEED" --veillee "$BIN" \
-    ${AUDIO:+--audio "$AUDIO"}
-  mv "$DIR.tmp" "$DIR"
-  echo "$STAMP" > "$DIR.stamp"
-fi
+source benches/data.sh
+catalog_dir "$EPISODES" "$SEED" "$BIN"
+DIR="$CATALOG"
 "$BIN" --root "$DIR" check
 
 echo

@@ -8,18 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/veillee-target}"
 CACHE="${BENCH_DIR:-$HOME/.cache/veillee-bench}"
-DIR="$CACHE/probe"
-mkdir -p "$DIR"
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
-command -v ffmpeg >/dev/null || { apt-get update -qq && apt-get install -y -qq ffmpeg; }
 source benches/bench_bin.sh veillee-probe-bin
-F="ffmpeg -hide_banner -loglevel error -y"
-SRC="anoisesrc=color=pink:duration=3600:amplitude=0.2:seed=1:sample_rate=44100"
-MIX="[0][1]amix=inputs=2,aformat=channel_layouts=stereo"
-SINE="sine=frequency=440:duration=3600:sample_rate=44100"
-[ -f "$DIR/cbr.mp3" ] || $F -f lavfi -i "$SRC" -f lavfi -i "$SINE" -filter_complex "$MIX" -c:a libmp3lame -b:a 128k "$DIR/cbr.mp3"
-[ -f "$DIR/vbr.mp3" ] || $F -f lavfi -i "$SRC" -f lavfi -i "$SINE" -filter_complex "$MIX" -c:a libmp3lame -q:a 4 "$DIR/vbr.mp3"
-[ -f "$DIR/vbr-noxing.mp3" ] || $F -i "$DIR/vbr.mp3" -c copy -write_xing 0 "$DIR/vbr-noxing.mp3"
+source benches/data.sh
+probe_files
+DIR="$PROBE_DIR"
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr)"
 echo "veillee: $VERSION"
@@ -34,7 +27,20 @@ for f in cbr vbr vbr-noxing; do
 done
 echo
 for f in cbr vbr vbr-noxing; do
-  hyperfine --warmup 3 --runs "${RUNS:-30}" -N \
+  hyperfine --warmup 3 --runs "${RUNS:-30}" -N --export-json "$CACHE/probe-$f.json" \
     -n "veillee probe $f.mp3" "$BIN probe $DIR/$f.mp3" \
     -n "ffprobe $f.mp3" "ffprobe -v error -show_entries format=duration -of csv=p=0 $DIR/$f.mp3"
 done
+echo
+echo "veillee: $VERSION"
+python3 - "$CACHE" <<'PY'
+import json, sys
+print("| file | veillee probe | ffprobe | ratio | goal |")
+print("|---|---|---|---|---|")
+for f in ["cbr", "vbr", "vbr-noxing"]:
+    v, p = json.load(open(f"{sys.argv[1]}/probe-{f}.json"))["results"]
+    ratio = v["mean"] / p["mean"]
+    verdict = "met" if ratio <= 0.5 else "MISSED"
+    print(f"| {f}.mp3 | {v['mean'] * 1000:.1f} ms ± {v['stddev'] * 1000:.1f} | {p['mean'] * 1000:.1f} ms ± {p['stddev'] * 1000:.1f} "
+          f"| **{ratio:.2f}×** | ≤ 0.5×: {verdict} |")
+PY

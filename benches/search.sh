@@ -30,7 +30,6 @@ RUNS="${RUNS:-5}"
 QUERY_RUNS="${QUERY_RUNS:-200}"
 QUERY_WARMUP="${QUERY_WARMUP:-5}"
 PYTHON="${PYTHON:-python3}"
-DIR="$CACHE/search-corpus-$EPISODES"
 OUT="$CACHE/search-out"
 QUERIES="benches/search_queries.json"
 mkdir -p "$CACHE" "$OUT"
@@ -39,17 +38,9 @@ command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -q
 source benches/bench_bin.sh veillee-search-bin
 $BENCH_INDEX --help > /dev/null 2>&1 || { echo "$VERSION has no search benchmark command ($BENCH_INDEX)" >&2; exit 1; }
 
-# The corpus, generated once (again when the generator, its training text or a knob changes).
-STAMP="$(cat benches/gen_transcripts.py tests/fixtures/search/transcripts/* site/methods/*.md \
-  site/partners/*.md site/territories/*.md | sha256sum | cut -c1-16)-$EPISODES-$WORDS-$SEED"
-if [ "$(cat "$DIR.stamp" 2>/dev/null)" != "$STAMP" ] || [ ! -f "$DIR/episodes.json" ]; then
-  rm -rf "$DIR" "$DIR.tmp"
-  "$PYTHON" benches/gen_transcripts.py "$DIR.tmp" --episodes "$EPISODES" --words "$WORDS" --seed "$SEED" \
-    2> "$CACHE/search-gen.log" || { cat "$CACHE/search-gen.log" >&2; exit 1; }
-  mv "$CACHE/search-gen.log" "$DIR.tmp/gen.log"
-  mv "$DIR.tmp" "$DIR"
-  echo "$STAMP" > "$DIR.stamp"
-fi
+source benches/data.sh
+search_corpus "$EPISODES" "$WORDS" "$SEED" "$PYTHON"
+DIR="$CORPUS"
 
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr)"

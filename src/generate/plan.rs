@@ -337,7 +337,9 @@ fn index_plan(
     let mut keys = BTreeMap::new();
     // The method pages' words are in the labels: editing one re-indexes nothing.
     for (item, item_key) in items.iter().zip(item_keys) {
-        keys.insert(item.episode.guid.clone(), key([version.as_str(), item_key]));
+        // The names of its partners and territories are searched with it.
+        let about = search::EpisodeDocs::about(catalog, item.episode);
+        keys.insert(item.episode.guid.clone(), key([version.as_str(), item_key, &about]));
     }
     let labels = search::Labels::of(catalog);
     let labels_key = key(["labels", &blake3::hash(&labels.to_json()).to_hex()]);
@@ -357,7 +359,7 @@ fn index_plan(
     let old = previous.filter(|_| over.is_some()).map(|(_, m)| &m.index);
     let changed: Vec<&Item<'_>> =
         items.iter().filter(|i| old.is_none_or(|old| old.get(&i.episode.guid) != keys.get(&i.episode.guid))).collect();
-    let add = crate::util::par::map(&changed, |i| search::EpisodeDocs::of(i.episode));
+    let add = crate::util::par::map(&changed, |i| search::EpisodeDocs::of(catalog, i.episode));
     IndexPlan { keys, labels_key, labels, add, over, version }
 }
 

@@ -52,6 +52,7 @@ pub fn index_dir(episodes: Vec<BenchEpisode>, transcripts: &Path, out: &Path) ->
             partners: e.partners.clone(),
             methods: e.methods.clone(),
             territories: e.territories.clone(),
+            about: e.partners.iter().chain(&e.territories).cloned().collect::<Vec<_>>().join(" ; "),
             passages,
         };
         builder.add(&docs).map_err(|e| e.to_string())?;

@@ -11,6 +11,7 @@
 pub mod bench;
 mod query;
 mod stem;
+mod words;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -32,7 +33,7 @@ use crate::catalog::{Catalog, Episode};
 use crate::transcript::Transcript;
 
 /// Changes whenever the schema or the analyzer does: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "5";
+pub const INDEX_VERSION: &str = "6";
 /// The longest passage.
 pub const PASSAGE_MS: u64 = 30_000;
 /// A number for an episode's GUID (the first 8 bytes of its BLAKE3).
@@ -63,6 +64,9 @@ struct Fields {
     facets: Field,
     context: Field,
     tags: Field,
+    /// An episode's partner and territory names (its own document only): a search that names
+    /// them finds the episode, and `-name` leaves out its passages.
+    about: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -88,6 +92,7 @@ fn schema() -> (Schema, Fields) {
         facets: b.add_facet_field("facets", FacetOptions::default()),
         context: b.add_text_field("context", french(false)),
         tags: b.add_text_field("tags", STORED),
+        about: b.add_text_field("about", french(false)),
     };
     (b.build(), fields)
 }
@@ -109,6 +114,7 @@ fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         facets: f("facets")?,
         context: f("context")?,
         tags: f("tags")?,
+        about: f("about")?,
     })
 }
 
@@ -152,6 +158,8 @@ pub struct EpisodeDocs {
     pub partners: Vec<String>,
     pub methods: Vec<String>,
     pub territories: Vec<String>,
+    /// The names of its partners and territories.
+    pub about: String,
     pub passages: Vec<PassageDoc>,
 }
 
@@ -192,7 +200,7 @@ pub fn passage_docs<'a>(transcript: &'a Transcript, name: impl Fn(&'a str) -> St
 
 impl EpisodeDocs {
     /// An episode of the catalog, speakers named.
-    pub fn of(ep: &Episode) -> Self {
+    pub fn of(catalog: &Catalog, ep: &Episode) -> Self {
         let mut methods: Vec<String> = ep.methods.clone();
         for m in ep.chapters.iter().filter_map(|c| c.method.as_ref()) {
             if !methods.contains(m) {
@@ -210,8 +218,17 @@ impl EpisodeDocs {
             partners: ep.partners.clone(),
             methods,
             territories: ep.territories.clone(),
+            about: Self::about(catalog, ep),
             passages,
         }
+    }
+
+    /// The names of an episode's partners and territories.
+    pub fn about(catalog: &Catalog, ep: &Episode) -> String {
+        let partners = ep.partners.iter().filter_map(|p| catalog.partners.get(p)).map(|p| p.name.as_str());
+        let territories =
+            ep.territories.iter().filter_map(|t| catalog.territories.get(t)).map(|t| t.facts.name.as_str());
+        partners.chain(territories).collect::<Vec<_>>().join(" ; ")
     }
 
     fn documents(&self, f: &Fields) -> Vec<TantivyDocument> {
@@ -240,6 +257,7 @@ impl EpisodeDocs {
         episode.add_u64(f.passage, 0);
         episode.add_text(f.title, &self.title);
         episode.add_text(f.text, &self.notes);
+        episode.add_text(f.about, &self.about);
         let mut out = vec![episode];
         for p in &self.passages {
             let mut doc = common.clone();

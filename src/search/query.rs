@@ -8,11 +8,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
+use super::words::Unit;
 use super::{Fields, LABELS, Labels, fields_of, register};
 
 /// A search: the words and the filters (`veillee search` flags, `/api/search` parameters).
@@ -111,6 +112,20 @@ impl From<tantivy::TantivyError> for SearchError {
     }
 }
 
+/// What a passage gains when its episode's title, partners or territories name a word of the
+/// search: far less than the word said in the passage itself.
+const EPISODE_NAMED: f32 = 0.1;
+
+/// A unit of the search on one field: a term, or a phrase with its gaps.
+fn phrase(field: tantivy::schema::Field, unit: &Unit) -> Box<dyn tantivy::query::Query> {
+    match unit.terms.as_slice() {
+        [(_, one)] => Box::new(TermQuery::new(Term::from_field_text(field, one), IndexRecordOption::WithFreqs)),
+        terms => Box::new(PhraseQuery::new_with_offset(
+            terms.iter().map(|(p, t)| (*p, Term::from_field_text(field, t))).collect(),
+        )),
+    }
+}
+
 /// The longest search read (a person types a few words; a megabyte is an attack).
 pub const MAX_QUERY: usize = 1000;
 
@@ -120,7 +135,6 @@ const MOMENTS: usize = 3;
 
 /// An open index, ready to answer.
 pub struct Searcher {
-    index: Index,
     reader: IndexReader,
     fields: Fields,
     labels: Labels,
@@ -134,6 +148,7 @@ pub struct Searcher {
 
 /// What a result shows of an episode, and its facet values (`kind/value` words).
 struct EpisodeMeta {
+    guid: String,
     slug: String,
     title: String,
     date: String,
@@ -212,6 +227,7 @@ impl Searcher {
             let doc: TantivyDocument = searcher.doc(address)?;
             let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
             let meta = EpisodeMeta {
+                guid: get(fields.guid),
                 slug: get(fields.slug),
                 title: get(fields.title),
                 date: get(fields.date),
@@ -225,7 +241,7 @@ impl Searcher {
             .iter()
             .map(|(slug, words)| (slug.clone(), super::analyze(&mut analyzer, words)))
             .collect();
-        Ok(Searcher { index, reader, fields, labels, episodes, method_terms, analyzer })
+        Ok(Searcher { reader, fields, labels, episodes, method_terms, analyzer })
     }
 
     pub fn labels(&self) -> &Labels {
@@ -268,20 +284,23 @@ impl Searcher {
             return Ok(results);
         }
 
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.text, f.context]);
-        parser.set_conjunction_by_default();
-        parser.set_field_boost(f.title, 2.0);
-        parser.set_field_boost(f.context, 0.5);
-        // A stray quote or colon is a typing accident, not an error to show.
-        let (words, _) = parser.parse_query_lenient(text);
+        let units = super::words::parse(text, &mut self.analyzer.clone());
+        let (excluded, required): (Vec<&Unit>, Vec<&Unit>) = units.iter().partition(|u| u.exclude);
+        let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
-        if !text.is_empty() {
-            clauses.push((Occur::Must, words.box_clone()));
+        if !required.is_empty() {
+            for unit in &required {
+                clauses.push((Occur::Must, self.anywhere(&searcher, unit)?));
+            }
+            // Something in the document itself must match: a passage is not found through its
+            // episode's title or places alone (it adds nothing to the score).
+            let own: Vec<(Occur, Box<dyn tantivy::query::Query>)> = required
+                .iter()
+                .flat_map(|u| [f.text, f.title, f.context, f.about].map(|field| (Occur::Should, phrase(field, u))))
+                .collect();
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(own)), 0.0))));
             // Episodes about a method the query names rank higher.
-            let words = super::analyze(
-                &mut self.analyzer.clone(),
-                text.split_whitespace().filter(|w| !w.starts_with('-')).collect::<Vec<_>>().join(" ").as_str(),
-            );
+            let words: HashSet<String> = required.iter().flat_map(|u| u.terms.iter().map(|(_, t)| t.clone())).collect();
             for (slug, terms) in &self.method_terms {
                 if !words.is_disjoint(terms) {
                     let facet = Term::from_facet(f.facets, &Facet::from_path(["method", slug.as_str()]));
@@ -290,11 +309,15 @@ impl Searcher {
                 }
             }
         } else {
-            // Filters alone: the matching episodes, without moments.
+            // Filters alone (or exclusions alone): the matching episodes, without moments.
             clauses.push((
                 Occur::Must,
                 Box::new(TermQuery::new(Term::from_field_text(f.kind, "episode"), IndexRecordOption::Basic)),
             ));
+        }
+        // Excluded wherever the word would have matched.
+        for unit in &excluded {
+            clauses.push((Occur::MustNot, self.anywhere(&searcher, unit)?));
         }
         for facet in &filters {
             clauses.push((
@@ -304,7 +327,6 @@ impl Searcher {
         }
         let full = BooleanQuery::new(clauses);
 
-        let searcher = self.reader.searcher();
         // Equal scores are ordered by episode and time, not by segment (a rebuild of the same
         // sources names and orders its segments anew): the same candidates every time.
         let ranked = TopDocs::with_limit(CANDIDATES).tweak_score(|segment: &tantivy::SegmentReader| {
@@ -342,7 +364,9 @@ impl Searcher {
         groups.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| slug(a.id).cmp(slug(b.id))));
         groups.truncate(limit);
 
-        let mut snippets = SnippetGenerator::create(&searcher, &*words, f.text)?;
+        let marked: Vec<(Occur, Box<dyn tantivy::query::Query>)> =
+            required.iter().map(|u| (Occur::Should, phrase(f.text, u))).collect();
+        let mut snippets = SnippetGenerator::create(&searcher, &BooleanQuery::new(marked), f.text)?;
         snippets.set_max_num_chars(220);
         let snippet = |doc: &TantivyDocument| {
             let mut s = snippets.snippet_from_doc(doc);
@@ -391,6 +415,43 @@ impl Searcher {
             results.episodes.push(hit);
         }
         Ok(results)
+    }
+
+    /// A word or phrase wherever it can match a document: a passage's text and the 15 s before
+    /// it, an episode's title, notes, partner and territory names, and, through its episode,
+    /// every passage of an episode whose title, partners or territories name it.
+    fn anywhere(
+        &self,
+        searcher: &tantivy::Searcher,
+        unit: &Unit,
+    ) -> Result<Box<dyn tantivy::query::Query>, SearchError> {
+        let f = &self.fields;
+        let mut any: Vec<(Occur, Box<dyn tantivy::query::Query>)> = vec![
+            (Occur::Should, phrase(f.text, unit)),
+            (Occur::Should, Box::new(BoostQuery::new(phrase(f.title, unit), 2.0))),
+            (Occur::Should, Box::new(BoostQuery::new(phrase(f.context, unit), 0.5))),
+            (Occur::Should, phrase(f.about, unit)),
+        ];
+        // The episodes it names, by their own documents (a few thousand at most).
+        let named = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.kind, "episode"), IndexRecordOption::Basic))),
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, phrase(f.title, unit)),
+                    (Occur::Should, phrase(f.about, unit)),
+                ])),
+            ),
+        ]);
+        let ids = searcher.search(&named, &EpisodeSet)?;
+        let mut guids: Vec<Term> =
+            ids.iter().filter_map(|id| self.episodes.get(id)).map(|m| Term::from_field_text(f.guid, &m.guid)).collect();
+        if !guids.is_empty() {
+            guids.sort();
+            let set = Box::new(TermSetQuery::new(guids));
+            any.push((Occur::Should, Box::new(ConstScoreQuery::new(set, EPISODE_NAMED))));
+        }
+        Ok(Box::new(BooleanQuery::new(any)))
     }
 
     /// Counts per facet value over the matching episodes (`tags`: `kind/value` words).

@@ -1,26 +1,17 @@
 //! Search relevance: 20 hand-written French transcripts (tests/fixtures/search, in WebVTT,
-//! SRT, whisperX and whisper.cpp JSON), indexed as a build would index them, and the
+//! SRT, whisperX and whisper.cpp JSON) imported into the search show
+//! (tests/fixtures/projects/search) and built, all through the library's `Project`, then the
 //! hand-written queries of tests/fixtures/search/queries with their expected episode and moment.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use veillee::search::{EpisodeDocs, Labels, Query, Searcher, Update, passage_docs, write_index};
-use veillee::transcript::{ReadOptions, load};
+use veillee::project::{BuildOptions, Clock, OpenGeneration};
+use veillee::search::Query;
+use veillee::transcript::ReadOptions;
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FixtureEpisode {
-    title: String,
-    date: toml::value::Datetime,
-    partners: Vec<String>,
-    methods: Vec<String>,
-    territories: Vec<String>,
-    #[serde(default)]
-    speakers: BTreeMap<String, String>,
-    notes: String,
-}
+use crate::util::{LATER, Project};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +29,9 @@ struct FixtureQuery {
     territory: Option<String>,
     year: Option<u16>,
     expect: Vec<Expected>,
+    /// Episodes that must not be in the results at all (exclusions).
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -51,56 +45,8 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search")
 }
 
-/// The sample show's method pages: titles and synonyms, as the catalog gives them.
-fn method_words() -> BTreeMap<String, String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("site/methods");
-    let mut out = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let front = text.split("+++").nth(1).unwrap();
-        let table: toml::Table = toml::from_str(front).unwrap();
-        let mut words = vec![table["title"].as_str().unwrap().to_owned()];
-        if let Some(syn) = table.get("synonyms").and_then(|s| s.as_array()) {
-            words.extend(syn.iter().filter_map(|s| s.as_str()).map(str::to_owned));
-        }
-        out.insert(path.file_stem().unwrap().to_string_lossy().into_owned(), words.join(" ; "));
-    }
-    out
-}
-
-fn episodes() -> Vec<EpisodeDocs> {
-    let mut out = Vec::new();
-    let mut dir: Vec<PathBuf> =
-        std::fs::read_dir(fixtures().join("episodes")).unwrap().map(|e| e.unwrap().path()).collect();
-    dir.sort();
-    for path in dir {
-        let slug = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let ep: FixtureEpisode = toml::from_str(&std::fs::read_to_string(&path).unwrap())
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let transcript = std::fs::read_dir(fixtures().join("transcripts"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.file_stem().is_some_and(|s| s.to_string_lossy() == slug))
-            .unwrap_or_else(|| panic!("no transcript for {slug}"));
-        let loaded =
-            load(&transcript, &ReadOptions::default()).unwrap_or_else(|e| panic!("{}: {e:?}", transcript.display()));
-        assert!(loaded.parsed.warnings.is_empty(), "{}: {:?}", transcript.display(), loaded.parsed.warnings);
-        let t = loaded.parsed.transcript;
-        let passages = passage_docs(&t, |v| ep.speakers.get(v).cloned().unwrap_or_else(|| v.to_owned()));
-        out.push(EpisodeDocs {
-            guid: format!("guid-{slug}"),
-            slug: slug.clone(),
-            title: ep.title,
-            date: ep.date.date.unwrap().to_string(),
-            notes: ep.notes,
-            partners: ep.partners,
-            methods: ep.methods,
-            territories: ep.territories,
-            passages,
-        });
-    }
-    out
+fn later() -> Clock {
+    Clock::Fixed(jiff::Timestamp::from_second(LATER).unwrap())
 }
 
 fn seconds(at: &str) -> f64 {
@@ -108,19 +54,26 @@ fn seconds(at: &str) -> f64 {
     m.parse::<f64>().unwrap() * 60.0 + s.parse::<f64>().unwrap()
 }
 
-/// Builds the index once per test process.
-fn searcher() -> &'static Searcher {
-    static SEARCHER: std::sync::OnceLock<(tempfile::TempDir, Searcher)> = std::sync::OnceLock::new();
+/// The search show with its 20 transcripts imported, built once per test process.
+fn searcher() -> &'static OpenGeneration {
+    static SEARCHER: std::sync::OnceLock<(Project, OpenGeneration)> = std::sync::OnceLock::new();
     &SEARCHER
         .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let docs = episodes();
-            assert!(docs.len() >= 20, "the suite needs at least 20 transcripts");
-            let labels = Labels { method_words: method_words(), ..Labels::default() };
-            write_index(&dir.path().join("index"), None, &Update { remove: vec![], add: &docs, labels: &labels })
-                .unwrap();
-            let s = Searcher::open(&dir.path().join("index")).unwrap();
-            (dir, s)
+            let p = Project::fixture("search");
+            let project = p.project().with_clock(later());
+            let mut transcripts: Vec<PathBuf> =
+                std::fs::read_dir(fixtures().join("transcripts")).unwrap().map(|e| e.unwrap().path()).collect();
+            transcripts.sort();
+            assert!(transcripts.len() >= 20, "the suite needs at least 20 transcripts");
+            for file in &transcripts {
+                let slug = file.file_stem().unwrap().to_string_lossy().into_owned();
+                let imported = project.import_transcript(&slug, file, &ReadOptions::default()).unwrap();
+                assert!(imported.warnings.0.is_empty(), "{}: {}", file.display(), imported.warnings);
+            }
+            let report = project.build(&BuildOptions::default()).unwrap();
+            assert_eq!(report.episodes, 20, "{report}");
+            let open = project.open_current().unwrap();
+            (p, open)
         })
         .1
 }
@@ -148,7 +101,13 @@ fn relevance_recall_at_3_is_above_0_9() {
                 limit: Some(3),
             };
             let results = searcher.search(&query).unwrap();
-            let ok = if fq.expect.is_empty() {
+            // An excluded episode must be in no result, not only out of the first three.
+            let every = searcher.search(&Query { limit: Some(100), ..query.clone() }).unwrap();
+            let excluded: Vec<&String> =
+                fq.exclude.iter().filter(|x| every.episodes.iter().any(|h| &h.slug == *x)).collect();
+            let ok = if !excluded.is_empty() {
+                false
+            } else if fq.expect.is_empty() {
                 results.episodes.is_empty()
             } else {
                 fq.expect.iter().any(|e| {
@@ -180,10 +139,11 @@ fn relevance_recall_at_3_is_above_0_9() {
                     })
                     .collect();
                 misses.push(format!(
-                    "{} ({}): expected {:?}, got {got:?}",
+                    "{} ({}): expected {:?}, excluded {:?}, got {got:?}",
                     fq.q,
                     fq.kind,
-                    fq.expect.iter().map(|e| format!("{} {}", e.episode, e.at)).collect::<Vec<_>>()
+                    fq.expect.iter().map(|e| format!("{} {}", e.episode, e.at)).collect::<Vec<_>>(),
+                    fq.exclude,
                 ));
             }
         }
@@ -237,47 +197,92 @@ fn an_edited_episode_is_indexed_again_alone() {
     assert!(p.ok(&["search", "grilles"]).starts_with("no episode found"));
 }
 
+/// An episode of a show made by a test.
+struct Draft<'a> {
+    slug: &'a str,
+    date: &'a str,
+    methods: &'a [&'a str],
+    partners: &'a [&'a str],
+    territories: &'a [&'a str],
+    /// Its WebVTT transcript.
+    vtt: String,
+}
+
+/// A show made here from the search show's channel, cover, site and silent audio, with
+/// `drafts`, built as a preview (drafts included) and opened, all through `Project`.
+fn show_of(drafts: &[Draft<'_>]) -> (Project, OpenGeneration) {
+    let p = Project::fixture("search");
+    for dir in ["episodes", "feed/archive.toml"] {
+        let path = p.file(dir);
+        if path.is_dir() {
+            for e in std::fs::read_dir(&path).unwrap() {
+                let e = e.unwrap().path();
+                if e.extension().is_some_and(|x| x == "md") {
+                    std::fs::remove_file(e).unwrap();
+                }
+            }
+        } else {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let list = |xs: &[&str]| xs.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>().join(", ");
+    for d in drafts {
+        p.write(
+            &format!("episodes/{}.md", d.slug),
+            format!(
+                "+++\ntitle = \"Épisode {slug}\"\nguid = \"{slug}\"\ndate = {date}T09:00:00Z\naudio = \"silence.flac\"\nmethods = [{}]\npartners = [{}]\nterritories = [{}]\n+++\n",
+                list(d.methods),
+                list(d.partners),
+                list(d.territories),
+                slug = d.slug,
+                date = d.date,
+            ),
+        );
+        p.write(&format!("transcripts/{}.vtt", d.slug), &d.vtt);
+    }
+    let project = p.project().with_clock(later());
+    project.preview(&BuildOptions { base_url: None, drafts: true }).unwrap();
+    let open = project.open_preview().unwrap();
+    (p, open)
+}
+
 /// Two passages with the same words: the one of the episode linked to the method the query
 /// names ranks first; facets and speakers filter.
 #[test]
 fn method_links_rank_higher_and_facets_filter() {
-    let dir = tempfile::tempdir().unwrap();
-    let passage = |speaker: &str| veillee::search::PassageDoc {
-        start_ms: 60_000,
-        end_ms: 75_000,
-        speaker: Some(speaker.into()),
-        text: "On a fait une carte sensible du bourg avec les habitants.".into(),
-        context: "On a fait une carte sensible du bourg avec les habitants.".into(),
-    };
-    let episode = |slug: &str, methods: &[&str], speaker: &str| EpisodeDocs {
-        guid: slug.into(),
-        slug: slug.into(),
-        title: format!("Épisode {slug}"),
-        date: "2025-05-01".into(),
-        notes: String::new(),
-        partners: vec!["solucracy".into()],
-        methods: methods.iter().map(|m| m.to_string()).collect(),
-        territories: vec![slug.into()],
-        passages: vec![passage(speaker)],
+    let vtt = |speaker: &str| {
+        format!(
+            "WEBVTT\n\n01:00.000 --> 01:15.000\n<v {speaker}>On a fait une carte sensible du bourg avec les habitants.\n"
+        )
     };
     // `a` comes first in the index: without the boost it would win the tie.
-    let docs = [episode("a", &["budget-participatif"], "Inès"), episode("b", &["cartographie-sensible"], "Yann")];
-    let method_words = [
-        ("budget-participatif", "Budget participatif"),
-        ("cartographie-sensible", "Cartographie sensible ; carte sensible ; carte mentale"),
-    ];
-    let labels = Labels {
-        method_words: method_words.iter().map(|(m, w)| (m.to_string(), w.to_string())).collect(),
-        ..Labels::default()
-    };
-    write_index(&dir.path().join("i"), None, &Update { remove: vec![], add: &docs, labels: &labels }).unwrap();
-    let s = Searcher::open(&dir.path().join("i")).unwrap();
+    let (_p, s) = show_of(&[
+        Draft {
+            slug: "a",
+            date: "2025-05-01",
+            methods: &["budget-participatif"],
+            partners: &["solucracy"],
+            territories: &["lunas"],
+            vtt: vtt("Inès"),
+        },
+        Draft {
+            slug: "b",
+            date: "2025-05-01",
+            methods: &["cartographie-sensible"],
+            partners: &["solucracy"],
+            territories: &["leaz"],
+            vtt: vtt("Yann"),
+        },
+    ]);
     let slugs = |q: Query| s.search(&q).unwrap().episodes.into_iter().map(|e| e.slug).collect::<Vec<_>>();
     assert_eq!(slugs(Query { q: "carte sensible".into(), ..Query::default() }), ["b", "a"]);
-    assert_eq!(slugs(Query { q: "carte sensible".into(), territory: Some("a".into()), ..Query::default() }), ["a"]);
+    assert_eq!(slugs(Query { q: "carte sensible".into(), territory: Some("lunas".into()), ..Query::default() }), ["a"]);
     assert_eq!(slugs(Query { q: "carte".into(), speaker: Some("Inès".into()), ..Query::default() }), ["a"]);
     assert_eq!(slugs(Query { q: "carte".into(), year: Some(2024), ..Query::default() }), Vec::<String>::new());
     assert_eq!(slugs(Query { q: "\"sensible carte\"".into(), ..Query::default() }), Vec::<String>::new());
+    // A place the passage does not name, but its episode does.
+    assert_eq!(slugs(Query { q: "carte lunas".into(), ..Query::default() }), ["a"]);
+    assert_eq!(slugs(Query { q: "carte -lunas".into(), ..Query::default() }), ["b"]);
     let r = s.search(&Query { q: "habitant".into(), ..Query::default() }).unwrap();
     assert_eq!(r.episodes[0].moments[0].link, "/episodes/a/#t=60");
     assert_eq!(
@@ -290,40 +295,82 @@ fn method_links_rank_higher_and_facets_filter() {
 /// every matching episode, and two builds of the same input answer the same.
 #[test]
 fn counts_cover_every_match_and_builds_answer_alike() {
-    let docs: Vec<EpisodeDocs> = (0..300)
-        .map(|i| EpisodeDocs {
-            guid: format!("g{i}"),
-            slug: format!("e{i:03}"),
-            title: format!("Épisode {i}"),
-            date: format!("{}-01-01", 2020 + i % 3),
-            notes: String::new(),
-            partners: vec![],
-            methods: vec![],
-            territories: vec![],
-            passages: (0..5)
-                .map(|j| veillee::search::PassageDoc {
-                    start_ms: j * 30_000,
-                    end_ms: j * 30_000 + 20_000,
-                    speaker: None,
-                    text: "Les habitants en parlent.".into(),
-                    context: String::new(),
-                })
-                .collect(),
+    let mut vtt = String::from("WEBVTT\n");
+    for j in 0..5 {
+        vtt.push_str(&format!(
+            "\n{:02}:{:02}.000 --> {:02}:{:02}.000\nLes habitants en parlent.\n",
+            j / 2,
+            j % 2 * 30,
+            j / 2,
+            j % 2 * 30 + 20
+        ));
+    }
+    let slugs: Vec<String> = (0..300).map(|i| format!("e{i:03}")).collect();
+    let dates = ["2020-01-01", "2021-01-01", "2022-01-01"];
+    let drafts: Vec<Draft<'_>> = slugs
+        .iter()
+        .enumerate()
+        .map(|(i, slug)| Draft {
+            slug,
+            date: dates[i % 3],
+            methods: &[],
+            partners: &[],
+            territories: &[],
+            vtt: vtt.clone(),
         })
         .collect();
-    let dir = tempfile::tempdir().unwrap();
-    let labels = Labels::default();
     let mut answers = Vec::new();
-    for build in ["a", "b"] {
-        let path = dir.path().join(build);
-        write_index(&path, None, &Update { remove: vec![], add: &docs, labels: &labels }).unwrap();
-        let r =
-            Searcher::open(&path).unwrap().search(&Query { q: "habitant".into(), limit: Some(20), ..Query::default() });
-        let r = r.unwrap();
+    for _ in 0..2 {
+        let (_p, s) = show_of(&drafts);
+        let r = s.search(&Query { q: "habitant".into(), limit: Some(20), ..Query::default() }).unwrap();
         assert_eq!(r.total, 300);
         let years: Vec<(String, usize)> = r.facets.year.iter().map(|c| (c.value.clone(), c.count)).collect();
         assert_eq!(years, [("2022".to_owned(), 100), ("2021".to_owned(), 100), ("2020".to_owned(), 100)]);
         answers.push(serde_json::to_string(&r.episodes).unwrap());
     }
     assert_eq!(answers[0], answers[1]);
+}
+
+/// `-word` excludes a passage wherever `word` would have matched it: its text, its episode's
+/// title, partner and territory names. In the sample show, the Ferney-Voltaire episode says
+/// "porte" in a passage that does not name Ferney: its title and territory do.
+#[test]
+fn an_excluded_word_excludes_wherever_it_would_match() {
+    let p = Project::sample();
+    let epoch = LATER.to_string();
+    let run = |args: &[&str]| {
+        let out = p.command().args(args).env("SOURCE_DATE_EPOCH", &epoch).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["build"]);
+    let ferney = "porte-a-porte-a-levant-les-tattes";
+    let slugs = |json: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        v["episodes"].as_array().unwrap().iter().map(|e| e["slug"].as_str().unwrap().to_owned()).collect()
+    };
+    let all = slugs(&run(&["search", "porte", "--json"]));
+    assert!(all.contains(&ferney.to_owned()) && all.contains(&"frapper-aux-portes-a-leaz".to_owned()), "{all:?}");
+    for args in [
+        &["search", "porte", "-ferney", "--json"][..],
+        &["search", "--json", "porte", "-ferney"],
+        &["search", "--json", "--", "porte", "-ferney"],
+        &["search", "porte", "-voltaire", "--json"],
+        &["search", "--json", "porte", "-\"Ferney-Voltaire\""],
+    ] {
+        let found = slugs(&run(args));
+        assert!(!found.contains(&ferney.to_owned()), "{args:?} still finds the Ferney episode: {found:?}");
+        assert!(found.contains(&"frapper-aux-portes-a-leaz".to_owned()), "{args:?} lost the others: {found:?}");
+    }
+    // A partner's name: Solucracy's episodes go.
+    let found = slugs(&run(&["search", "porte", "-solucracy", "--json"]));
+    assert!(found.is_empty() || !found.contains(&"frapper-aux-portes-a-leaz".to_owned()), "{found:?}");
+    // The same through the server: the API and the page.
+    let project = p.project().with_clock(later());
+    let open = project.open_current().unwrap();
+    let query = Query { q: "porte -ferney".into(), ..Query::default() };
+    let results = open.search(&query).unwrap();
+    assert!(results.episodes.iter().all(|e| e.slug != ferney), "{:?}", results.episodes);
+    let page = open.search_page(&results).unwrap();
+    assert!(!page.contains(&format!("/episodes/{ferney}/")) && page.contains("/episodes/frapper-aux-portes-a-leaz/"));
 }

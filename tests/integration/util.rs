@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 /// 2026-01-01T00:00:00Z: the clock of every test build.
 pub const NOW: i64 = 1_767_225_600;
+/// 2027-01-01T00:00:00Z: after every publication date of the sample show and the search show.
+pub const LATER: i64 = 1_798_761_600;
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -19,6 +21,16 @@ impl Project {
     pub fn fixture(name: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&fixtures().join("projects").join(name), dir.path());
+        Project { dir }
+    }
+
+    /// A copy of the repository's own sample show (its sources only).
+    pub fn sample() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for sub in ["feed", "episodes", "transcripts", "site"] {
+            copy_dir(&repo.join(sub), &dir.path().join(sub));
+        }
         Project { dir }
     }
 

@@ -1,0 +1,48 @@
+# Sourced by the benchmark scripts: the inputs they measure on, generated once under CACHE and
+# again only when their generator or a knob changes. Needs CACHE.
+#
+#   probe_files                          # PROBE_DIR with cbr.mp3, vbr.mp3, vbr-noxing.mp3 (60 min, ffmpeg)
+#   catalog_dir EPISODES SEED BIN        # CATALOG: the generated show (BIN probes its shared MP3)
+#   search_corpus EPISODES WORDS SEED PYTHON   # CORPUS: transcripts/ and episodes.json
+
+probe_files() {
+  PROBE_DIR="$CACHE/probe"
+  mkdir -p "$PROBE_DIR"
+  command -v ffmpeg >/dev/null || { apt-get update -qq && apt-get install -y -qq ffmpeg; }
+  local f="ffmpeg -hide_banner -loglevel error -y"
+  local src="anoisesrc=color=pink:duration=3600:amplitude=0.2:seed=1:sample_rate=44100"
+  local mix="[0][1]amix=inputs=2,aformat=channel_layouts=stereo"
+  local sine="sine=frequency=440:duration=3600:sample_rate=44100"
+  [ -f "$PROBE_DIR/cbr.mp3" ] || $f -f lavfi -i "$src" -f lavfi -i "$sine" -filter_complex "$mix" -c:a libmp3lame -b:a 128k "$PROBE_DIR/cbr.mp3"
+  [ -f "$PROBE_DIR/vbr.mp3" ] || $f -f lavfi -i "$src" -f lavfi -i "$sine" -filter_complex "$mix" -c:a libmp3lame -q:a 4 "$PROBE_DIR/vbr.mp3"
+  [ -f "$PROBE_DIR/vbr-noxing.mp3" ] || $f -i "$PROBE_DIR/vbr.mp3" -c copy -write_xing 0 "$PROBE_DIR/vbr-noxing.mp3"
+}
+
+catalog_dir() { # episodes seed bin
+  local episodes=$1 seed=$2 bin=$3 stamp
+  CATALOG="$CACHE/catalog-$((episodes / 1000))k"
+  [ "$episodes" -ge 1000 ] || CATALOG="$CACHE/catalog-$episodes"
+  stamp="$(sha256sum <benches/gen_catalog.py | cut -c1-16)-$episodes-$seed-${AUDIO:-ffmpeg}"
+  if [ "$(cat "$CATALOG.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$CATALOG/feed/archive.toml" ]; then
+    rm -rf "$CATALOG" "$CATALOG.tmp"
+    python3 benches/gen_catalog.py "$CATALOG.tmp" --episodes "$episodes" --seed "$seed" --veillee "$bin" \
+      ${AUDIO:+--audio "$AUDIO"}
+    mv "$CATALOG.tmp" "$CATALOG"
+    echo "$stamp" >"$CATALOG.stamp"
+  fi
+}
+
+search_corpus() { # episodes words seed python
+  local episodes=$1 words=$2 seed=$3 python=$4 stamp
+  CORPUS="$CACHE/search-corpus-$episodes"
+  stamp="$(cat benches/gen_transcripts.py tests/fixtures/search/transcripts/* site/methods/*.md \
+    site/partners/*.md site/territories/*.md | sha256sum | cut -c1-16)-$episodes-$words-$seed"
+  if [ "$(cat "$CORPUS.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$CORPUS/episodes.json" ]; then
+    rm -rf "$CORPUS" "$CORPUS.tmp"
+    "$python" benches/gen_transcripts.py "$CORPUS.tmp" --episodes "$episodes" --words "$words" --seed "$seed" \
+      2>"$CACHE/search-gen.log" || { cat "$CACHE/search-gen.log" >&2; return 1; }
+    mv "$CACHE/search-gen.log" "$CORPUS.tmp/gen.log"
+    mv "$CORPUS.tmp" "$CORPUS"
+    echo "$stamp" >"$CORPUS.stamp"
+  fi
+}
