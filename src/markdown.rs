@@ -1,5 +1,7 @@
 //! Show notes and page texts: Markdown to sanitized HTML, and plain-text summaries.
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 fn options() -> Options {
@@ -14,6 +16,83 @@ pub fn to_html(markdown: &str) -> String {
 /// The sanitized HTML of each top-level block (paragraph, list, heading…), so that a text can be
 /// cut between blocks.
 pub fn blocks(markdown: &str) -> Vec<String> {
+    render(markdown, Flavour::Page, None)
+}
+
+/// Show notes as the outputs need them, rendered once per episode: the page's HTML (its links as
+/// written: they resolve on the page), and Apple's subset for a feed's `description`. The feed
+/// has no base address: where a link or image of the notes is relative, [`Notes::for_feed`]
+/// renders both again with the episode page's address as base.
+#[derive(Debug, Clone)]
+pub struct Notes {
+    /// Sanitized HTML, one string per top-level block.
+    pub page: Vec<String>,
+    /// The same reduced to `<p> <ol> <ul> <li> <a>`, the tags Apple allows in a description
+    /// (made when a feed asks).
+    apple: std::sync::OnceLock<Vec<String>>,
+    /// Some link or image is relative (or raw HTML may hold one).
+    relative: bool,
+}
+
+impl Notes {
+    pub fn new(markdown: &str) -> Self {
+        let relative = Parser::new_ext(markdown, options()).any(|e| match e {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => !is_absolute(&dest_url),
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let h = h.to_ascii_lowercase();
+                h.contains("href") || h.contains("src")
+            }
+            _ => false,
+        });
+        Notes { page: blocks(markdown), apple: std::sync::OnceLock::new(), relative }
+    }
+
+    /// The blocks of a description, as written.
+    pub fn apple(&self, markdown: &str) -> &[String] {
+        self.apple.get_or_init(|| render(markdown, Flavour::Apple, None))
+    }
+
+    /// The HTML of `content:encoded` and the blocks of `description`, every URL absolute against
+    /// `page_url` (the episode's page).
+    pub fn for_feed(&self, markdown: &str, page_url: &str) -> (Cow<'_, [String]>, Cow<'_, [String]>) {
+        match ammonia::Url::parse(page_url) {
+            Ok(base) if self.relative => (
+                Cow::Owned(render(markdown, Flavour::Page, Some(&base))),
+                Cow::Owned(render(markdown, Flavour::Apple, Some(&base))),
+            ),
+            _ => (Cow::Borrowed(&self.page), Cow::Borrowed(self.apple(markdown))),
+        }
+    }
+}
+
+/// A URL with a scheme (`https:`, `mailto:`): it means the same on every page and in a feed.
+fn is_absolute(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    /// Every safe tag.
+    Page,
+    /// Headings as paragraphs, no emphasis, code as text, quotes unwrapped, table rows as
+    /// paragraphs: what a `description` may hold.
+    Apple,
+}
+
+fn render(markdown: &str, flavour: Flavour, base: Option<&ammonia::Url>) -> Vec<String> {
+    let owned;
+    let builder = match (flavour, base) {
+        (Flavour::Page, None) => &*SANITIZER,
+        (Flavour::Apple, None) => &*APPLE,
+        (flavour, Some(base)) => {
+            let mut rules = rules(flavour);
+            rules.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+            owned = rules;
+            &owned
+        }
+    };
     let mut out = Vec::new();
     let mut current = Vec::new();
     let mut depth = 0usize;
@@ -23,11 +102,14 @@ pub fn blocks(markdown: &str) -> Vec<String> {
             Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
         }
-        current.push(event);
+        match flavour {
+            Flavour::Page => current.push(event),
+            Flavour::Apple => current.extend(apple(event)),
+        }
         if depth == 0 {
             let mut raw = String::new();
             html::push_html(&mut raw, current.drain(..));
-            let clean = sanitize(&raw);
+            let clean = builder.clean(&raw).to_string();
             if !clean.trim().is_empty() {
                 out.push(clean);
             }
@@ -36,15 +118,45 @@ pub fn blocks(markdown: &str) -> Vec<String> {
     out
 }
 
-/// Building ammonia's rules costs more than cleaning a paragraph: they are built once.
-static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
-    let mut builder = ammonia::Builder::default();
-    builder.link_rel(Some("noopener"));
-    builder
-});
+/// One event of the notes as Apple's subset has it (nothing, or another event).
+fn apple(event: Event<'_>) -> Option<Event<'_>> {
+    Some(match event {
+        Event::Start(Tag::Heading { .. } | Tag::CodeBlock(_) | Tag::TableRow | Tag::TableHead) => {
+            Event::Start(Tag::Paragraph)
+        }
+        Event::End(TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::TableRow | TagEnd::TableHead) => {
+            Event::End(TagEnd::Paragraph)
+        }
+        Event::Start(
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::BlockQuote(_) | Tag::Table(_) | Tag::TableCell,
+        )
+        | Event::End(
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::BlockQuote(_) | TagEnd::Table,
+        ) => return None,
+        Event::End(TagEnd::TableCell) => Event::Text(" ".into()),
+        Event::Code(code) => Event::Text(code),
+        Event::HardBreak => Event::SoftBreak,
+        other => other,
+    })
+}
 
-fn sanitize(html: &str) -> String {
-    SANITIZER.clean(html).to_string()
+/// Building ammonia's rules costs more than cleaning a paragraph: they are built once (and
+/// again only for the feed's notes with relative links).
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| rules(Flavour::Page));
+static APPLE: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| rules(Flavour::Apple));
+
+fn rules(flavour: Flavour) -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    match flavour {
+        Flavour::Page => builder.link_rel(Some("noopener")),
+        // The tags Apple Podcasts allows in a `description`, and a link's address alone.
+        Flavour::Apple => builder
+            .tags(["p", "ol", "ul", "li", "a"].into())
+            .tag_attributes([("a", ["href"].into())].into())
+            .generic_attributes(std::collections::HashSet::new())
+            .link_rel(None),
+    };
+    builder
 }
 
 /// The text of the first paragraph, without markup: the default summary of an episode.

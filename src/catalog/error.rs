@@ -59,6 +59,10 @@ pub enum SourceError {
     PublishedMediaChanged(Box<MediaChange>),
     #[error("a transcript without an episode")]
     OrphanTranscript,
+    #[error("a control character {code_point}{}", more(*others))]
+    ControlCharacter { code_point: String, meant: Option<String>, others: usize },
+    #[error("the title has {length} characters: podcast apps show at most {limit}")]
+    LongTitle { length: usize, limit: usize },
     #[error("the chapters must be in ascending time order (`{title}` starts before the one above)")]
     ChaptersOutOfOrder { title: String },
     #[error("the first chapter must start at 00:00")]
@@ -67,6 +71,22 @@ pub enum SourceError {
     ChapterAfterEnd { title: String, start: String, duration: String },
     #[error("the soundbite at {start} s ends after the end of the audio ({duration} s)")]
     SoundbiteAfterEnd { start: String, duration: String },
+}
+
+fn more(others: usize) -> String {
+    match others {
+        0 => String::new(),
+        1 => " (and 1 more)".into(),
+        n => format!(" (and {n} more)"),
+    }
+}
+
+fn more_fr(others: usize) -> String {
+    match others {
+        0 => String::new(),
+        1 => " (et 1 autre)".into(),
+        n => format!(" (et {n} autres)"),
+    }
 }
 
 /// A published episode's audio that is not the one the ledger recorded.
@@ -366,6 +386,8 @@ impl Diagnostic for SourceError {
             SourceError::BadTimecode { .. } => "source.bad-timecode",
             SourceError::BadImage { .. } => "source.bad-image",
             SourceError::OrphanTranscript => "source.orphan-transcript",
+            SourceError::ControlCharacter { .. } => "source.control-character",
+            SourceError::LongTitle { .. } => "source.long-title",
             SourceError::PublishedWithoutSource { .. } => "source.published-without-source",
             SourceError::PublishedMediaChanged(_) => "source.published-media-changed",
             SourceError::ChaptersOutOfOrder { .. } => "source.chapters-out-of-order",
@@ -422,6 +444,12 @@ impl Diagnostic for SourceError {
                 c.slug, c.audio, c.sha256, c.published_on, c.published_sha256
             ),
             SourceError::OrphanTranscript => "une transcription sans épisode".into(),
+            SourceError::ControlCharacter { code_point, others, .. } => {
+                format!("un caractère de contrôle {code_point}{}", more_fr(*others))
+            }
+            SourceError::LongTitle { length, limit } => {
+                format!("le titre a {length} caractères : les applications de podcast en montrent au plus {limit}")
+            }
             SourceError::ChaptersOutOfOrder { title } => {
                 format!("les chapitres doivent suivre l'ordre du temps (`{title}` commence avant celui du dessus)")
             }
@@ -493,6 +521,15 @@ impl SourceError {
             SourceError::BadTimecode { .. } => "write MM:SS, H:MM:SS or a number of seconds".into(),
             SourceError::BadImage { .. } => "use a square RGB JPEG or PNG of 1400 to 3000 pixels a side".into(),
             SourceError::OrphanTranscript => "name it after an episode file (same slug) or delete it".into(),
+            SourceError::ControlCharacter { meant: Some(m), .. } => format!(
+                "it is invisible: the text was probably written in Windows-1252 and read as Latin-1, where it was `{m}`; retype it (it is left out of every output)"
+            ),
+            SourceError::ControlCharacter { meant: None, .. } => {
+                "it is invisible and no feed or page may hold it: remove it (it is left out of every output)".into()
+            }
+            SourceError::LongTitle { limit, .. } => format!(
+                "shorten it: the feed cuts it at a word before {limit} characters, the website shows it whole"
+            ),
             SourceError::PublishedWithoutSource { .. } => {
                 "restore its file (with the same `guid`) from git: a published episode stays unless it is retracted".into()
             }
@@ -557,6 +594,15 @@ impl SourceError {
             SourceError::OrphanTranscript => {
                 "donnez-lui le nom d'un fichier d'épisode (le même slug) ou supprimez-la".into()
             }
+            SourceError::ControlCharacter { meant: Some(m), .. } => format!(
+                "il est invisible : le texte a sans doute été écrit en Windows-1252 et lu en Latin-1, où c'était `{m}` ; retapez-le (il est laissé hors de toutes les sorties)"
+            ),
+            SourceError::ControlCharacter { meant: None, .. } => {
+                "il est invisible et aucun flux ni aucune page ne peut le contenir : supprimez-le (il est laissé hors de toutes les sorties)".into()
+            }
+            SourceError::LongTitle { limit, .. } => format!(
+                "raccourcissez-le : le flux le coupe à un mot avant {limit} caractères, le site le montre en entier"
+            ),
             SourceError::PublishedWithoutSource { .. } => {
                 "restaurez son fichier (avec le même `guid`) depuis git : un épisode publié reste tant qu'il n'est pas retiré".into()
             }

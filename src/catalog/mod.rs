@@ -23,7 +23,7 @@ pub use channel::{
 pub use chapters::Chapter;
 pub use cover::{Cover, CoverFormat};
 pub use error::{ChapterFault, Expected, ImageFault, ImageUse, MediaChange, PathFault, RefKind, SourceError};
-pub use load::{LoadOptions, episode_speakers};
+pub use load::{LoadOptions, MAX_TITLE, episode_speakers};
 pub use schema::{EpisodeType, PERSON_ROLES, Person, TerritoryKind, TerritoryToml};
 
 use crate::media::AudioFacts;
@@ -123,8 +123,8 @@ pub struct Episode {
     pub published: Option<Published>,
     /// Changes whenever a source of the episode does (text, audio, transcript, image).
     pub digest: String,
-    /// The notes as sanitized HTML blocks, made once for the feed and the page.
-    pub notes_blocks: std::sync::OnceLock<Vec<String>>,
+    /// The notes as sanitized HTML, made once for the feed and the page.
+    pub rendered_notes: std::sync::OnceLock<crate::markdown::Notes>,
 }
 
 /// A published episode's ledger facts.
@@ -183,9 +183,14 @@ impl Episode {
         self.published.as_ref().map_or(self.date, |p| p.pub_date)
     }
 
+    /// The show notes as the outputs need them (made once).
+    pub fn rendered_notes(&self) -> &crate::markdown::Notes {
+        self.rendered_notes.get_or_init(|| crate::markdown::Notes::new(&self.notes))
+    }
+
     /// The show notes as sanitized HTML, one string per top-level block.
     pub fn notes_blocks(&self) -> &[String] {
-        self.notes_blocks.get_or_init(|| crate::markdown::blocks(&self.notes))
+        &self.rendered_notes().page
     }
 
     /// The show notes as sanitized HTML.
@@ -241,7 +246,35 @@ pub struct Territory {
     pub digest: String,
 }
 
+/// The drafts of a show (their slugs): episodes in episodes/ that were never published. A
+/// report says so, with the command that publishes them (a show of drafts has an empty feed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Drafts(pub Vec<String>);
+
+impl std::fmt::Display for Drafts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_slice() {
+            [] => Ok(()),
+            [one] => write!(f, "1 draft is not published: `veillee publish {one}` publishes it"),
+            many => write!(
+                f,
+                "{} drafts are not published ({}): `veillee publish SLUG` publishes one",
+                many.len(),
+                many.join(", ")
+            ),
+        }
+    }
+}
+
 impl Catalog {
+    /// The drafts, by slug.
+    pub fn drafts(&self) -> Drafts {
+        let mut slugs: Vec<String> =
+            self.episodes.iter().filter(|e| e.published.is_none()).map(|e| e.slug.clone()).collect();
+        slugs.sort();
+        Drafts(slugs)
+    }
+
     /// The episodes out by `now`, newest first.
     pub fn visible(&self, now: jiff::Timestamp) -> impl Iterator<Item = &Episode> {
         self.episodes.iter().filter(move |e| e.is_visible(now))

@@ -8,13 +8,16 @@ use toml::Spanned;
 
 use super::SourceError;
 use crate::problem::{Position, Problem};
-use crate::util::text::{closest, line_of};
+use crate::util::text::{closest, controls, line_of, without_controls};
 
 /// A source file read as text.
 pub struct SourceText {
+    /// Without control characters (see [`crate::util::text::strip_controls`]).
     pub text: String,
     /// BLAKE3 of the file's bytes: what incremental builds compare.
     pub digest: String,
+    /// The control characters the file had, when it had some.
+    pub warning: Option<Problem>,
 }
 
 /// Reads a whole source file as UTF-8 text, reporting the first invalid byte.
@@ -29,7 +32,16 @@ pub fn read_text(path: &Path) -> Result<SourceText, Problem> {
     })?;
     // A BOM is an editor's habit, not content.
     let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-    Ok(SourceText { text, digest })
+    // Control characters are left out of the model, so that no output can hold them.
+    let Some(found) = controls(&text) else { return Ok(SourceText { text, digest, warning: None }) };
+    let code = found.first as u32;
+    let meant = u8::try_from(code)
+        .ok()
+        .filter(|b| (0x80..=0x9f).contains(b))
+        .map(|b| encoding_rs::WINDOWS_1252.decode_without_bom_handling(&[b]).0.into_owned());
+    let kind = SourceError::ControlCharacter { code_point: format!("U+{code:04X}"), meant, others: found.count - 1 };
+    let warning = Problem::warning(path, Position::Line(found.line), kind);
+    Ok(SourceText { text: without_controls(&text), digest, warning: Some(warning) })
 }
 
 /// A file split into its TOML front matter and its Markdown body.

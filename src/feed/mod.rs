@@ -12,10 +12,10 @@ use std::io;
 
 pub use chapters::{ChaptersJson, chapters_json};
 
-use crate::catalog::{Catalog, Episode, EpisodeType, Person};
+use crate::catalog::{Catalog, Episode, EpisodeType, MAX_TITLE, Person};
 use crate::markdown;
 use crate::transcript::OutFormat;
-use crate::util::text::truncate_text;
+use crate::util::text::{truncate_chars, truncate_text};
 use crate::util::time::seconds;
 use crate::util::urls::Urls;
 use xml::Xml;
@@ -189,15 +189,23 @@ fn render_item(x: &mut Xml, input: &FeedInput<'_>, item: &Item<'_>) -> io::Resul
     let urls = input.urls;
     let page = urls.episode(&ep.slug);
     x.open("item", &[])?;
-    x.text("title", &ep.title)?;
+    let title = truncate_chars(&ep.title, MAX_TITLE);
+    x.text("title", &title)?;
     x.text("link", &page)?;
     x.text_with("guid", &[("isPermaLink", "false")], &ep.guid)?;
     x.text("pubDate", &rfc2822(ep.pub_date()))?;
-    x.cdata("description", &description(ep.notes_blocks(), &ep.notes, &page))?;
-    x.cdata("content:encoded", &ep.notes_html())?;
+    // The feed has no base address: relative links of the notes are made absolute.
+    let (content, apple) = ep.rendered_notes().for_feed(&ep.notes, &page);
+    x.cdata("description", &description(&apple, &ep.notes, &page))?;
+    x.cdata("content:encoded", &content.concat())?;
     let length = item.media_length.to_string();
     x.empty("enclosure", &[("url", &urls.media(&item.media_name)), ("length", &length), ("type", &ep.audio.mime)])?;
-    x.text("itunes:title", &ep.title)?;
+    x.text("itunes:title", &title)?;
+    // The episode's own author (podcast apps show it): its partners, else the show's author.
+    let partners: Vec<&str> =
+        ep.partners.iter().filter_map(|p| input.catalog.partners.get(p)).map(|p| p.name.as_str()).collect();
+    let author = if partners.is_empty() { ch.author.clone() } else { partners.join(", ") };
+    x.text("itunes:author", &author)?;
     let summary = ep.summary.clone().unwrap_or_else(|| markdown::first_paragraph(&ep.notes));
     if !summary.is_empty() {
         x.text("itunes:summary", &truncate_text(&summary, MAX_DESCRIPTION_BYTES))?;

@@ -14,7 +14,7 @@ mod plan;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::catalog::{Catalog, Episode, Status};
+use crate::catalog::{Catalog, Drafts, Episode, Status};
 use crate::feed;
 use crate::problem::Problems;
 use crate::search::IndexError;
@@ -103,11 +103,17 @@ pub struct Report {
     pub next_scheduled: Option<jiff::Timestamp>,
     /// Written into `build/preview/` rather than as a generation.
     pub preview: bool,
+    /// Episodes left out because they were never published (not in a preview with drafts).
+    pub drafts: Drafts,
 }
 
 impl Report {
     /// What the catalog adds to a report: probes, warnings, the next scheduled date.
-    fn describe(&mut self, catalog: &Catalog, now: jiff::Timestamp) {
+    fn describe(&mut self, catalog: &Catalog, options: &Options) {
+        let now = options.now;
+        if !options.drafts {
+            self.drafts = catalog.drafts();
+        }
         self.reprobed.clone_from(&catalog.reprobed);
         self.next_scheduled =
             catalog.episodes.iter().filter(|e| e.status(now) == Status::Scheduled).map(Episode::pub_date).min();
@@ -120,8 +126,12 @@ impl fmt::Display for Report {
         for w in &self.warnings.0 {
             writeln!(f, "{w}")?;
         }
+        let drafts = |f: &mut fmt::Formatter<'_>| {
+            if self.drafts.0.is_empty() { Ok(()) } else { writeln!(f, "{}", self.drafts) }
+        };
         if self.preview {
-            return writeln!(f, "built the preview build/{}: {} episodes", self.current, self.episodes);
+            writeln!(f, "built the preview build/{}: {} episodes", self.current, self.episodes)?;
+            return drafts(f);
         }
         match &self.generation {
             Some(generation) => writeln!(
@@ -139,6 +149,7 @@ impl fmt::Display for Report {
                 writeln!(f, "nothing changed: build/current is still {} ({} episodes)", self.current, self.episodes)?
             }
         }
+        drafts(f)?;
         for slug in &self.reprobed {
             writeln!(f, "  re-probed    {slug}")?;
         }
@@ -167,7 +178,7 @@ pub fn build(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report
     let previous = generation::previous_manifest(root);
     let rendered = render(catalog, options, previous.as_ref())?;
     let mut report = write_generation(root, rendered)?;
-    report.describe(catalog, options.now);
+    report.describe(catalog, options);
     Ok(report)
 }
 
@@ -183,7 +194,7 @@ pub fn preview(root: &Path, catalog: &Catalog, options: &Options) -> Result<Repo
         current: name,
         ..Report::default()
     };
-    report.describe(catalog, options.now);
+    report.describe(catalog, options);
     Ok(report)
 }
 

@@ -313,8 +313,14 @@ pub fn render(
     };
     // The show notes as HTML serve the feed and the episode pages: made once, on every core,
     // before either; then the longest job, the feed, goes first.
-    if todo.iter().any(|(_, _, job)| matches!(job, Job::Feed | Job::Episode(_))) {
-        crate::util::par::map(&items, |i| i.episode.notes_blocks().len());
+    let feed = todo.iter().any(|(_, _, job)| matches!(job, Job::Feed));
+    if feed || todo.iter().any(|(_, _, job)| matches!(job, Job::Episode(_))) {
+        crate::util::par::map(&items, |i| {
+            let notes = i.episode.rendered_notes();
+            if feed {
+                notes.apple(&i.episode.notes);
+            }
+        });
     }
     todo.sort_by_key(|(_, _, job)| !matches!(job, Job::Feed));
     let rendered = crate::util::par::map(&todo, |(_, _, job)| render_one(job));

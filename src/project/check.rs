@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::Project;
+use crate::catalog::Drafts;
 use crate::problem::Problems;
 
 /// What `check` found in a show whose sources have no error.
@@ -14,6 +15,7 @@ pub struct CheckReport {
     pub territories: usize,
     /// Problems that do not stop a build.
     pub warnings: Problems,
+    pub drafts: Drafts,
 }
 
 impl fmt::Display for CheckReport {
@@ -22,7 +24,11 @@ impl fmt::Display for CheckReport {
             f,
             "ok: {} episodes, {} methods, {} partners, {} territories",
             self.episodes, self.methods, self.partners, self.territories
-        )
+        )?;
+        if !self.drafts.0.is_empty() {
+            write!(f, "\n{}", self.drafts)?;
+        }
+        Ok(())
     }
 }
 
@@ -37,6 +43,7 @@ impl Project {
             partners: catalog.partners.len(),
             territories: catalog.territories.len(),
             warnings: catalog.warnings.clone(),
+            drafts: catalog.drafts(),
         };
         self.release(catalog);
         Ok(report)

@@ -1,6 +1,8 @@
 //! Text helpers: control characters, HTML escaping, cutting at a word, typo suggestions, lines.
 
-/// Removes control characters that XML 1.0 forbids (all C0 but tab, newline and return).
+/// Removes the control characters no text output may hold: C0 but tab, newline and return
+/// (XML 1.0 forbids them), DEL, C1 (U+0080–U+009F: usually Windows-1252 text read as
+/// Latin-1), and the noncharacters U+FFFE and U+FFFF.
 pub fn strip_controls(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().any(is_forbidden) {
         s.chars().filter(|c| !is_forbidden(*c)).collect::<String>().into()
@@ -9,9 +11,63 @@ pub fn strip_controls(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn is_forbidden(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20)
-        || matches!(c, '\u{7f}' | '\u{fffe}' | '\u{ffff}')
+/// See [`strip_controls`].
+pub fn is_forbidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// The control characters of a source text: the first one, its line, and how many there are.
+/// TOML escapes of them (`\u0085`) count: they would put one in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Controls {
+    pub first: char,
+    pub line: usize,
+    pub count: usize,
+}
+
+/// The control characters of `text` (see [`Controls`]), or `None` (most texts: one pass over
+/// the bytes, nothing allocated).
+pub fn controls(text: &str) -> Option<Controls> {
+    let bytes = text.as_bytes();
+    // C0 and DEL are single bytes; C1 is 0xC2 then 0x80..0x9F; an escape starts with `\u00`.
+    let suspect = |i: usize| {
+        let b = bytes[i];
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || b == 0x7f
+            || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+            || (b == b'\\' && escaped_control(&text[i..]).is_some())
+    };
+    let first = (0..bytes.len()).find(|&i| suspect(i))?;
+    let count = (first..bytes.len()).filter(|&i| suspect(i)).count();
+    let c = escaped_control(&text[first..]).unwrap_or_else(|| text[first..].chars().next().unwrap_or('\0'));
+    Some(Controls { first: c, line: line_of(text, first), count })
+}
+
+/// The control character a TOML escape at the start of `s` (`\u0007`, `\U00000085`) stands for.
+fn escaped_control(s: &str) -> Option<char> {
+    let hex = s.strip_prefix("\\u").map(|h| h.get(..4)).or_else(|| s.strip_prefix("\\U").map(|h| h.get(..8)))??;
+    let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+    is_forbidden(c).then_some(c)
+}
+
+/// `text` without its control characters and without the TOML escapes of them; `None` when it
+/// has none.
+pub fn without_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '\\'
+            && let Some(len) = escaped_control(rest).map(|_| if rest.starts_with("\\u") { 6 } else { 10 })
+        {
+            rest = &rest[len..];
+            continue;
+        }
+        if !is_forbidden(c) {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// Text for HTML content and double- or single-quoted attributes.
@@ -28,6 +84,18 @@ pub fn html_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Plain text cut at a word so that it has at most `max` characters.
+pub fn truncate_chars(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        // `…` counts as one: the cut keeps `max - 1` characters.
+        Some(_) => {
+            let limit = text.char_indices().nth(max - 1).map_or(text.len(), |(i, _)| i);
+            truncate_text(text, limit + '…'.len_utf8()).into()
+        }
+    }
 }
 
 /// Plain text cut at a word so that it fits in `max` bytes.
@@ -69,6 +137,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn titles_are_cut_at_a_word() {
+        assert_eq!(truncate_chars("abc", 3), "abc");
+        assert_eq!(truncate_chars("Un titre assez long", 12), "Un titre…");
+        assert!(truncate_chars(&"é".repeat(300), 255).chars().count() <= 255);
+    }
+
+    #[test]
     fn text_is_cut_at_a_word() {
         assert_eq!(truncate_text("abc def ghi", 9), "abc…");
         assert_eq!(truncate_text("abc", 9), "abc");
@@ -86,7 +161,12 @@ mod tests {
     }
 
     #[test]
-    fn controls() {
-        assert_eq!(strip_controls("a\u{1}b\tc"), "ab\tc");
+    fn control_characters() {
+        assert_eq!(strip_controls("a\u{1}b\tc\u{85}d"), "ab\tcd");
+        assert_eq!(controls("ok\nstill ok"), None);
+        assert_eq!(controls("a\nb\u{85}c\u{92}"), Some(Controls { first: '\u{85}', line: 2, count: 2 }));
+        assert_eq!(controls("t = \"a\\u0007b\"\n"), Some(Controls { first: '\u{7}', line: 1, count: 1 }));
+        assert_eq!(controls("t = \"a\\u00e9\""), None, "an escape of a letter is no control");
+        assert_eq!(without_controls("t = \"a\\u0007b\u{85}c\"\n"), "t = \"abc\"\n");
     }
 }

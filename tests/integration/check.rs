@@ -8,7 +8,7 @@ const LEAZ_AUDIO: &str = "episodes/Léaz — porte à porte 🎙.mp3";
 fn the_fixture_show_is_valid() {
     let p = Project::fixture("show");
     let out = p.ok(&["check"]);
-    assert_eq!(out, "ok: 5 episodes, 2 methods, 2 partners, 2 territories\n");
+    assert!(out.starts_with("ok: 5 episodes, 2 methods, 2 partners, 2 territories\n"), "{out}");
 }
 
 /// One bad input per case; each gets `path:line: message — hint` and exit 1.
@@ -124,4 +124,59 @@ fn a_failed_build_touches_no_output() {
     assert!(stderr.contains("unknown method `inconnue`"), "{stderr}");
     assert_eq!(std::fs::read_link(p.file("build/current")).unwrap(), current);
     assert_eq!(tree(&p.www()), before);
+}
+
+/// Control characters (C1, usually Windows-1252 text read as Latin-1; C0) are reported by
+/// `check` with file and line, and stripped from every output: the feed, the pages, the chapters.
+#[test]
+fn control_characters_are_reported_and_stripped() {
+    let p = Project::fixture("show");
+    p.edit(LEAZ, "title = \"Frapper aux portes", "title = \"Frapper\u{85}aux portes");
+    p.edit(LEAZ, "00:00 Ouverture", "00:00 Ouver\u{7}ture");
+    p.edit(LEAZ, "Contenu de démonstration", "Contenu\u{92} de démonstration");
+    let out = p.run(&["check"]);
+    assert!(out.status.success(), "a warning, not an error");
+    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap(), @"
+    episodes/enquete-de-besoins-a-leaz.md:2: warning: a control character U+0085 (and 2 more) — it is invisible: the text was probably written in Windows-1252 and read as Latin-1, where it was `…`; retype it (it is left out of every output)
+    0 errors, 1 warning
+    ");
+    p.ok(&["build"]);
+    let text_files = [".html", ".xml", ".json", ".vtt", ".srt"];
+    for (path, bytes) in tree(&p.www()).into_iter().filter(|(path, _)| text_files.iter().any(|e| path.ends_with(e))) {
+        let text = String::from_utf8_lossy(&bytes);
+        let bad = text.chars().find(|c| matches!(*c as u32, 0x80..=0x9f | 0x7 | 0x1..=0x8));
+        assert!(bad.is_none(), "{path} holds {bad:?}");
+        assert!(!text.contains("\\u0007") && !text.contains("\\u0085"), "{path} holds an escaped control character");
+    }
+    let feed = p.read("build/current/www/feed.xml");
+    assert!(feed.contains("Frapperaux portes") || feed.contains("Frapper aux portes"), "the title stays");
+}
+
+/// A title over 255 characters is a warning (the feed cuts it).
+#[test]
+fn long_titles_are_reported() {
+    let p = Project::fixture("show");
+    p.edit(JAZ, "title = \"", &format!("title = \"{}", "Un titre ".repeat(40)));
+    let out = p.run(&["check"]);
+    assert!(out.status.success(), "a warning, not an error");
+    insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap(), @"
+    episodes/cartographie-sensible-a-jazeneuil.md:2: warning: the title has 399 characters: podcast apps show at most 255 — shorten it: the feed cuts it at a word before 255 characters, the website shows it whole
+    0 errors, 1 warning
+    ");
+}
+
+/// Drafts are explained: `check` and `build` say how many are not published and how to
+/// publish them.
+#[test]
+fn drafts_are_explained() {
+    let p = Project::fixture("show");
+    insta::assert_snapshot!(p.ok(&["check"]), @"
+    ok: 5 episodes, 2 methods, 2 partners, 2 territories
+    1 draft is not published: `veillee publish brouillon` publishes it
+    ");
+    insta::assert_snapshot!(p.ok(&["build"]).lines().next().unwrap().to_owned() + "\n" + &p.ok(&["build"]), @"
+    built build/gen-1: 3 episodes; 0 re-probed, 3 re-indexed, 19 re-rendered, 23 re-written, 0 unchanged, 0 removed
+    nothing changed: build/current is still gen-1 (3 episodes)
+    1 draft is not published: `veillee publish brouillon` publishes it
+    ");
 }

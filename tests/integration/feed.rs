@@ -295,3 +295,89 @@ fn feed_command_prints_the_built_feed() {
     p.ok(&["build"]);
     assert_eq!(printed, p.read("build/current/www/feed.xml"));
 }
+
+/// The tags of an HTML fragment, in order.
+fn tags(html: &str) -> Vec<String> {
+    html.split('<')
+        .skip(1)
+        .filter(|t| !t.starts_with('/') && !t.starts_with('!'))
+        .map(|t| t.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap().to_ascii_lowercase())
+        .collect()
+}
+
+/// Apple allows `<p> <ol> <ul> <li> <a>` in a `<description>`: headings become paragraphs,
+/// emphasis goes; `content:encoded` keeps the whole sanitized HTML.
+#[test]
+fn descriptions_keep_to_the_html_apple_allows() {
+    let (_, feed) = built();
+    let doc = Document::parse(&feed).unwrap();
+    let channel = child(doc.root_element(), None, "channel").unwrap();
+    for item in children(channel, None, "item") {
+        let description = text(item, None, "description");
+        let used: HashSet<String> = tags(description).into_iter().collect();
+        let allowed: HashSet<String> = ["p", "ol", "ul", "li", "a"].map(String::from).into();
+        assert!(used.is_subset(&allowed), "{used:?} in {description}");
+    }
+    let leaz = children(channel, None, "item").nth(1).unwrap();
+    let description = text(leaz, None, "description");
+    assert!(description.contains("<p>Ce qu'on y entend</p>"), "the heading is a paragraph: {description}");
+    assert!(description.contains("<li>les quatre questions du porte-à-porte ;</li>"), "{description}");
+    let content = text(leaz, Some(NS_CONTENT), "encoded");
+    assert!(content.contains("<h2>Ce qu'on y entend</h2>") && content.contains("<strong>quatre questions</strong>"));
+}
+
+/// The feed has no base URL: a relative link or image of the notes is made absolute against the
+/// episode's page, in `description` and in `content:encoded`. The page keeps it as written.
+#[test]
+fn relative_urls_in_notes_are_absolute_in_the_feed() {
+    let p = Project::fixture("show");
+    p.edit(
+        "episodes/enquete-de-besoins-a-leaz.md",
+        "<script>",
+        "Voir [la fiche](../../methodes/recensement-des-problemes/) et <img src=\"carte.png\" alt=\"la carte\">, [plus haut](#t=1).\n\n<script>",
+    );
+    p.ok(&["build"]);
+    let feed = p.read("build/current/www/feed.xml");
+    let doc = Document::parse(&feed).unwrap();
+    let channel = child(doc.root_element(), None, "channel").unwrap();
+    let leaz = children(channel, None, "item").nth(1).unwrap();
+    let page = "https://veillee.example.org/episodes/enquete-de-besoins-a-leaz/";
+    for html in [text(leaz, None, "description"), text(leaz, Some(NS_CONTENT), "encoded")] {
+        assert!(html.contains("href=\"https://veillee.example.org/methodes/recensement-des-problemes/\""), "{html}");
+        assert!(html.contains(&format!("href=\"{page}#t=1\"")), "{html}");
+        assert!(!html.contains("href=\"../") && !html.contains("src=\"carte"), "{html}");
+    }
+    assert!(text(leaz, Some(NS_CONTENT), "encoded").contains(&format!("src=\"{page}carte.png\"")));
+    let html = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
+    assert!(html.contains("<img src=\"carte.png\""), "the page keeps its relative image");
+}
+
+/// Every item names its author (`itunes:author`): its partners, else the show's author.
+#[test]
+fn every_item_has_an_author() {
+    let (_, feed) = built();
+    let doc = Document::parse(&feed).unwrap();
+    let channel = child(doc.root_element(), None, "channel").unwrap();
+    let authors: Vec<&str> =
+        children(channel, None, "item").map(|item| text(item, Some(NS_ITUNES), "author")).collect();
+    assert_eq!(authors, ["La Traverse", "Solucracy", "Collectif Dynamiques collectives"]);
+}
+
+/// A title over 255 characters is cut at a word in `<title>` and `<itunes:title>` (the page
+/// keeps it whole); `check` warns.
+#[test]
+fn long_titles_are_cut_in_the_feed() {
+    let p = Project::fixture("show");
+    let long = "Un titre ".repeat(40);
+    p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "title = \"", &format!("title = \"{long}"));
+    p.ok(&["build"]);
+    let feed = p.read("build/current/www/feed.xml");
+    let doc = Document::parse(&feed).unwrap();
+    let channel = child(doc.root_element(), None, "channel").unwrap();
+    for item in children(channel, None, "item") {
+        for title in [text(item, None, "title"), text(item, Some(NS_ITUNES), "title")] {
+            assert!(title.chars().count() <= 255, "{} characters: {title}", title.chars().count());
+        }
+    }
+    assert!(feed.contains("Un titre Un titre"), "the start of the title is there");
+}

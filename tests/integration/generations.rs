@@ -25,7 +25,10 @@ fn unchanged_build_makes_no_generation_and_changed_files_are_new() {
     let first = p.ok(&["build"]);
     assert!(first.starts_with("built build/gen-1:"), "{first}");
     let again = p.ok(&["build"]);
-    assert_eq!(again, "nothing changed: build/current is still gen-1 (3 episodes)\n");
+    assert_eq!(
+        again,
+        "nothing changed: build/current is still gen-1 (3 episodes)\n1 draft is not published: `veillee publish brouillon` publishes it\n"
+    );
     assert!(!p.file("build/gen-2").exists());
 
     p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Démonstration :", "Démonstration revue :");
@@ -75,7 +78,8 @@ fn the_report_lists_what_was_probed_again() {
     p.ok(&["build"]);
     std::fs::copy(crate::util::fixtures().join("audio/vbr.mp3"), p.file("episodes/brouillon.mp3")).unwrap();
     let report = p.ok(&["build"]);
-    assert_eq!(report, "nothing changed: build/current is still gen-1 (3 episodes)\n  re-probed    brouillon\n");
+    let unchanged = "nothing changed: build/current is still gen-1 (3 episodes)\n1 draft is not published: `veillee publish brouillon` publishes it\n";
+    assert_eq!(report, format!("{unchanged}  re-probed    brouillon\n"));
     let again = p.ok(&["build"]);
-    assert_eq!(again, "nothing changed: build/current is still gen-1 (3 episodes)\n", "the probe is cached");
+    assert_eq!(again, unchanged, "the probe is cached");
 }

@@ -14,6 +14,9 @@ use crate::problem::{Position, Problem};
 use crate::transcript::Transcript;
 use crate::util::time::parse_timecode;
 
+/// The longest title podcast apps show (the feed cuts longer ones at a word).
+pub const MAX_TITLE: usize = 255;
+
 /// Audio extensions an episode may have, in the order they are looked for.
 const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
 
@@ -71,13 +74,14 @@ impl Loader<'_> {
         let parsed = crate::util::par::map_io(&files, |(_, path)| parse_episode(path));
         let mut episodes = Vec::new();
         for ((slug, path), parsed) in files.into_iter().zip(parsed) {
-            let (source, toml) = match parsed {
+            let (mut source, toml) = match parsed {
                 Ok(p) => p,
                 Err(problem) => {
                     self.push(problem);
                     continue;
                 }
             };
+            source.warning.take().into_iter().for_each(|w| self.push(w));
             let transcript = transcripts.get(&slug).and_then(|(p, t)| t.clone().map(|(t, d)| (p.clone(), t, d)));
             if let Some(episode) = self.episode(options, known, slug, &path, source, toml, transcript) {
                 episodes.push(episode);
@@ -103,6 +107,11 @@ impl Loader<'_> {
         let line = |s: std::ops::Range<usize>| fm.line(s.start);
 
         self.guid(path, &fm, &ep.guid);
+        let title_length = ep.title.get_ref().chars().count();
+        if title_length > MAX_TITLE {
+            let long = SourceError::LongTitle { length: title_length, limit: MAX_TITLE };
+            self.push(Problem::warning(self.rel(path), Position::Line(line(ep.title.span())), long));
+        }
         let date = self.date(path, &fm, &ep.date);
         let refs = |items: &[Spanned<String>], kind: RefKind, known: &[String], this: &mut Self| -> Vec<String> {
             items
@@ -284,7 +293,7 @@ impl Loader<'_> {
             audio_sha256,
             published: None,
             digest,
-            notes_blocks: std::sync::OnceLock::new(),
+            rendered_notes: std::sync::OnceLock::new(),
         })
     }
 

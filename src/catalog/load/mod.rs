@@ -1,7 +1,7 @@
 //! Loading every source and cross-checking them, gathering every problem on the way.
 
 mod episode;
-pub use episode::episode_speakers;
+pub use episode::{MAX_TITLE, episode_speakers};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -202,7 +202,8 @@ impl Loader<'_> {
 
     fn channel(&mut self) -> Option<Channel> {
         let path = self.root.join("feed/channel.toml");
-        let source = read_text(&path).map_err(|p| self.push(p)).ok()?;
+        let mut source = read_text(&path).map_err(|p| self.push(p)).ok()?;
+        source.warning.take().into_iter().for_each(|w| self.push(w));
         let text = source.text;
         let fm = FrontMatter::new(&text, 1, "");
         let ch: ChannelToml = fm.parse(&path, CHANNEL_FIELDS).map_err(|p| self.push(p)).ok()?;
@@ -313,7 +314,8 @@ impl Loader<'_> {
     ) -> BTreeMap<String, Page<T>> {
         let mut pages = BTreeMap::new();
         for (slug, path) in self.markdown_files(kind.dir()) {
-            let Some(text) = read_text(&path).map_err(|p| self.push(p)).ok() else { continue };
+            let Some(mut text) = read_text(&path).map_err(|p| self.push(p)).ok() else { continue };
+            text.warning.take().into_iter().for_each(|w| self.push(w));
             let fm = match split(&path, &text.text) {
                 Ok(fm) => fm,
                 Err(p) => {
@@ -462,8 +464,9 @@ impl Loader<'_> {
         for path in entries.filter_map(Result::ok).map(|e| e.path()) {
             if path.is_file()
                 && path.extension().is_some_and(|e| e == "html")
-                && let Ok(text) = read_text(&path).map_err(|p| self.push(p))
+                && let Ok(mut text) = read_text(&path).map_err(|p| self.push(p))
             {
+                text.warning.take().into_iter().for_each(|w| self.push(w));
                 let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
                 theme.insert(name, text.text);
             }
