@@ -32,6 +32,15 @@ pub trait Diagnostic: fmt::Debug + Send + Sync + 'static {
     fn args(&self) -> serde_json::Value;
 }
 
+/// The arguments of a problem as [`Diagnostic::args`] gives them: the fields of its variant
+/// (an object, empty for a variant without any).
+pub fn args_of<T: serde::Serialize>(variant: &T) -> serde_json::Value {
+    match serde_json::to_value(variant) {
+        Ok(serde_json::Value::Null) | Err(_) => serde_json::Value::Object(serde_json::Map::new()),
+        Ok(args) => args,
+    }
+}
+
 /// How bad a problem is: errors stop a build, warnings are printed and the build goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

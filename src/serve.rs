@@ -355,13 +355,15 @@ fn base_url(local: SocketAddr) -> String {
 }
 
 impl Server {
-    /// The first build's report, or its problems (then the last good build is served, or the
+    /// The first build's report.
+    pub fn report(&self) -> Option<&Report> {
+        self.first.as_ref().ok()
+    }
+
+    /// The problems that stopped the first build (then the last good build is served, or the
     /// preview's pages show them).
-    pub fn report(&self) -> String {
-        match &self.first {
-            Ok(report) => report.to_string(),
-            Err(problems) => format!("{problems}\n"),
-        }
+    pub fn problems(&self) -> Option<&Problems> {
+        self.first.as_ref().err()
     }
 
     /// The line that says where and what it serves.

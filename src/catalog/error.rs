@@ -21,7 +21,11 @@ pub enum SourceError {
     UnclosedFrontMatter,
     /// The TOML parser's own message (in English: it comes from the `toml` crate).
     #[error("{message}")]
-    Toml { message: String, suggestion: Option<String> },
+    Toml { message: String },
+    #[error("unknown field `{field}`{}", .expected.as_ref().map(|e| format!(", {e}")).unwrap_or_default())]
+    UnknownField { field: String, suggestion: Option<String>, expected: Option<String> },
+    #[error("missing field `{field}`")]
+    MissingField { field: String },
     #[error("unknown {kind} `{slug}`")]
     UnknownRef { kind: RefKind, slug: String, suggestion: Option<String> },
     #[error("GUID `{guid}` is also used by {other}")]
@@ -371,6 +375,8 @@ impl Diagnostic for SourceError {
             SourceError::NoFrontMatter => "source.no-front-matter",
             SourceError::UnclosedFrontMatter => "source.unclosed-front-matter",
             SourceError::Toml { .. } => "source.toml",
+            SourceError::UnknownField { .. } => "source.unknown-field",
+            SourceError::MissingField { .. } => "source.missing-field",
             SourceError::UnknownRef { .. } => "source.unknown-ref",
             SourceError::DuplicateGuid { .. } => "source.duplicate-guid",
             SourceError::EmptyGuid => "source.empty-guid",
@@ -409,7 +415,9 @@ impl Diagnostic for SourceError {
             SourceError::Empty => "le fichier est vide".into(),
             SourceError::NoFrontMatter => "l'en-tête manque : le fichier doit commencer par une ligne `+++`".into(),
             SourceError::UnclosedFrontMatter => "l'en-tête n'est pas fermé : il manque la seconde ligne `+++`".into(),
-            SourceError::Toml { message, .. } => format!("en-tête TOML invalide ({message})"),
+            SourceError::Toml { message } => format!("en-tête TOML invalide ({message})"),
+            SourceError::UnknownField { field, .. } => format!("champ inconnu `{field}`"),
+            SourceError::MissingField { field } => format!("champ manquant `{field}`"),
             SourceError::UnknownRef { kind, slug, .. } => format!("{} `{slug}`", kind.unknown_fr()),
             SourceError::DuplicateGuid { guid, other } => format!("le GUID `{guid}` est aussi celui de {other}"),
             SourceError::EmptyGuid => "le GUID est vide".into(),
@@ -471,7 +479,7 @@ impl Diagnostic for SourceError {
     }
 
     fn args(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
+        crate::problem::args_of(self)
     }
 }
 
@@ -484,13 +492,15 @@ impl SourceError {
                 "start the file with `+++`, the TOML fields, then `+++` (see `veillee new`)".into()
             }
             SourceError::UnclosedFrontMatter => "add a line `+++` after the last field".into(),
-            SourceError::Toml { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
-            SourceError::Toml { message, .. } if message.contains("TOML datetime") => {
+            SourceError::UnknownField { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
+            SourceError::UnknownField { .. } => return None,
+            SourceError::Toml { message } if message.contains("TOML datetime") => {
                 "write a date without quotes, like 2024-06-12T09:00:00+02:00".into()
             }
-            SourceError::Toml { message, .. } if message.contains("missing field `guid`") => {
+            SourceError::MissingField { field } if field == "guid" => {
                 "every episode keeps the GUID it was published with (see feed/archive.toml); a new episode gets one from `veillee new episode`".into()
             }
+            SourceError::MissingField { .. } => "add it (see `veillee new` for the fields of each kind of page)".into(),
             SourceError::Toml { .. } => return None,
             SourceError::UnknownRef { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
             SourceError::UnknownRef { kind: RefKind::PersonRole, .. } => {
@@ -553,14 +563,20 @@ impl SourceError {
                 "commencez le fichier par `+++`, les champs TOML, puis `+++` (voir `veillee new`)".into()
             }
             SourceError::UnclosedFrontMatter => "ajoutez une ligne `+++` après le dernier champ".into(),
-            SourceError::Toml { suggestion: Some(s), .. } | SourceError::UnknownRef { suggestion: Some(s), .. } => {
+            SourceError::UnknownField { suggestion: Some(s), .. } | SourceError::UnknownRef { suggestion: Some(s), .. } => {
                 format!("vouliez-vous dire `{s}` ?")
             }
-            SourceError::Toml { message, .. } if message.contains("TOML datetime") => {
+            SourceError::UnknownField { .. } => {
+                "retirez-le, ou voyez `veillee new` pour les champs de chaque sorte de page".into()
+            }
+            SourceError::Toml { message } if message.contains("TOML datetime") => {
                 "écrivez la date sans guillemets, comme 2024-06-12T09:00:00+02:00".into()
             }
-            SourceError::Toml { message, .. } if message.contains("missing field `guid`") => {
+            SourceError::MissingField { field } if field == "guid" => {
                 "un épisode garde le GUID avec lequel il a été publié (voir feed/archive.toml) ; un nouvel épisode en reçoit un avec `veillee new episode`".into()
+            }
+            SourceError::MissingField { .. } => {
+                "ajoutez-le (voir `veillee new` pour les champs de chaque sorte de page)".into()
             }
             SourceError::Toml { .. } => return None,
             SourceError::UnknownRef { kind: RefKind::PersonRole, .. } => {

@@ -80,13 +80,18 @@ impl<'a> FrontMatter<'a> {
         toml::from_str(self.toml).map_err(|e| {
             let line = e.span().map_or(self.first_line, |s| self.line(s.start));
             let message = e.message().trim().replace('\n', " ");
-            let suggestion = unknown_field(&message).and_then(|f| closest(f, known.iter().copied()));
-            // The hint names the likely field; the full list of fields would drown it.
-            let message = match (&suggestion, message.find(", expected")) {
-                (Some(_), Some(cut)) => message[..cut].to_owned(),
-                _ => message,
+            let kind = if let Some(field) = quoted_after(&message, "unknown field `") {
+                let suggestion = closest(field, known.iter().copied());
+                // The hint names the likely field; the full list of fields would drown it.
+                let expected =
+                    message.find(", expected").filter(|_| suggestion.is_none()).map(|at| message[at + 2..].to_owned());
+                SourceError::UnknownField { field: field.to_owned(), suggestion, expected }
+            } else if let Some(field) = quoted_after(&message, "missing field `") {
+                SourceError::MissingField { field: field.to_owned() }
+            } else {
+                SourceError::Toml { message }
             };
-            Problem::error(path, Position::Line(line), SourceError::Toml { message, suggestion })
+            Problem::error(path, Position::Line(line), kind)
         })
     }
 }
@@ -112,10 +117,9 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<FrontMatter<'a>, Problem>
     Err(Problem::error(path, Position::Line(1), SourceError::UnclosedFrontMatter))
 }
 
-/// The field name in serde's "unknown field `x`, expected …" message.
-fn unknown_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("unknown field `")?;
-    rest.split('`').next()
+/// The name in serde's "unknown field `x`, expected …" or "missing field `x`" messages.
+fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    message.strip_prefix(prefix)?.split('`').next()
 }
 
 #[cfg(test)]

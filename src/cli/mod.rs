@@ -288,7 +288,12 @@ fn probe(files: &[PathBuf], json: bool) -> Result<(), CliError> {
 
 fn serve(project: &Project, options: ServeOptions) -> Result<(), CliError> {
     let server = project.serve(&options)?;
-    out(server.report())?;
+    if let Some(report) = server.report() {
+        out(report)?;
+    }
+    if let Some(problems) = server.problems() {
+        eprintln!("{problems}");
+    }
     outln(server.banner())?;
     std::io::stdout().flush().map_err(|e| IoError::new("stdout", e))?;
     server.run()?;

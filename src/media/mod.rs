@@ -105,7 +105,7 @@ impl Diagnostic for ProbeError {
     }
 
     fn args(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
+        crate::problem::args_of(self)
     }
 }
 

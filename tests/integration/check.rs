@@ -121,7 +121,10 @@ fn a_failed_build_touches_no_output() {
     let current = std::fs::read_link(p.file("build/current")).unwrap();
     p.edit(LEAZ, "methods = [\"recensement-des-problemes\"]", "methods = [\"inconnue\"]");
     let stderr = p.fails(&["build"]);
-    assert!(stderr.contains("unknown method `inconnue`"), "{stderr}");
+    insta::assert_snapshot!(stderr, @r#"
+    episodes/enquete-de-besoins-a-leaz.md:9: unknown method `inconnue` — create it with `veillee new method "…"` or fix the slug (see site/methods)
+    1 error, 0 warnings
+    "#);
     assert_eq!(std::fs::read_link(p.file("build/current")).unwrap(), current);
     assert_eq!(tree(&p.www()), before);
 }
@@ -179,4 +182,69 @@ fn drafts_are_explained() {
     nothing changed: build/current is still gen-1 (3 episodes)
     1 draft is not published: `veillee publish brouillon` publishes it
     ");
+}
+
+/// One bad episode gives the same problem (code and arguments) under `check`, `build` and
+/// `serve`, in English on the command line, and in French on the web: the pages and the API of
+/// a preview of those sources.
+#[test]
+fn one_bad_episode_is_the_same_problem_everywhere() {
+    use veillee::problem::Lang;
+    let p = Project::fixture("show");
+    p.edit(JAZ, "summary =", "sumary =");
+    let check = p.fails(&["check"]);
+    assert_eq!(p.fails(&["build"]), check);
+    assert_eq!(p.fails(&["serve", "--addr", "127.0.0.1:0"]), check, "no earlier build to serve: serve stops");
+    insta::assert_snapshot!(check, @"
+    episodes/cartographie-sensible-a-jazeneuil.md:7: unknown field `sumary` — did you mean `summary`?
+    1 error, 0 warnings
+    ");
+    let problems = p.project().check().unwrap_err();
+    let json = problems.to_json(Lang::Fr);
+    assert_eq!(json[0]["code"], "source.unknown-field");
+    assert_eq!(json[0]["args"], serde_json::json!({"field": "sumary", "suggestion": "summary", "expected": null}));
+    insta::assert_snapshot!(problems.render(Lang::Fr), @"
+    episodes/cartographie-sensible-a-jazeneuil.md:7 : champ inconnu `sumary` — vouliez-vous dire `summary` ?
+    1 erreur, 0 avertissement
+    ");
+
+    // A preview of the same sources serves the problems, in French, as pages and as JSON.
+    let mut child = p
+        .command()
+        .args(["serve", "--preview", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::{BufRead, Read, Write};
+    let line = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("serving "))
+        .expect("serving line");
+    let addr = line.strip_prefix("serving http://").unwrap().split('/').next().unwrap().to_owned();
+    let get = |path: &str| {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let page = get("/");
+    let api = get("/api/search?q=porte");
+    child.kill().unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child.wait().unwrap();
+    assert_eq!(stderr.trim_end(), check.trim_end(), "the preview prints the same problems");
+    assert!(page.starts_with("HTTP/1.1 503"), "{page}");
+    assert!(
+        page.contains("<html lang=\"fr\">")
+            && page.contains("champ inconnu `sumary`")
+            && page.contains("source.unknown-field"),
+        "{page}"
+    );
+    let body: serde_json::Value = serde_json::from_str(api.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "build.problems");
+    assert_eq!(body["error"]["problems"], json, "the API gives the problems as data, in French");
 }

@@ -95,7 +95,10 @@ fn init_then_new_gives_a_show_that_checks() {
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     let dup = veillee(dir.path()).args(["new", "episode", "Frapper aux portes : l'enquête à Léaz"]).output().unwrap();
     assert_eq!(dup.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&dup.stderr).contains("already exists"));
+    let stderr = String::from_utf8(dup.stderr)
+        .unwrap()
+        .replace(&dir.path().canonicalize().unwrap().display().to_string(), "[dir]");
+    insta::assert_snapshot!(stderr, @"error: [dir]/episodes/frapper-aux-portes-l-enquete-a-leaz.md already exists — choose another title or edit the existing file");
 }
 
 #[test]

@@ -11,6 +11,8 @@ mod cli;
 mod feed;
 /// Build generations: determinism, hard links, unchanged builds, killed builds.
 mod generations;
+/// Every user-facing message of the library, in English and in French.
+mod messages;
 /// Audio facts of every audio fixture, and the errors of broken files.
 mod probe;
 /// The lifecycle: draft, publish, scheduled, new version, rename, refusals, killed publish.

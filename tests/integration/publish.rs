@@ -36,7 +36,7 @@ fn a_draft_is_in_no_output_until_published() {
     insta::assert_snapshot!(again);
     assert_eq!(ledger(&p), after, "a refused publish writes nothing");
     let unknown = p.fails(&["publish", "brouillom"]);
-    assert!(unknown.contains("no episode `brouillom` in episodes/ — did you mean `brouillon`?"), "{unknown}");
+    insta::assert_snapshot!(unknown, @"error: no episode `brouillom` in episodes/ — did you mean `brouillon`?");
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn changed_media_is_refused_until_recorded_as_a_new_version() {
     );
     p.ok(&["check"]);
     let unchanged = p.fails(&["publish", "enquete-de-besoins-a-leaz", "--new-version", "--reason", "encore"]);
-    assert!(unchanged.contains("nothing changed in `enquete-de-besoins-a-leaz` since its last version"), "{unchanged}");
+    insta::assert_snapshot!(unchanged, @"error: nothing changed in `enquete-de-besoins-a-leaz` since its last version");
 }
 
 #[test]
@@ -175,7 +175,10 @@ fn check_fails_on_a_published_episode_without_source() {
     let p = Project::fixture("show");
     std::fs::remove_file(p.file("episodes/bande-annonce.md")).unwrap();
     let err = p.fails(&["check"]);
-    assert!(err.contains("feed/archive.toml:5: the published episode `bande-annonce` (GUID `c6a1f0d2-3b5e-4f7a-9c8d-2e1b0a9f8e7d`) has no source in episodes/"), "{err}");
+    insta::assert_snapshot!(err, @"
+    feed/archive.toml:5: the published episode `bande-annonce` (GUID `c6a1f0d2-3b5e-4f7a-9c8d-2e1b0a9f8e7d`) has no source in episodes/ — restore its file (with the same `guid`) from git: a published episode stays unless it is retracted
+    1 error, 0 warnings
+    ");
 }
 
 /// SIGKILL while `publish` writes its generation: the ledger holds the entry, the current

@@ -118,7 +118,7 @@ fn templates_can_be_overridden() {
     assert_eq!(p.read("build/current/www/style.css"), "body { color: red }");
     p.write("site/templates/territory.html", "{% if %}");
     let err = p.fails(&["build"]);
-    assert!(err.contains("site/templates/territory.html:1:"), "{err}");
+    insta::assert_snapshot!(err, @"error: template site/templates/territory.html:1: unexpected end of block");
 }
 
 /// The published WebVTT names the speakers and escapes the text, whatever the source did.

@@ -203,7 +203,10 @@ fn import_names_speakers_and_writes_normalized_webvtt() {
     // Windows-1252 only on request.
     p.write("latin.srt", b"1\n00:00:00,000 --> 00:00:01,500\nCamille Martin: L\xe9az, c\x92est ici.\n");
     let err = p.fails(&["transcript", "import", slug, &p.file("latin.srt").to_string_lossy()]);
-    assert!(err.contains("latin.srt:3: not UTF-8 at byte 49"), "{err}");
+    insta::assert_snapshot!(err.replace(&p.path().display().to_string(), "<project>"), @"
+    <project>/latin.srt:3: not UTF-8 at byte 49 — save the file as UTF-8 (a Windows-1252 file can be imported with `--encoding windows-1252`)
+    1 error, 0 warnings
+    ");
     p.ok(&["transcript", "import", slug, &p.file("latin.srt").to_string_lossy(), "--encoding", "windows-1252"]);
     assert!(p.read(&format!("transcripts/{slug}.vtt")).contains("<v Camille Martin>Léaz, c’est ici."));
     p.ok(&["check"]);
