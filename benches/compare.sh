@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two commits side by side on every benchmark of benches/: the rule for changes that should not
 # cost time (BENCHMARKS.md): the new commit's median within 3 % of the old one's, at least 10
-# runs each, both binaries in the same hyperfine run, on the same inputs.
+# runs each, both binaries timed by turns in the same run (benches/interleave.py: this machine's
+# speed drifts by 20 % within minutes), on the same inputs.
 #
 #   OLD=a4e6ea0 NEW=HEAD bash benches/compare.sh
 #
@@ -22,8 +23,7 @@ RUNS_QUERY="${RUNS_QUERY:-5}"
 ONLY="${ONLY:-probe catalog search}"
 OUT="$CACHE/compare"
 mkdir -p "$CACHE" "$OUT"
-rm -f "$OUT"/*.json "$OUT"/*.tsv
-command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
+# A run of some cases (ONLY) keeps the figures of the others from the last run, for the table.
 source benches/bench_bin.sh
 source benches/data.sh
 
@@ -36,22 +36,25 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "old: $OLD_VERSION"
 echo "new: $NEW_VERSION"
 
-# side NAME OLD-COMMAND NEW-COMMAND [hyperfine options...]: one hyperfine run of both.
+# side NAME OLD-COMMAND NEW-COMMAND [--warmup N] [--prepare CMD]: both commands timed by turns
+# in one run (benches/interleave.py), RUNS times each.
 side() {
   local name=$1 old=$2 new=$3
   shift 3
-  hyperfine --runs "$RUNS" "$@" --export-json "$OUT/$name.json" -n "old" "$old" -n "new" "$new" >/dev/null
+  python3 benches/interleave.py --runs "$RUNS" "$@" -- "$old" "$new" >"$OUT/$name.json"
   echo "… $name done"
 }
 
 if [[ " $ONLY " == *" probe "* ]]; then
+  rm -f "$OUT"/probe*.json
   probe_files
   for f in cbr vbr; do
-    side "probe $f.mp3" "$OLD_BIN probe $PROBE_DIR/$f.mp3" "$NEW_BIN probe $PROBE_DIR/$f.mp3" -N --warmup 3
+    side "probe $f.mp3" "$OLD_BIN probe $PROBE_DIR/$f.mp3" "$NEW_BIN probe $PROBE_DIR/$f.mp3" --warmup 3
   done
 fi
 
 if [[ " $ONLY " == *" catalog "* ]]; then
+  rm -f "$OUT"/build*.json "$OUT/feed.json"
   catalog_dir "${EPISODES:-10000}" 1 "$OLD_BIN"
   # One copy per binary: each finds its own previous build up to date in the unchanged case.
   for who in old new; do
@@ -71,10 +74,12 @@ if [[ " $ONLY " == *" catalog "* ]]; then
 fi
 
 if [[ " $ONLY " == *" search "* ]]; then
+  rm -f "$OUT/search index.json" "$OUT"/query-*.json
   search_corpus "${SEARCH_EPISODES:-1000}" 8000 1 python3
   idx() { echo "--episodes $CORPUS/episodes.json --transcripts $CORPUS/transcripts --out $OUT/index-$1"; }
   side "search index" "$OLD_INDEX $(idx old)" "$NEW_INDEX $(idx new)" --warmup 1 \
     --prepare "rm -rf $OUT/index-old $OUT/index-new"
+  rm -rf "$OUT/index-old" "$OUT/index-new"
   $OLD_INDEX $(idx old) >/dev/null
   $NEW_INDEX $(idx new) >/dev/null
   # Alternating old and new, so that a disturbance of the machine hits both.

@@ -1,9 +1,10 @@
 //! The podcast feed: RSS 2.0 with the iTunes and Podcasting 2.0 namespaces, written with
 //! quick-xml (exact element order, self-closing empty tags, CDATA), and JSON chapters.
 //!
-//! Every rule comes from ../shared/reference/podcast-standards.md §9: Apple's required and
-//! recommended tags, RFC 2822 dates in GMT with the right weekday, whole-second durations,
-//! ASCII content-addressed enclosure URLs with exact lengths, descriptions under 4000 bytes.
+//! The rules are Apple's (required and recommended tags, descriptions under 4000 bytes in
+//! `<p> <ol> <ul> <li> <a>`), the W3C feed validator's (RFC 2822 dates in GMT with the right
+//! weekday, whole-second durations) and the Podcasting 2.0 namespace's; enclosure URLs are ASCII
+//! and content-addressed, with exact lengths. tests/integration/feed.rs checks each.
 
 mod chapters;
 mod xml;

@@ -1,5 +1,5 @@
 //! Build generations on disk: the lock, `gen-tmp-*` → `gen-N`, the `current` symlink, and hard
-//! links to unchanged outputs. The recipe and its pitfalls: reference/build-generations.md.
+//! links to unchanged outputs (docs/ARCHITECTURE.md, point 4, has the recipe and its pitfalls).
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};

@@ -4,8 +4,8 @@
 //!
 //! The index is the `index/` half of a build generation. A build re-indexes only the episodes
 //! whose inputs changed: it hard-links the previous generation's segment files (tantivy never
-//! writes a file twice), deletes the changed episodes' documents and adds them again
-//! (reference/build-generations.md).
+//! writes a file twice), deletes the changed episodes' documents and adds them again (the
+//! recipe: docs/ARCHITECTURE.md, point 4).
 
 #[cfg(feature = "bench")]
 pub mod bench;
