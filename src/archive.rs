@@ -53,7 +53,11 @@ impl From<crate::problem::Problems> for PublishError {
 }
 
 /// The entries that record what `options` asks at `now` (nothing is written).
-pub fn entries(catalog: &Catalog, options: &PublishOptions, now: jiff::Timestamp) -> Result<Vec<Entry>, PublishError> {
+pub(crate) fn entries(
+    catalog: &Catalog,
+    options: &PublishOptions,
+    now: jiff::Timestamp,
+) -> Result<Vec<Entry>, PublishError> {
     let reason = options.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     let mut entries = Vec::new();
     match &options.slug {
@@ -141,7 +145,7 @@ fn entry_for(
 
 /// Appends entries to the ledger: the old bytes unchanged, then the new entries, written to a
 /// new file renamed over the old one.
-pub fn append(root: &Path, entries: &[Entry]) -> Result<(), IoError> {
+pub(crate) fn append(root: &Path, entries: &[Entry]) -> Result<(), IoError> {
     let path = root.join(LEDGER_PATH);
     let rel = Path::new(LEDGER_PATH);
     let mut text = match std::fs::read(&path) {

@@ -9,13 +9,13 @@ fn options() -> Options {
 }
 
 /// Markdown to HTML with anything unsafe removed (scripts, event handlers, foreign tags).
-pub fn to_html(markdown: &str) -> String {
+pub(crate) fn to_html(markdown: &str) -> String {
     blocks(markdown).concat()
 }
 
 /// The sanitized HTML of each top-level block (paragraph, list, heading…), so that a text can be
 /// cut between blocks.
-pub fn blocks(markdown: &str) -> Vec<String> {
+pub(crate) fn blocks(markdown: &str) -> Vec<String> {
     render(markdown, Flavour::Page, None)
 }
 
@@ -24,7 +24,7 @@ pub fn blocks(markdown: &str) -> Vec<String> {
 /// has no base address: where a link or image of the notes is relative, [`Notes::for_feed`]
 /// renders both again with the episode page's address as base.
 #[derive(Debug, Clone)]
-pub struct Notes {
+pub(crate) struct Notes {
     /// Sanitized HTML, one string per top-level block.
     pub page: Vec<String>,
     /// The same reduced to `<p> <ol> <ul> <li> <a>`, the tags Apple allows in a description
@@ -35,7 +35,7 @@ pub struct Notes {
 }
 
 impl Notes {
-    pub fn new(markdown: &str) -> Self {
+    pub(crate) fn new(markdown: &str) -> Self {
         let relative = Parser::new_ext(markdown, options()).any(|e| match e {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => !is_absolute(&dest_url),
             Event::Html(h) | Event::InlineHtml(h) => {
@@ -48,13 +48,13 @@ impl Notes {
     }
 
     /// The blocks of a description, as written.
-    pub fn apple(&self, markdown: &str) -> &[String] {
+    pub(crate) fn apple(&self, markdown: &str) -> &[String] {
         self.apple.get_or_init(|| render(markdown, Flavour::Apple, None))
     }
 
     /// The HTML of `content:encoded` and the blocks of `description`, every URL absolute against
     /// `page_url` (the episode's page).
-    pub fn for_feed(&self, markdown: &str, page_url: &str) -> (Cow<'_, [String]>, Cow<'_, [String]>) {
+    pub(crate) fn for_feed(&self, markdown: &str, page_url: &str) -> (Cow<'_, [String]>, Cow<'_, [String]>) {
         match ammonia::Url::parse(page_url) {
             Ok(base) if self.relative => (
                 Cow::Owned(render(markdown, Flavour::Page, Some(&base))),
@@ -160,7 +160,7 @@ fn rules(flavour: Flavour) -> ammonia::Builder<'static> {
 }
 
 /// The text of the first paragraph, without markup: the default summary of an episode.
-pub fn first_paragraph(markdown: &str) -> String {
+pub(crate) fn first_paragraph(markdown: &str) -> String {
     let mut out = String::new();
     let mut in_paragraph = false;
     for event in Parser::new_ext(markdown, options()) {
@@ -176,7 +176,7 @@ pub fn first_paragraph(markdown: &str) -> String {
 }
 
 /// The words of a text without markup, one line per block (what the search index reads).
-pub fn plain_text(markdown: &str) -> String {
+pub(crate) fn plain_text(markdown: &str) -> String {
     let mut out = String::new();
     for event in Parser::new_ext(markdown, options()) {
         match event {

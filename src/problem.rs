@@ -34,7 +34,7 @@ pub trait Diagnostic: fmt::Debug + Send + Sync + 'static {
 
 /// The arguments of a problem as [`Diagnostic::args`] gives them: the fields of its variant
 /// (an object, empty for a variant without any).
-pub fn args_of<T: serde::Serialize>(variant: &T) -> serde_json::Value {
+pub(crate) fn args_of<T: serde::Serialize>(variant: &T) -> serde_json::Value {
     match serde_json::to_value(variant) {
         Ok(serde_json::Value::Null) | Err(_) => serde_json::Value::Object(serde_json::Map::new()),
         Ok(args) => args,
@@ -89,7 +89,7 @@ impl Problem {
         Problem { path: path.into(), position, severity: Severity::Warning, kind: Arc::new(kind) }
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
@@ -99,7 +99,7 @@ impl Problem {
 
     /// The same problem with its path made relative to `root` (for stable, readable messages).
     #[must_use]
-    pub fn relative_to(mut self, root: &Path) -> Self {
+    pub(crate) fn relative_to(mut self, root: &Path) -> Self {
         if let Ok(rel) = self.path.strip_prefix(root) {
             self.path = rel.to_path_buf();
         }
@@ -175,7 +175,7 @@ impl Problems {
         self.0.push(problem);
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.0.iter().any(Problem::is_error)
     }
 
@@ -228,7 +228,7 @@ fn count_en(errors: usize, warnings: usize) -> String {
 }
 
 /// `2 erreurs, 1 avertissement`.
-pub fn count_fr(errors: usize, warnings: usize) -> String {
+pub(crate) fn count_fr(errors: usize, warnings: usize) -> String {
     let s = |n: usize| if n > 1 { "s" } else { "" };
     format!("{errors} erreur{}, {warnings} avertissement{}", s(errors), s(warnings))
 }

@@ -385,11 +385,6 @@ impl Server {
         format!("serving {local}/ — {what}; feed: {local}/feed.xml (Ctrl-C to stop)")
     }
 
-    /// The base URL it answers on (`http://127.0.0.1:PORT`).
-    pub fn local_url(&self) -> &str {
-        &self.local
-    }
-
     /// Serves until Ctrl-C. A scheduled episode comes out on its own: the server rebuilds when
     /// its date comes; it also follows builds made by other processes.
     pub fn run(self) -> Result<(), ServeError> {

@@ -56,9 +56,10 @@ fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Index { episodes, transcripts, out } => {
-            let list = serde_json::from_slice(&read(&episodes)?).map_err(|e| format!("{}: {e}", episodes.display()))?;
+            let list: Vec<bench::BenchEpisode> =
+                serde_json::from_slice(&read(&episodes)?).map_err(|e| format!("{}: {e}", episodes.display()))?;
             let started = std::time::Instant::now();
-            let (n, passages) = bench::index_dir(list, &transcripts, &out)?;
+            let (n, passages) = bench::index_dir(&list, &transcripts, &out)?;
             println!("indexed {n} episodes, {passages} passages in {:.3} s", started.elapsed().as_secs_f64());
         }
         Command::Query { index, queries, runs, warmup } => {

@@ -13,7 +13,7 @@ use crate::util::text::closest;
 /// The show, as written in `feed/channel.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ChannelToml {
+pub(crate) struct ChannelToml {
     pub title: String,
     pub description: String,
     pub language: Spanned<String>,
@@ -53,7 +53,7 @@ pub struct ChannelToml {
     pub directories: Vec<Directory>,
 }
 
-pub const CHANNEL_FIELDS: &[&str] = &[
+pub(crate) const CHANNEL_FIELDS: &[&str] = &[
     "title",
     "description",
     "language",
@@ -87,14 +87,14 @@ fn default_image() -> Spanned<String> {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Owner {
+pub(crate) struct Owner {
     pub name: String,
     pub email: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ShowType {
+pub(crate) enum ShowType {
     #[default]
     Episodic,
     Serial,
@@ -102,7 +102,7 @@ pub enum ShowType {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct License {
+pub(crate) struct License {
     /// An identifier of the Podcasting 2.0 license list, e.g. `CC-BY-SA-4.0`.
     pub id: String,
     pub url: String,
@@ -110,14 +110,14 @@ pub struct License {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Funding {
+pub(crate) struct Funding {
     pub url: String,
     pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Medium {
+pub(crate) enum Medium {
     #[default]
     Podcast,
     Music,
@@ -130,7 +130,7 @@ pub enum Medium {
 }
 
 impl Medium {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Medium::Podcast => "podcast",
             Medium::Music => "music",
@@ -147,7 +147,7 @@ impl Medium {
 /// A place, for `podcast:location`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Location {
+pub(crate) struct Location {
     pub name: String,
     pub lat: f64,
     pub lon: f64,
@@ -159,7 +159,7 @@ pub struct Location {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct UpdateFrequency {
+pub(crate) struct UpdateFrequency {
     /// Shown to people, e.g. "Mensuel".
     pub text: String,
     /// An RFC 5545 recurrence rule, e.g. `FREQ=MONTHLY`.
@@ -172,7 +172,7 @@ pub struct UpdateFrequency {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RemoteItem {
+pub(crate) struct RemoteItem {
     pub feed_guid: String,
     pub feed_url: Option<String>,
     pub title: Option<String>,
@@ -180,14 +180,14 @@ pub struct RemoteItem {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Txt {
+pub(crate) struct Txt {
     pub purpose: Option<String>,
     pub value: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Directory {
+pub(crate) struct Directory {
     pub name: String,
     pub url: String,
 }
@@ -265,7 +265,7 @@ pub const APPLE_CATEGORIES: &[(&str, &[&str])] = &[
 ];
 
 /// The UUIDv5 namespace of `podcast:guid` (Podcasting 2.0, `docs/tags/guid.md`).
-pub const PODCAST_GUID_NAMESPACE: uuid::Uuid = uuid::uuid!("ead4c236-bf58-58c6-a2c6-a6b28d128cb6");
+pub(crate) const PODCAST_GUID_NAMESPACE: uuid::Uuid = uuid::uuid!("ead4c236-bf58-58c6-a2c6-a6b28d128cb6");
 
 /// `podcast:guid` for a feed URL: UUIDv5 of the URL without its scheme and trailing slashes.
 pub fn podcast_guid_for(feed_url: &str) -> uuid::Uuid {
@@ -274,7 +274,7 @@ pub fn podcast_guid_for(feed_url: &str) -> uuid::Uuid {
 }
 
 /// Checks the values serde cannot: URLs, language, category, GUID.
-pub fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, problems: &mut Problems) {
+pub(crate) fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, problems: &mut Problems) {
     let mut invalid = |spanned_start: usize, field: &'static str, value: &str, expected: Expected| {
         problems.push(Problem::error(
             path,
@@ -328,7 +328,7 @@ fn is_language_code(s: &str) -> bool {
 }
 
 /// The host of an absolute URL, if it has one.
-pub fn url_host(url: &str) -> Option<&str> {
+pub(crate) fn url_host(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
     let host = rest.split(['/', '?', '#']).next()?;
     (!host.is_empty() && !host.contains(char::is_whitespace)).then_some(host)

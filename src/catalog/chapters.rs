@@ -11,7 +11,7 @@ use crate::util::time::parse_timecode;
 
 /// A chapter as written in the front matter.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Chapter {
+pub(crate) struct Chapter {
     pub start_ms: u64,
     pub title: String,
     /// The method page this chapter is about, from a trailing `[slug]`.
@@ -22,7 +22,7 @@ pub struct Chapter {
 }
 
 /// Parses a chapters block; `first_line` is the file line of the block's first line.
-pub fn parse_chapters(block: &str, first_line: usize) -> Result<Vec<Chapter>, (usize, SourceError)> {
+pub(crate) fn parse_chapters(block: &str, first_line: usize) -> Result<Vec<Chapter>, (usize, SourceError)> {
     let mut chapters: Vec<Chapter> = Vec::new();
     for (i, raw) in block.lines().enumerate() {
         let line = first_line + i;

@@ -9,7 +9,7 @@ use super::ImageFault;
 
 /// The facts of a checked cover image.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cover {
+pub(crate) struct Cover {
     pub format: CoverFormat,
     pub width: u32,
     pub height: u32,
@@ -19,20 +19,20 @@ pub struct Cover {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CoverFormat {
+pub(crate) enum CoverFormat {
     Jpeg,
     Png,
 }
 
 impl CoverFormat {
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             CoverFormat::Jpeg => "jpg",
             CoverFormat::Png => "png",
         }
     }
 
-    pub fn mime(self) -> &'static str {
+    pub(crate) fn mime(self) -> &'static str {
         match self {
             CoverFormat::Jpeg => "image/jpeg",
             CoverFormat::Png => "image/png",
@@ -41,7 +41,7 @@ impl CoverFormat {
 }
 
 /// Reads the header of an image and checks it against Apple's rules.
-pub fn check(path: &Path) -> Result<Cover, ImageFault> {
+pub(super) fn check(path: &Path) -> Result<Cover, ImageFault> {
     let unreadable = |e: &dyn std::fmt::Display| ImageFault::Unreadable { reason: e.to_string() };
     let bytes = std::fs::read(path).map_err(|e| unreadable(&e))?;
     let reader = ImageReader::new(BufReader::new(std::io::Cursor::new(&bytes)))

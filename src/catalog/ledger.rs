@@ -14,7 +14,7 @@ use super::SourceError;
 use super::source::{FrontMatter, read_text};
 use crate::problem::{Position, Problem, Problems};
 
-pub const LEDGER_PATH: &str = "feed/archive.toml";
+pub(crate) const LEDGER_PATH: &str = "feed/archive.toml";
 
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -119,7 +119,7 @@ pub struct Record {
 
 /// The whole ledger.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     pub entries: Vec<Entry>,
     /// By GUID.
     pub records: BTreeMap<String, Record>,
@@ -127,7 +127,7 @@ pub struct Ledger {
 
 impl Ledger {
     /// Reads `feed/archive.toml`; a missing file is an empty ledger.
-    pub fn load(root: &Path) -> Result<Ledger, Problems> {
+    pub(crate) fn load(root: &Path) -> Result<Ledger, Problems> {
         let path = root.join(LEDGER_PATH);
         if !path.exists() {
             return Ok(Ledger::default());
@@ -182,7 +182,7 @@ impl Ledger {
     }
 
     /// Derives the records of a list of entries.
-    pub fn from_entries(entries: Vec<Entry>) -> Ledger {
+    pub(crate) fn from_entries(entries: Vec<Entry>) -> Ledger {
         let mut records: BTreeMap<String, Record> = BTreeMap::new();
         for e in &entries {
             match records.get_mut(&e.guid) {
@@ -219,17 +219,17 @@ impl Ledger {
         Ledger { entries, records }
     }
 
-    pub fn record(&self, guid: &str) -> Option<&Record> {
+    pub(crate) fn record(&self, guid: &str) -> Option<&Record> {
         self.records.get(guid)
     }
 
     /// Whether any entry ever used this slug.
-    pub fn has_used_slug(&self, slug: &str) -> bool {
+    pub(crate) fn has_used_slug(&self, slug: &str) -> bool {
         self.entries.iter().any(|e| e.slug == slug)
     }
 
     /// The TOML text of an entry, appended as is to the ledger file.
-    pub fn entry_text(e: &Entry) -> String {
+    pub(crate) fn entry_text(e: &Entry) -> String {
         let q = |s: &str| toml::Value::String(s.to_owned()).to_string();
         let t = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
         format!(
@@ -251,7 +251,7 @@ impl Ledger {
 }
 
 /// The header of a new ledger file.
-pub const LEDGER_HEADER: &str = "# The ledger of what was published: GUIDs, dates and the hashes of the published bytes.\n\
+pub(crate) const LEDGER_HEADER: &str = "# The ledger of what was published: GUIDs, dates and the hashes of the published bytes.\n\
 # Written only by `veillee publish` (and later `retract` and `import`). Never edit or remove an\n\
 # entry: podcast apps and the archive rely on it.\n";
 

@@ -16,15 +16,16 @@ mod source;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use channel::{
-    APPLE_CATEGORIES, CHANNEL_FIELDS, ChannelToml, Directory, Funding, License, Location, Medium, Owner, RemoteItem,
-    ShowType, Txt, UpdateFrequency, podcast_guid_for, url_host,
+pub use channel::{APPLE_CATEGORIES, podcast_guid_for};
+pub(crate) use channel::{
+    Directory, Funding, License, Location, Medium, Owner, RemoteItem, ShowType, Txt, UpdateFrequency, url_host,
 };
-pub use chapters::Chapter;
-pub use cover::{Cover, CoverFormat};
+pub(crate) use chapters::Chapter;
+pub(crate) use cover::Cover;
 pub use error::{ChapterFault, Expected, ImageFault, ImageUse, MediaChange, PathFault, RefKind, SourceError};
-pub use load::{LoadOptions, MAX_TITLE, episode_speakers};
-pub use schema::{EpisodeType, PERSON_ROLES, Person, TerritoryKind, TerritoryToml};
+pub(crate) use load::{LoadOptions, MAX_TITLE, episode_speakers};
+pub use schema::TerritoryKind;
+pub(crate) use schema::{EpisodeType, Person, TerritoryToml};
 
 use crate::media::AudioFacts;
 use crate::problem::{Position, Problem, Problems};
@@ -32,7 +33,7 @@ use crate::transcript::Transcript;
 
 /// Everything a build renders from.
 #[derive(Debug, Clone)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     pub root: PathBuf,
     pub channel: Channel,
     pub episodes: Vec<Episode>,
@@ -53,7 +54,7 @@ pub struct Catalog {
 
 /// The show.
 #[derive(Debug, Clone)]
-pub struct Channel {
+pub(crate) struct Channel {
     pub title: String,
     pub description: String,
     pub language: String,
@@ -89,7 +90,7 @@ pub struct Channel {
 
 /// One episode, probed and cross-checked.
 #[derive(Debug, Clone)]
-pub struct Episode {
+pub(crate) struct Episode {
     pub slug: String,
     /// The Markdown file, relative to the root.
     pub source: PathBuf,
@@ -129,7 +130,7 @@ pub struct Episode {
 
 /// A published episode's ledger facts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Published {
+pub(crate) struct Published {
     /// The first publication date: the feed's `pubDate`, never changed by later versions.
     pub pub_date: jiff::Timestamp,
     /// The current version's entry.
@@ -141,7 +142,7 @@ pub struct Published {
 
 impl Published {
     /// What the ledger says of an episode (by its GUID).
-    pub fn of(ledger: &ledger::Ledger, ep: &Episode) -> Option<Published> {
+    pub(crate) fn of(ledger: &ledger::Ledger, ep: &Episode) -> Option<Published> {
         let record = ledger.record(&ep.guid)?;
         Some(Published {
             pub_date: record.pub_date,
@@ -154,7 +155,7 @@ impl Published {
 
 /// Where an episode is in its lifecycle at a given time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     /// In episodes/ but not in the ledger: only `serve --drafts` shows it.
     Draft,
     /// Published with a `pub_date` still to come: in no output yet.
@@ -164,7 +165,7 @@ pub enum Status {
 }
 
 impl Episode {
-    pub fn status(&self, now: jiff::Timestamp) -> Status {
+    pub(crate) fn status(&self, now: jiff::Timestamp) -> Status {
         match &self.published {
             None => Status::Draft,
             Some(p) if p.retracted => Status::Retracted,
@@ -173,40 +174,35 @@ impl Episode {
         }
     }
 
-    /// Whether the episode is out by `now`: published, not retracted, its date come.
-    pub fn is_visible(&self, now: jiff::Timestamp) -> bool {
-        self.status(now) == Status::Published
-    }
-
     /// The date podcast apps and the site show: the first publication's, else the front matter's.
-    pub fn pub_date(&self) -> jiff::Timestamp {
+    pub(crate) fn pub_date(&self) -> jiff::Timestamp {
         self.published.as_ref().map_or(self.date, |p| p.pub_date)
     }
 
     /// The show notes as the outputs need them (made once).
-    pub fn rendered_notes(&self) -> &crate::markdown::Notes {
+    pub(crate) fn rendered_notes(&self) -> &crate::markdown::Notes {
         self.rendered_notes.get_or_init(|| crate::markdown::Notes::new(&self.notes))
     }
 
     /// The show notes as sanitized HTML, one string per top-level block.
-    pub fn notes_blocks(&self) -> &[String] {
+    pub(crate) fn notes_blocks(&self) -> &[String] {
         &self.rendered_notes().page
     }
 
     /// The show notes as sanitized HTML.
-    pub fn notes_html(&self) -> String {
+    pub(crate) fn notes_html(&self) -> String {
         self.notes_blocks().concat()
     }
 
     /// The name a transcript speaker label maps to.
-    pub fn speaker_name<'a>(&'a self, label: &'a str) -> &'a str {
+    pub(crate) fn speaker_name<'a>(&'a self, label: &'a str) -> &'a str {
         crate::transcript::speaker_name(&self.speakers, label)
     }
 }
 
 /// A Podcasting 2.0 soundbite.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Soundbite {
+pub(crate) struct Soundbite {
     pub start_ms: u64,
     pub duration_ms: u64,
     pub title: Option<String>,
@@ -214,32 +210,30 @@ pub struct Soundbite {
 
 /// A method page.
 #[derive(Debug, Clone)]
-pub struct Method {
+pub(crate) struct Method {
     pub slug: String,
     pub title: String,
     pub summary: String,
     pub synonyms: Vec<String>,
     pub partners: Vec<String>,
-    pub feed_guid: String,
     pub body: String,
     pub digest: String,
 }
 
 /// A partner association's page.
 #[derive(Debug, Clone)]
-pub struct Partner {
+pub(crate) struct Partner {
     pub slug: String,
     pub name: String,
     pub website: Option<String>,
     pub territories: Vec<String>,
-    pub feed_guid: String,
     pub body: String,
     pub digest: String,
 }
 
 /// A territory page.
 #[derive(Debug, Clone)]
-pub struct Territory {
+pub(crate) struct Territory {
     pub slug: String,
     pub facts: TerritoryToml,
     pub body: String,
@@ -268,25 +262,20 @@ impl std::fmt::Display for Drafts {
 
 impl Catalog {
     /// The drafts, by slug.
-    pub fn drafts(&self) -> Drafts {
+    pub(crate) fn drafts(&self) -> Drafts {
         let mut slugs: Vec<String> =
             self.episodes.iter().filter(|e| e.published.is_none()).map(|e| e.slug.clone()).collect();
         slugs.sort();
         Drafts(slugs)
     }
 
-    /// The episodes out by `now`, newest first.
-    pub fn visible(&self, now: jiff::Timestamp) -> impl Iterator<Item = &Episode> {
-        self.episodes.iter().filter(move |e| e.is_visible(now))
-    }
-
-    pub fn episode(&self, slug: &str) -> Option<&Episode> {
+    pub(crate) fn episode(&self, slug: &str) -> Option<&Episode> {
         self.episodes.iter().find(|e| e.slug == slug)
     }
 
     /// A published episode's media must be the bytes the ledger recorded: a change is recorded
     /// on purpose (`publish --new-version`), never slipped in by a build.
-    pub fn check_published_media(&self) -> Result<(), Problems> {
+    pub(crate) fn check_published_media(&self) -> Result<(), Problems> {
         let mut problems = Problems::default();
         for ep in &self.episodes {
             let Some(p) = ep.published.as_ref().filter(|p| !p.retracted) else { continue };
@@ -306,7 +295,7 @@ impl Catalog {
     }
 
     /// Replaces the ledger (after entries were added) and the episodes' facts derived from it.
-    pub fn set_ledger(&mut self, ledger: ledger::Ledger) {
+    pub(crate) fn set_ledger(&mut self, ledger: ledger::Ledger) {
         for ep in &mut self.episodes {
             ep.published = Published::of(&ledger, ep);
         }

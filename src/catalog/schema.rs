@@ -8,7 +8,7 @@ use toml::Spanned;
 /// An episode's front matter (`episodes/<slug>.md`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EpisodeToml {
+pub(crate) struct EpisodeToml {
     pub title: Spanned<String>,
     pub guid: Spanned<String>,
     pub date: Spanned<toml::value::Datetime>,
@@ -35,7 +35,7 @@ pub struct EpisodeToml {
     pub chapters: Option<Spanned<String>>,
 }
 
-pub const EPISODE_FIELDS: &[&str] = &[
+pub(crate) const EPISODE_FIELDS: &[&str] = &[
     "title",
     "guid",
     "date",
@@ -57,7 +57,7 @@ pub const EPISODE_FIELDS: &[&str] = &[
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum EpisodeType {
+pub(crate) enum EpisodeType {
     #[default]
     Full,
     Trailer,
@@ -65,7 +65,7 @@ pub enum EpisodeType {
 }
 
 impl EpisodeType {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EpisodeType::Full => "full",
             EpisodeType::Trailer => "trailer",
@@ -77,7 +77,7 @@ impl EpisodeType {
 /// A person of `podcast:person`: a host of the show or someone in an episode.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Person {
+pub(crate) struct Person {
     pub name: String,
     /// A role of the Podcasting 2.0 taxonomy (`host`, `guest`, `producer`…).
     #[serde(default = "default_role")]
@@ -100,7 +100,7 @@ fn default_group() -> String {
 /// A soundbite as written: `{ start = "01:10", duration = 30, title = "…" }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SoundbiteToml {
+pub(crate) struct SoundbiteToml {
     pub start: TimeValue,
     pub duration: f64,
     pub title: Option<String>,
@@ -109,7 +109,7 @@ pub struct SoundbiteToml {
 /// A time written as a time code string or as seconds.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum TimeValue {
+pub(crate) enum TimeValue {
     Seconds(f64),
     Code(String),
 }
@@ -117,7 +117,7 @@ pub enum TimeValue {
 /// A method page (`site/methods/<slug>.md`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MethodToml {
+pub(crate) struct MethodToml {
     pub title: String,
     pub summary: String,
     #[serde(default)]
@@ -127,12 +127,12 @@ pub struct MethodToml {
     pub feed_guid: Spanned<String>,
 }
 
-pub const METHOD_FIELDS: &[&str] = &["title", "summary", "synonyms", "partners", "feed_guid"];
+pub(crate) const METHOD_FIELDS: &[&str] = &["title", "summary", "synonyms", "partners", "feed_guid"];
 
 /// A partner page (`site/partners/<slug>.md`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PartnerToml {
+pub(crate) struct PartnerToml {
     pub name: String,
     pub website: Option<String>,
     #[serde(default)]
@@ -140,12 +140,12 @@ pub struct PartnerToml {
     pub feed_guid: Spanned<String>,
 }
 
-pub const PARTNER_FIELDS: &[&str] = &["name", "website", "territories", "feed_guid"];
+pub(crate) const PARTNER_FIELDS: &[&str] = &["name", "website", "territories", "feed_guid"];
 
 /// A territory page (`site/territories/<slug>.md`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct TerritoryToml {
+pub(crate) struct TerritoryToml {
     pub name: String,
     pub kind: TerritoryKind,
     /// INSEE code (or SIREN for an EPCI); only when known.
@@ -161,7 +161,7 @@ pub struct TerritoryToml {
     pub population_year: Option<u16>,
 }
 
-pub const TERRITORY_FIELDS: &[&str] =
+pub(crate) const TERRITORY_FIELDS: &[&str] =
     &["name", "kind", "insee", "postcode", "lat", "lon", "country", "osm", "population", "population_year"];
 
 fn default_country() -> String {
@@ -178,7 +178,7 @@ pub enum TerritoryKind {
 
 impl TerritoryKind {
     /// How the site names the kind, in French.
-    pub fn label_fr(self) -> &'static str {
+    pub(crate) fn label_fr(self) -> &'static str {
         match self {
             TerritoryKind::Commune => "commune",
             TerritoryKind::Epci => "intercommunalité",
@@ -188,7 +188,7 @@ impl TerritoryKind {
 }
 
 /// Roles of the Podcasting 2.0 person taxonomy (`taxonomy.json`), lower-cased.
-pub const PERSON_ROLES: &[&str] = &[
+pub(crate) const PERSON_ROLES: &[&str] = &[
     "director",
     "assistant director",
     "executive producer",

@@ -1,7 +1,7 @@
 //! Slugs: the lowercase ASCII names of episodes and pages, used in file names and URLs.
 
 /// `[a-z0-9-]+`, no leading, trailing or doubled dash.
-pub fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
@@ -10,7 +10,7 @@ pub fn is_slug(s: &str) -> bool {
 }
 
 /// A slug made from a French title: `Frapper aux portes : l'enquête` → `frapper-aux-portes-l-enquete`.
-pub fn slugify(title: &str) -> String {
+pub(crate) fn slugify(title: &str) -> String {
     let slug = slug::slugify(title);
     if slug.is_empty() { "sans-titre".to_owned() } else { slug }
 }

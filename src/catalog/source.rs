@@ -11,7 +11,7 @@ use crate::problem::{Position, Problem};
 use crate::util::text::{closest, controls, line_of, without_controls};
 
 /// A source file read as text.
-pub struct SourceText {
+pub(crate) struct SourceText {
     /// Without control characters (see [`crate::util::text::strip_controls`]).
     pub text: String,
     /// BLAKE3 of the file's bytes: what incremental builds compare.
@@ -21,7 +21,7 @@ pub struct SourceText {
 }
 
 /// Reads a whole source file as UTF-8 text, reporting the first invalid byte.
-pub fn read_text(path: &Path) -> Result<SourceText, Problem> {
+pub(crate) fn read_text(path: &Path) -> Result<SourceText, Problem> {
     let bytes = std::fs::read(path)
         .map_err(|e| Problem::error(path, Position::File, SourceError::Io { reason: e.to_string() }))?;
     let digest = blake3::hash(&bytes).to_hex().to_string();
@@ -45,7 +45,7 @@ pub fn read_text(path: &Path) -> Result<SourceText, Problem> {
 }
 
 /// A file split into its TOML front matter and its Markdown body.
-pub struct FrontMatter<'a> {
+pub(crate) struct FrontMatter<'a> {
     /// The TOML between the `+++` lines.
     pub toml: &'a str,
     /// The 1-based line of the file where `toml` starts.
@@ -58,12 +58,12 @@ pub struct FrontMatter<'a> {
 }
 
 impl<'a> FrontMatter<'a> {
-    pub fn new(toml: &'a str, first_line: usize, body: &'a str) -> Self {
+    pub(super) fn new(toml: &'a str, first_line: usize, body: &'a str) -> Self {
         FrontMatter { toml, first_line, body, line_starts: std::cell::OnceCell::new() }
     }
 
     /// The line of the file where a byte offset of the TOML text falls.
-    pub fn line(&self, offset: usize) -> usize {
+    pub(super) fn line(&self, offset: usize) -> usize {
         let starts = self
             .line_starts
             .get_or_init(|| std::iter::once(0).chain(self.toml.match_indices('\n').map(|(i, _)| i + 1)).collect());
@@ -71,12 +71,12 @@ impl<'a> FrontMatter<'a> {
     }
 
     /// The line where a spanned value starts.
-    pub fn line_of<T>(&self, spanned: &Spanned<T>) -> usize {
+    pub(crate) fn line_of<T>(&self, spanned: &Spanned<T>) -> usize {
         self.line(spanned.span().start)
     }
 
     /// Deserializes the TOML strictly, mapping an error to its line.
-    pub fn parse<T: DeserializeOwned>(&self, path: &Path, known: &[&str]) -> Result<T, Problem> {
+    pub(super) fn parse<T: DeserializeOwned>(&self, path: &Path, known: &[&str]) -> Result<T, Problem> {
         toml::from_str(self.toml).map_err(|e| {
             let line = e.span().map_or(self.first_line, |s| self.line(s.start));
             let message = e.message().trim().replace('\n', " ");
@@ -97,7 +97,7 @@ impl<'a> FrontMatter<'a> {
 }
 
 /// Splits `+++` front matter from the body.
-pub fn split<'a>(path: &Path, text: &'a str) -> Result<FrontMatter<'a>, Problem> {
+pub(super) fn split<'a>(path: &Path, text: &'a str) -> Result<FrontMatter<'a>, Problem> {
     if text.trim().is_empty() {
         return Err(Problem::error(path, Position::File, SourceError::Empty));
     }

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// episode and its audio), transcripts/ (WebVTT) and site/ (method, partner and territory pages).
 #[derive(Debug, Parser)]
 #[command(name = "veillee", version, about, long_about)]
-pub struct Cli {
+pub(super) struct Cli {
     /// The show's directory (default: the nearest directory above holding feed/channel.toml).
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
@@ -19,7 +19,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(super) enum Command {
     /// Create a new show here: feed/channel.toml and the source directories.
     Init(Box<InitArgs>),
     /// Create an episode, method, partner or territory page from a title.
@@ -121,7 +121,7 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct InitArgs {
+pub(super) struct InitArgs {
     /// The show's title.
     #[arg(long)]
     pub title: String,
@@ -161,7 +161,7 @@ pub struct InitArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum NewCommand {
+pub(super) enum NewCommand {
     /// A new episode (episodes/<slug>.md with a fresh GUID).
     Episode { title: String },
     /// A new method page (site/methods/<slug>.md with its feed GUID).
@@ -188,7 +188,7 @@ pub enum NewCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum TranscriptCommand {
+pub(super) enum TranscriptCommand {
     /// Write transcripts/<SLUG>.vtt from FILE: the format is found from the content, speaker
     /// labels (`<v …>`, `[SPEAKER_00]:`, `Name:`) are named through the episode's `speakers`.
     Import {
@@ -205,7 +205,7 @@ pub enum TranscriptCommand {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum KindArg {
+pub(super) enum KindArg {
     Commune,
     Epci,
     Departement,

@@ -57,7 +57,7 @@ impl CliError {
 }
 
 /// Runs the command line and returns the process exit code.
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse_from(search_words_last(std::env::args_os().collect()));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -180,7 +180,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             out(project(root)?.import_transcript(&slug, &file, &ReadOptions { encoding, format })?)
         }
         Command::Serve { addr, preview, drafts } => {
-            serve(&long_lived_project(root)?, ServeOptions { addr, preview, drafts })
+            serve(&long_lived_project(root)?, &ServeOptions { addr, preview, drafts })
         }
     }
 }
@@ -286,8 +286,8 @@ fn probe(files: &[PathBuf], json: bool) -> Result<(), CliError> {
     if probed.problems.0.is_empty() { Ok(()) } else { Err(probed.problems.into()) }
 }
 
-fn serve(project: &Project, options: ServeOptions) -> Result<(), CliError> {
-    let server = project.serve(&options)?;
+fn serve(project: &Project, options: &ServeOptions) -> Result<(), CliError> {
+    let server = project.serve(options)?;
     if let Some(report) = server.report() {
         out(report)?;
     }

@@ -7,7 +7,7 @@ use crate::util::urls::Urls;
 
 /// The document served as `application/json+chapters`.
 #[derive(Debug, Serialize)]
-pub struct ChaptersJson {
+pub(crate) struct ChaptersJson {
     pub version: &'static str,
     pub title: String,
     #[serde(rename = "podcastName")]
@@ -16,7 +16,7 @@ pub struct ChaptersJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ChapterJson {
+pub(crate) struct ChapterJson {
     /// Seconds.
     #[serde(rename = "startTime")]
     pub start_time: f64,
@@ -28,7 +28,7 @@ pub struct ChapterJson {
 
 /// The chapters of an episode. `urls` must be channel.toml's: these bytes are recorded in the
 /// ledger, so they may not depend on where a build was served.
-pub fn chapters_json(catalog: &Catalog, episode: &Episode, urls: &Urls) -> ChaptersJson {
+pub(crate) fn chapters_json(catalog: &Catalog, episode: &Episode, urls: &Urls) -> ChaptersJson {
     ChaptersJson {
         version: "1.2.0",
         title: episode.title.clone(),

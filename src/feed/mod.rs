@@ -11,7 +11,7 @@ mod xml;
 
 use std::io;
 
-pub use chapters::{ChaptersJson, chapters_json};
+pub(crate) use chapters::chapters_json;
 
 use crate::catalog::{Catalog, Episode, EpisodeType, MAX_TITLE, Person};
 use crate::markdown;
@@ -27,11 +27,11 @@ pub const NS_ATOM: &str = "http://www.w3.org/2005/Atom";
 pub const NS_CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
 
 /// Apple cuts descriptions longer than this many bytes.
-pub const MAX_DESCRIPTION_BYTES: usize = 4000;
+pub(crate) const MAX_DESCRIPTION_BYTES: usize = 4000;
 
 /// An episode as it is published: its facts and where its files are.
 #[derive(Debug, Clone)]
-pub struct Item<'a> {
+pub(crate) struct Item<'a> {
     pub episode: &'a Episode,
     /// `<slug>.<hash8>.<ext>` under `/media/`.
     pub media_name: String,
@@ -43,7 +43,7 @@ pub struct Item<'a> {
 }
 
 /// Everything the feed is made from.
-pub struct FeedInput<'a> {
+pub(crate) struct FeedInput<'a> {
     pub catalog: &'a Catalog,
     pub urls: &'a Urls,
     /// Published items, newest first.
@@ -58,7 +58,7 @@ pub fn rfc2822(t: jiff::Timestamp) -> String {
 }
 
 /// Renders `feed.xml`.
-pub fn render_feed(input: &FeedInput<'_>) -> Vec<u8> {
+pub(crate) fn render_feed(input: &FeedInput<'_>) -> Vec<u8> {
     write_feed(input).expect("XML written to memory cannot fail")
 }
 

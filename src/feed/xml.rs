@@ -8,16 +8,16 @@ use quick_xml::events::{BytesCData, BytesDecl, BytesEnd, BytesStart, BytesText, 
 
 use crate::util::text::strip_controls;
 
-pub struct Xml {
+pub(crate) struct Xml {
     w: Writer<Vec<u8>>,
 }
 
 impl Xml {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Xml { w: Writer::new_with_indent(Vec::new(), b' ', 2) }
     }
 
-    pub fn declaration(&mut self) -> io::Result<()> {
+    pub(crate) fn declaration(&mut self) -> io::Result<()> {
         self.w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
     }
 
@@ -29,23 +29,23 @@ impl Xml {
         start
     }
 
-    pub fn open(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
+    pub(super) fn open(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
         self.w.write_event(Event::Start(Self::start(name, attrs)))
     }
 
-    pub fn close(&mut self, name: &str) -> io::Result<()> {
+    pub(super) fn close(&mut self, name: &str) -> io::Result<()> {
         self.w.write_event(Event::End(BytesEnd::new(name)))
     }
 
-    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
+    pub(super) fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> io::Result<()> {
         self.w.write_event(Event::Empty(Self::start(name, attrs)))
     }
 
-    pub fn text(&mut self, name: &str, text: &str) -> io::Result<()> {
+    pub(super) fn text(&mut self, name: &str, text: &str) -> io::Result<()> {
         self.text_with(name, &[], text)
     }
 
-    pub fn text_with(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) -> io::Result<()> {
+    pub(crate) fn text_with(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) -> io::Result<()> {
         let text = strip_controls(text);
         self.w.write_event(Event::Start(Self::start(name, attrs)))?;
         // Only `&`, `<` and `>` need escaping in text; apostrophes stay readable.
@@ -53,7 +53,7 @@ impl Xml {
         self.w.write_event(Event::End(BytesEnd::new(name)))
     }
 
-    pub fn cdata(&mut self, name: &str, content: &str) -> io::Result<()> {
+    pub(crate) fn cdata(&mut self, name: &str, content: &str) -> io::Result<()> {
         let content = strip_controls(content);
         self.w.write_event(Event::Start(BytesStart::new(name)))?;
         for part in BytesCData::escaped(&content) {
@@ -62,7 +62,7 @@ impl Xml {
         self.w.write_event(Event::End(BytesEnd::new(name)))
     }
 
-    pub fn finish(self) -> Vec<u8> {
+    pub(crate) fn finish(self) -> Vec<u8> {
         let mut out = self.w.into_inner();
         out.push(b'\n');
         out

@@ -17,13 +17,13 @@ use crate::util::IoContext;
 use crate::util::fs::sync_dir;
 
 /// The exclusive lock shared by `build`, `publish` and `serve` (released when dropped).
-pub struct BuildLock {
+pub(crate) struct BuildLock {
     _file: File,
 }
 
 impl BuildLock {
     /// Waits for the lock on `build/.lock`.
-    pub fn acquire(root: &Path) -> Result<Self, GenerateError> {
+    pub(crate) fn acquire(root: &Path) -> Result<Self, GenerateError> {
         let dir = root.join("build");
         fs::create_dir_all(&dir).at(&dir)?;
         let path = dir.join(".lock");
@@ -35,7 +35,7 @@ impl BuildLock {
 
 /// A complete generation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Generation {
+pub(crate) struct Generation {
     /// `gen-N`.
     pub name: String,
     /// `build/gen-N`, resolved (not through the symlink).
@@ -43,22 +43,22 @@ pub struct Generation {
 }
 
 impl Generation {
-    pub fn www(&self) -> PathBuf {
+    pub(crate) fn www(&self) -> PathBuf {
         self.dir.join("www")
     }
 
-    pub fn index(&self) -> PathBuf {
+    pub(crate) fn index(&self) -> PathBuf {
         self.dir.join("index")
     }
 
     /// What its request-time pages need (`site::PagesSource`, JSON).
-    pub fn pages(&self) -> PathBuf {
+    pub(crate) fn pages(&self) -> PathBuf {
         self.dir.join(PAGES)
     }
 
     /// Marks the generation as in use until the returned handle is dropped: a build does not
     /// delete a generation that a server still answers from.
-    pub fn hold(&self) -> std::io::Result<File> {
+    pub(crate) fn hold(&self) -> std::io::Result<File> {
         let file = File::options().create(true).truncate(false).write(true).open(self.dir.join(HOLD))?;
         file.lock_shared()?;
         Ok(file)
@@ -71,7 +71,7 @@ const HOLD: &str = ".hold";
 /// The two kinds of generation: the current one (what `build` and `publish` make, what `serve`
 /// serves and a deployment copies) and the preview (built for a local address, drafts maybe).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Slot {
+pub(crate) enum Slot {
     Current,
     Preview,
 }
@@ -99,12 +99,12 @@ impl Slot {
 }
 
 /// The generation `build/current` points to, if any.
-pub fn current_generation(root: &Path) -> Option<Generation> {
+pub(crate) fn current_generation(root: &Path) -> Option<Generation> {
     linked(root, Slot::Current)
 }
 
 /// The preview `build/preview` points to, if any.
-pub fn preview_generation(root: &Path) -> Option<Generation> {
+pub(crate) fn preview_generation(root: &Path) -> Option<Generation> {
     linked(root, Slot::Preview)
 }
 
@@ -119,7 +119,7 @@ fn linked(root: &Path, slot: Slot) -> Option<Generation> {
 /// What a generation holds: each output's key (the hash of its inputs), hash and length, so
 /// that the next build knows what changed without reading or rendering anything again.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub files: BTreeMap<String, Entry>,
     /// The search index: each episode's GUID and the key of its documents.
     #[serde(default)]
@@ -131,7 +131,7 @@ pub struct Manifest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     #[serde(default)]
     pub key: String,
     pub blake3: String,
@@ -142,7 +142,7 @@ const MANIFEST: &str = "manifest.json";
 const PAGES: &str = "pages.json";
 
 /// The current generation and its manifest, if there is one.
-pub fn previous_manifest(root: &Path) -> Option<(Generation, Manifest)> {
+pub(crate) fn previous_manifest(root: &Path) -> Option<(Generation, Manifest)> {
     let generation = current_generation(root)?;
     let manifest = serde_json::from_slice(&fs::read(generation.dir.join(MANIFEST)).ok()?).ok()?;
     Some((generation, manifest))
@@ -152,7 +152,7 @@ pub fn previous_manifest(root: &Path) -> Option<(Generation, Manifest)> {
 pub(super) fn write(
     root: &Path,
     mut outputs: BTreeMap<String, Output>,
-    index: IndexPlan,
+    index: &IndexPlan,
     pages: &PagesSource,
 ) -> Result<Report, GenerateError> {
     let build = build_dir(root)?;
@@ -278,7 +278,7 @@ pub(super) fn write(
         match action {
             Action::Link(prev) if fs::hard_link(prev, &dest).is_ok() => return Ok(true),
             Action::Link(prev) => {
-                write_new(&dest, &Content::File { path: prev.clone(), blake3: Some(blake3.clone()) }, blake3)?
+                write_new(&dest, &Content::File { path: prev.clone(), blake3: Some(blake3.clone()) }, blake3)?;
             }
             Action::Write(content) => write_new(&dest, content, blake3)?,
             Action::Twin(_) => return Ok(false),
@@ -350,8 +350,8 @@ pub(super) fn write(
 /// `build/preview` pointed at it): no manifest, nothing linked, nothing kept for the next build.
 pub(super) fn write_preview(
     root: &Path,
-    outputs: BTreeMap<String, Output>,
-    index: IndexPlan,
+    outputs: &BTreeMap<String, Output>,
+    index: &IndexPlan,
     pages: &PagesSource,
 ) -> Result<String, GenerateError> {
     let build = build_dir(root)?;

@@ -23,14 +23,13 @@ use crate::transcript::{self, OutFormat};
 use crate::util::IoError;
 use crate::util::urls::Urls;
 
-pub use generation::{
-    BuildLock, Generation, Manifest, Slot, current_generation, preview_generation, previous_manifest,
-};
-pub use plan::{Rendered, feed_only, render};
+pub(crate) use generation::{BuildLock, Generation, Slot, current_generation, preview_generation, previous_manifest};
+
+pub(crate) use plan::{Rendered, feed_only, render};
 
 /// How to build.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     /// Overrides channel.toml's `base_url` in the feed and pages (never in bytes the ledger hashes).
     pub base_url: Option<String>,
     /// The time the build happens at: decides which episodes are out.
@@ -62,7 +61,7 @@ pub enum GenerateError {
 
 /// One output file, in memory or copied from a source file.
 #[derive(Debug, Clone)]
-pub enum Content {
+pub(crate) enum Content {
     Bytes(Vec<u8>),
     /// A source file copied as it is, with its known BLAKE3 (hex) if there is one.
     File {
@@ -146,7 +145,7 @@ impl fmt::Display for Report {
                 self.removed.len()
             )?,
             None => {
-                writeln!(f, "nothing changed: build/current is still {} ({} episodes)", self.current, self.episodes)?
+                writeln!(f, "nothing changed: build/current is still {} ({} episodes)", self.current, self.episodes)?;
             }
         }
         drafts(f)?;
@@ -174,7 +173,7 @@ impl fmt::Display for Report {
 
 /// Renders `catalog` and writes a new generation if an output changed (the caller holds the
 /// build lock).
-pub fn build(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
+pub(crate) fn build(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
     let previous = generation::previous_manifest(root);
     let rendered = render(catalog, options, previous.as_ref())?;
     let mut report = write_generation(root, rendered)?;
@@ -184,9 +183,9 @@ pub fn build(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report
 
 /// Renders everything `options` shows into `build/preview/` from scratch (never a generation:
 /// nothing there can be deployed by mistake; the caller holds the build lock).
-pub fn preview(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
+pub(crate) fn preview(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
     let rendered = render(catalog, options, None)?;
-    let name = generation::write_preview(root, rendered.outputs, rendered.index, &rendered.pages)?;
+    let name = generation::write_preview(root, &rendered.outputs, &rendered.index, &rendered.pages)?;
     let mut report = Report {
         episodes: rendered.episodes,
         preview: true,
@@ -199,8 +198,8 @@ pub fn preview(root: &Path, catalog: &Catalog, options: &Options) -> Result<Repo
 }
 
 /// Writes rendered outputs as a new generation (the caller holds the build lock).
-pub fn write_generation(root: &Path, rendered: Rendered) -> Result<Report, GenerateError> {
-    let mut report = generation::write(root, rendered.outputs, rendered.index, &rendered.pages)?;
+pub(crate) fn write_generation(root: &Path, rendered: Rendered) -> Result<Report, GenerateError> {
+    let mut report = generation::write(root, rendered.outputs, &rendered.index, &rendered.pages)?;
     report.rendered = rendered.rendered;
     report.episodes = rendered.episodes;
     Ok(report)
@@ -208,20 +207,20 @@ pub fn write_generation(root: &Path, rendered: Rendered) -> Result<Report, Gener
 
 /// `<slug>.<hash8>.<ext>`: the name an episode's media gets when it is published (content
 /// addressed, so a URL never changes meaning).
-pub fn media_name(ep: &Episode) -> String {
+pub(crate) fn media_name(ep: &Episode) -> String {
     format!("{}.{}.{}", ep.slug, &ep.audio.blake3[..8], ep.audio.extension)
 }
 
 /// The published WebVTT: written anew rather than copied, speaker labels become names, text is
 /// escaped.
-pub fn transcript_bytes(ep: &Episode) -> Option<Vec<u8>> {
+pub(crate) fn transcript_bytes(ep: &Episode) -> Option<Vec<u8>> {
     let t = ep.transcript.as_ref()?;
     Some(crate::transcript::write_vtt(t, &ep.speakers).into_bytes())
 }
 
 /// A published transcript in a text format (the HTML one is a page of the site); speaker labels
 /// become names.
-pub fn transcript_output(ep: &Episode, format: OutFormat) -> Option<Vec<u8>> {
+pub(crate) fn transcript_output(ep: &Episode, format: OutFormat) -> Option<Vec<u8>> {
     let t = ep.transcript.as_ref()?;
     let name = &ep.speakers;
     let text = match format {
@@ -234,7 +233,7 @@ pub fn transcript_output(ep: &Episode, format: OutFormat) -> Option<Vec<u8>> {
 }
 
 /// The JSON chapters, with channel.toml's address: the ledger records these bytes.
-pub fn chapters_bytes(catalog: &Catalog, ep: &Episode) -> Option<Vec<u8>> {
+pub(crate) fn chapters_bytes(catalog: &Catalog, ep: &Episode) -> Option<Vec<u8>> {
     if ep.chapters.is_empty() {
         return None;
     }

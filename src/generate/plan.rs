@@ -20,14 +20,14 @@ use crate::util::urls::Urls;
 
 /// One output: its key and its content.
 #[derive(Debug, Clone)]
-pub struct Output {
+pub(crate) struct Output {
     pub key: String,
     pub content: Content,
 }
 
 /// Every output of a build, and which of them were rendered anew.
 #[derive(Debug, Clone, Default)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub outputs: BTreeMap<String, Output>,
     /// Generated outputs (not copied files) rendered anew, by path under www.
     pub rendered: Vec<String>,
@@ -40,7 +40,7 @@ pub struct Rendered {
 
 /// What the search index of the new generation needs.
 #[derive(Debug, Clone, Default)]
-pub struct IndexPlan {
+pub(crate) struct IndexPlan {
     /// Each shown episode's GUID and the key of its documents.
     pub keys: BTreeMap<String, String>,
     /// The hash of the facet labels.
@@ -129,7 +129,7 @@ fn cover_name(catalog: &Catalog) -> String {
 }
 
 /// The feed alone, as `build` would write it (`veillee feed`).
-pub fn feed_only(catalog: &Catalog, options: &Options) -> Result<Vec<u8>, GenerateError> {
+pub(crate) fn feed_only(catalog: &Catalog, options: &Options) -> Result<Vec<u8>, GenerateError> {
     let urls = urls(catalog, options)?;
     catalog.check_published_media()?;
     let items = items(catalog, options);
@@ -137,7 +137,7 @@ pub fn feed_only(catalog: &Catalog, options: &Options) -> Result<Vec<u8>, Genera
 }
 
 /// Plans every output and renders those whose inputs changed since `previous`.
-pub fn render(
+pub(crate) fn render(
     catalog: &Catalog,
     options: &Options,
     previous: Option<&(Generation, Manifest)>,

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use crate::problem::{Diagnostic, Lang};
 
-pub use probe::{AudioFacts, DurationSource, PROBE_VERSION, probe_bytes, probe_file, probe_hashed};
+pub use probe::AudioFacts;
+pub use probe::{DurationSource, probe_file};
+pub(crate) use probe::{PROBE_VERSION, probe_hashed};
 
 /// What can be wrong with an audio file.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, thiserror::Error)]
@@ -112,7 +114,10 @@ impl Diagnostic for ProbeError {
 /// Probes a file, reusing earlier probes kept in `cache_dir`: by file identity (path, size,
 /// modification time, inode: no read at all), then by content hash (a copied or renamed file is
 /// hashed but not demuxed again). Returns the facts and whether the file was probed anew.
-pub fn probe_cached(path: &Path, cache_dir: Option<&Path>) -> Result<(AudioFacts, bool), (Option<u64>, ProbeError)> {
+pub(crate) fn probe_cached(
+    path: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<(AudioFacts, bool), (Option<u64>, ProbeError)> {
     let Some(dir) = cache_dir else { return probe_file(path).map(|f| (f, true)) };
     let stat_key = stat_key(path);
     let by_stat = stat_key.as_ref().map(|k| dir.join("stat").join(format!("{k}-v{PROBE_VERSION}.json")));
@@ -142,7 +147,7 @@ pub fn probe_cached(path: &Path, cache_dir: Option<&Path>) -> Result<(AudioFacts
 
 /// SHA-256 of a file, cached by file identity (the ledger records SHA-256; reading every audio
 /// file at every build would cost more than the build).
-pub fn sha256_cached(path: &Path, cache_dir: Option<&Path>) -> std::io::Result<String> {
+pub(crate) fn sha256_cached(path: &Path, cache_dir: Option<&Path>) -> std::io::Result<String> {
     let cached = cache_dir.zip(stat_key(path)).map(|(dir, key)| dir.join("sha256").join(key));
     if let Some(hash) = cached.as_deref().and_then(|p| std::fs::read_to_string(p).ok()).filter(|h| h.len() == 64) {
         return Ok(hash);

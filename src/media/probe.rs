@@ -22,7 +22,7 @@ use symphonia::core::meta::MetadataOptions;
 use super::ProbeError;
 
 /// Bumped whenever the facts computed for the same bytes change, so that cached probes are redone.
-pub const PROBE_VERSION: u32 = 1;
+pub(crate) const PROBE_VERSION: u32 = 1;
 
 /// What Veillée knows about an audio file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +69,7 @@ pub enum DurationSource {
 
 impl AudioFacts {
     /// The duration in seconds, as the feed and the JSON outputs write it.
-    pub fn duration_seconds(&self) -> f64 {
+    pub(crate) fn duration_seconds(&self) -> f64 {
         self.samples as f64 / f64::from(self.sample_rate)
     }
 }
@@ -92,7 +92,7 @@ pub fn probe_file(path: &Path) -> Result<AudioFacts, (Option<u64>, ProbeError)> 
 
 /// Probes audio held in memory; `ext` is a hint only (the content decides). An error may carry
 /// the byte offset where the problem is.
-pub fn probe_bytes(bytes: &[u8], ext: Option<&str>) -> Result<AudioFacts, (Option<u64>, ProbeError)> {
+pub(crate) fn probe_bytes(bytes: &[u8], ext: Option<&str>) -> Result<AudioFacts, (Option<u64>, ProbeError)> {
     if bytes.is_empty() {
         return Err((None, ProbeError::Empty));
     }
@@ -108,7 +108,11 @@ pub fn probe_bytes(bytes: &[u8], ext: Option<&str>) -> Result<AudioFacts, (Optio
 }
 
 /// [`probe_bytes`] for a caller that already has the BLAKE3 of the bytes.
-pub fn probe_hashed(bytes: &[u8], ext: Option<&str>, blake3: String) -> Result<AudioFacts, (Option<u64>, ProbeError)> {
+pub(crate) fn probe_hashed(
+    bytes: &[u8],
+    ext: Option<&str>,
+    blake3: String,
+) -> Result<AudioFacts, (Option<u64>, ProbeError)> {
     if bytes.is_empty() {
         return Err((None, ProbeError::Empty));
     }

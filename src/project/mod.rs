@@ -24,8 +24,10 @@ use std::path::{Path, PathBuf};
 
 pub use build::BuildOptions;
 pub use check::CheckReport;
-pub use probe::{ProbeReport, Probed};
-pub use publish::{PublishError, PublishOptions, Published};
+pub use probe::ProbeReport;
+pub use probe::Probed;
+pub use publish::Published;
+pub use publish::{PublishError, PublishOptions};
 pub use scaffold::{InitOptions, NewPage};
 pub use search::{OpenGeneration, PageError};
 pub use transcripts::ImportError;
@@ -69,7 +71,7 @@ pub enum Clock {
 
 impl Clock {
     /// `SOURCE_DATE_EPOCH` when set, else the system clock.
-    pub fn from_env() -> Result<Clock, ProjectError> {
+    pub(crate) fn from_env() -> Result<Clock, ProjectError> {
         match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(v) => v
                 .trim()
@@ -128,11 +130,6 @@ impl Project {
         self
     }
 
-    pub fn with_load_options(mut self, load: LoadOptions) -> Self {
-        self.load = load;
-        self
-    }
-
     /// For a process that ends right after one operation (the command line): the catalog is
     /// then not freed piece by piece, which costs a tenth of an unchanged build of 10,000
     /// episodes.
@@ -156,7 +153,7 @@ impl Project {
     }
 
     /// Reads and checks every source.
-    pub fn load(&self) -> Result<Catalog, Problems> {
+    pub(crate) fn load(&self) -> Result<Catalog, Problems> {
         Catalog::load(&self.root, &self.load)
     }
 

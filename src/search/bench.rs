@@ -34,10 +34,10 @@ pub struct BenchEpisode {
 
 /// Reads the transcripts (on every core) and writes a new index in `out`, the reading and
 /// the indexing overlapping; returns the number of episodes and passages.
-pub fn index_dir(episodes: Vec<BenchEpisode>, transcripts: &Path, out: &Path) -> Result<(usize, usize), String> {
+pub fn index_dir(episodes: &[BenchEpisode], transcripts: &Path, out: &Path) -> Result<(usize, usize), String> {
     let builder = IndexBuilder::open(out, None, 2).map_err(|e| e.to_string())?;
     // One reading thread per core: tantivy's two indexing threads need the cores too.
-    let passages = crate::util::par::map(&episodes, |e| {
+    let passages = crate::util::par::map(episodes, |e| {
         let path = transcripts.join(format!("{}.vtt", e.slug));
         let t =
             load(&path, &ReadOptions::default()).map_err(|(at, err)| format!("{}: {at:?}: {err}", path.display()))?;
@@ -61,7 +61,7 @@ pub fn index_dir(episodes: Vec<BenchEpisode>, transcripts: &Path, out: &Path) ->
     let passages: usize = passages.into_iter().sum::<Result<usize, String>>()?;
     // The method boost needs each method's words: here the titles the list gives.
     let mut labels = Labels::default();
-    for e in &episodes {
+    for e in episodes {
         for (slug, words) in e.methods.iter().zip(e.method_words.split(" ; ")) {
             labels.method_words.insert(slug.clone(), words.to_owned());
         }

@@ -25,19 +25,18 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-pub use query::{
-    EpisodeHit, FacetCount, Facets, MAX_QUERY, Moment, Query, SearchError, SearchResults, Searcher, text_report,
-};
+pub use query::{EpisodeHit, FacetCount, Facets, MAX_QUERY, Moment, SearchResults};
+pub use query::{Query, SearchError, Searcher, text_report};
 
 use crate::catalog::{Catalog, Episode};
 use crate::transcript::Transcript;
 
 /// Changes whenever the schema or the analyzer does: an index of another version is rebuilt.
-pub const INDEX_VERSION: &str = "6";
+pub(crate) const INDEX_VERSION: &str = "6";
 /// The longest passage.
-pub const PASSAGE_MS: u64 = 30_000;
+pub(crate) const PASSAGE_MS: u64 = 30_000;
 /// A number for an episode's GUID (the first 8 bytes of its BLAKE3).
-pub fn episode_id(guid: &str) -> u64 {
+pub(crate) fn episode_id(guid: &str) -> u64 {
     let hash = blake3::hash(guid.as_bytes());
     u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
 }
@@ -122,7 +121,7 @@ fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
 /// tokens dropped, lower case, French stop words (which hold the elided `l d qu n s c j m t`)
 /// removed before accents are folded (the list is accented), then the French stemmer:
 /// `résilience` and `resilience`, `cartographies` and `cartographie` meet.
-pub fn french_analyzer() -> TextAnalyzer {
+pub(crate) fn french_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -148,7 +147,7 @@ fn register(index: &Index) {
 
 /// What the index holds of one episode.
 #[derive(Debug, Clone, PartialEq)]
-pub struct EpisodeDocs {
+pub(crate) struct EpisodeDocs {
     pub guid: String,
     pub slug: String,
     pub title: String,
@@ -164,7 +163,7 @@ pub struct EpisodeDocs {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct PassageDoc {
+pub(crate) struct PassageDoc {
     pub start_ms: u64,
     pub end_ms: u64,
     pub speaker: Option<String>,
@@ -179,7 +178,7 @@ pub struct PassageDoc {
 const CONTEXT_MS: u64 = 15_000;
 
 /// The passages of a transcript as the index holds them, speakers named by `name`.
-pub fn passage_docs<'a>(transcript: &'a Transcript, name: impl Fn(&'a str) -> String) -> Vec<PassageDoc> {
+pub(crate) fn passage_docs<'a>(transcript: &'a Transcript, name: impl Fn(&'a str) -> String) -> Vec<PassageDoc> {
     let passages = transcript.passages(PASSAGE_MS);
     let mut out: Vec<PassageDoc> = Vec::with_capacity(passages.len());
     for (i, p) in passages.iter().enumerate() {
@@ -200,7 +199,7 @@ pub fn passage_docs<'a>(transcript: &'a Transcript, name: impl Fn(&'a str) -> St
 
 impl EpisodeDocs {
     /// An episode of the catalog, speakers named.
-    pub fn of(catalog: &Catalog, ep: &Episode) -> Self {
+    pub(crate) fn of(catalog: &Catalog, ep: &Episode) -> Self {
         let mut methods: Vec<String> = ep.methods.clone();
         for m in ep.chapters.iter().filter_map(|c| c.method.as_ref()) {
             if !methods.contains(m) {
@@ -224,7 +223,7 @@ impl EpisodeDocs {
     }
 
     /// The names of an episode's partners and territories.
-    pub fn about(catalog: &Catalog, ep: &Episode) -> String {
+    pub(crate) fn about(catalog: &Catalog, ep: &Episode) -> String {
         let partners = ep.partners.iter().filter_map(|p| catalog.partners.get(p)).map(|p| p.name.as_str());
         let territories =
             ep.territories.iter().filter_map(|t| catalog.territories.get(t)).map(|t| t.facts.name.as_str());
@@ -280,7 +279,7 @@ impl EpisodeDocs {
 
 /// The names behind the facet values, saved next to the index.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Labels {
+pub(crate) struct Labels {
     pub partners: BTreeMap<String, String>,
     pub methods: BTreeMap<String, String>,
     pub territories: BTreeMap<String, String>,
@@ -291,7 +290,7 @@ pub struct Labels {
 }
 
 impl Labels {
-    pub fn of(catalog: &Catalog) -> Self {
+    pub(crate) fn of(catalog: &Catalog) -> Self {
         Labels {
             partners: catalog.partners.values().map(|p| (p.slug.clone(), p.name.clone())).collect(),
             methods: catalog.methods.values().map(|m| (m.slug.clone(), m.title.clone())).collect(),
@@ -309,13 +308,13 @@ impl Labels {
         }
     }
 
-    pub fn to_json(&self) -> Vec<u8> {
+    pub(crate) fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec_pretty(self).expect("plain data serializes")
     }
 }
 
 /// What an index update does.
-pub struct Update<'a> {
+pub(crate) struct Update<'a> {
     /// Episodes (by GUID) whose documents go: changed or gone.
     pub remove: Vec<String>,
     /// Episodes whose documents come (new or changed).
@@ -340,7 +339,7 @@ impl IndexError {
 
 /// Writes the index in `dir`: from scratch, or over `previous`'s files, hard-linked (never the
 /// lock files, nor files a crashed writer left).
-pub fn write_index(dir: &Path, previous: Option<&Path>, update: &Update<'_>) -> Result<(), IndexError> {
+pub(crate) fn write_index(dir: &Path, previous: Option<&Path>, update: &Update<'_>) -> Result<(), IndexError> {
     // One thread for a few episodes (one new segment), both for a full build.
     let threads = if previous.is_some() || update.add.len() < 64 { 1 } else { 2 };
     let builder = IndexBuilder::open(dir, previous, threads)?;
@@ -355,7 +354,7 @@ pub fn write_index(dir: &Path, previous: Option<&Path>, update: &Update<'_>) -> 
 
 /// An index being written: episodes can be added from several threads at once, while tantivy's
 /// indexing threads work (reading transcripts and indexing overlap).
-pub struct IndexBuilder {
+pub(crate) struct IndexBuilder {
     dir: std::path::PathBuf,
     writer: IndexWriter<TantivyDocument>,
     fields: Fields,
@@ -363,7 +362,7 @@ pub struct IndexBuilder {
 
 impl IndexBuilder {
     /// A new index in `dir`, or one over `previous`'s files, with `threads` indexing threads.
-    pub fn open(dir: &Path, previous: Option<&Path>, threads: usize) -> Result<Self, IndexError> {
+    pub(crate) fn open(dir: &Path, previous: Option<&Path>, threads: usize) -> Result<Self, IndexError> {
         let err = |e: tantivy::TantivyError| IndexError::new(dir, e);
         std::fs::create_dir_all(dir).map_err(|e| IndexError::new(dir, e))?;
         let index = match previous {
@@ -396,12 +395,12 @@ impl IndexBuilder {
     }
 
     /// Deletes an episode's documents (by GUID).
-    pub fn remove(&self, guid: &str) {
+    pub(crate) fn remove(&self, guid: &str) {
         self.writer.delete_term(Term::from_field_text(self.fields.guid, guid));
     }
 
     /// Adds an episode's documents.
-    pub fn add(&self, docs: &EpisodeDocs) -> Result<(), IndexError> {
+    pub(crate) fn add(&self, docs: &EpisodeDocs) -> Result<(), IndexError> {
         for doc in docs.documents(&self.fields) {
             self.writer.add_document(doc).map_err(|e| IndexError::new(&self.dir, e))?;
         }
@@ -409,7 +408,7 @@ impl IndexBuilder {
     }
 
     /// Commits, waits for the indexing threads, and writes the facet labels.
-    pub fn finish(mut self, labels: &Labels) -> Result<(), IndexError> {
+    pub(crate) fn finish(mut self, labels: &Labels) -> Result<(), IndexError> {
         let err = |e: tantivy::TantivyError| IndexError::new(&self.dir, e);
         self.writer.commit().map_err(err)?;
         self.writer.wait_merging_threads().map_err(err)?;
@@ -419,7 +418,7 @@ impl IndexBuilder {
 }
 
 /// Segments and deleted documents of an index: a build starts afresh when too many pile up.
-pub fn fragmentation(dir: &Path) -> Option<(usize, f64)> {
+pub(crate) fn fragmentation(dir: &Path) -> Option<(usize, f64)> {
     let index = Index::open_in_dir(dir).ok()?;
     let metas = index.searchable_segment_metas().ok()?;
     let docs: u64 = metas.iter().map(|m| u64::from(m.max_doc())).sum();

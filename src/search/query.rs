@@ -243,10 +243,6 @@ impl Searcher {
             .collect();
         Ok(Searcher { reader, fields, labels, episodes, method_terms, analyzer })
     }
-
-    pub fn labels(&self) -> &Labels {
-        &self.labels
-    }
 }
 
 impl std::fmt::Debug for Searcher {

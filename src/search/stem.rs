@@ -10,7 +10,7 @@ const MAX_WORDS: usize = 100_000;
 
 /// tantivy's `Stemmer::new(Language::French)` (the same frostem algorithm), remembering stems.
 #[derive(Clone, Copy, Default)]
-pub struct FrenchStemmer;
+pub(crate) struct FrenchStemmer;
 
 impl TokenFilter for FrenchStemmer {
     type Tokenizer<T: Tokenizer> = StemFilter<T>;
@@ -21,7 +21,7 @@ impl TokenFilter for FrenchStemmer {
 }
 
 #[derive(Clone)]
-pub struct StemFilter<T> {
+pub(crate) struct StemFilter<T> {
     inner: T,
     stems: HashMap<String, String>,
 }
@@ -37,7 +37,7 @@ impl<T: Tokenizer> Tokenizer for StemFilter<T> {
     }
 }
 
-pub struct StemStream<'a, T> {
+pub(crate) struct StemStream<'a, T> {
     tail: T,
     stems: &'a mut HashMap<String, String>,
     stemmer: Option<frostem::Stemmer>,

@@ -19,7 +19,7 @@ use crate::catalog::{Catalog, Episode, Method, Partner, Territory};
 use crate::feed::Item;
 use crate::search::SearchResults;
 use crate::util::urls::Urls;
-pub use view::ShowCtx;
+pub(crate) use view::ShowCtx;
 use view::{EpisodeCtx, MethodCtx, PartnerCtx, SearchCtx, TerritoryCtx, TranscriptCtx};
 
 /// The theme's templates, by name.
@@ -38,7 +38,7 @@ const THEME: &[(&str, &str)] = &[
 ];
 
 /// The stylesheet of the embedded theme.
-pub const STYLE_CSS: &str = include_str!("theme/style.css");
+pub(crate) const STYLE_CSS: &str = include_str!("theme/style.css");
 
 /// A template that failed, with where.
 #[derive(Debug, thiserror::Error)]
@@ -89,7 +89,7 @@ fn escape_formatter(
 }
 
 /// A digest of the theme: pages change when it does.
-pub fn theme_digest(overrides: &BTreeMap<String, String>) -> String {
+pub(crate) fn theme_digest(overrides: &BTreeMap<String, String>) -> String {
     let mut h = blake3::Hasher::new();
     for (name, source) in THEME {
         h.update(name.as_bytes());
@@ -101,7 +101,7 @@ pub fn theme_digest(overrides: &BTreeMap<String, String>) -> String {
 }
 
 /// What the site is made from.
-pub struct SiteInput<'a> {
+pub(crate) struct SiteInput<'a> {
     pub catalog: &'a Catalog,
     /// The public addresses (the feed's, canonical URLs).
     pub urls: &'a Urls,
@@ -111,7 +111,7 @@ pub struct SiteInput<'a> {
 }
 
 /// The site's renderer: one method per page, so that a build renders only what changed.
-pub struct Site<'a> {
+pub(crate) struct Site<'a> {
     env: Environment<'static>,
     input: &'a SiteInput<'a>,
     /// Links between pages: root-relative.
@@ -121,7 +121,7 @@ pub struct Site<'a> {
 
 impl<'a> Site<'a> {
     /// Loads the theme (with the overrides of `site/templates/`).
-    pub fn new(input: &'a SiteInput<'a>) -> Result<Self, TemplateError> {
+    pub(crate) fn new(input: &'a SiteInput<'a>) -> Result<Self, TemplateError> {
         Ok(Site {
             env: environment(&input.catalog.theme)?,
             show: ShowCtx::new(input.catalog, input.urls, input.cover_name),
@@ -139,7 +139,7 @@ impl<'a> Site<'a> {
     }
 
     /// `index.html`.
-    pub fn index(&self) -> Result<Vec<u8>, TemplateError> {
+    pub(crate) fn index(&self) -> Result<Vec<u8>, TemplateError> {
         let ctx = view::HomeCtx::new(self.input.catalog, self.input.items, &self.links);
         self.render(
             "index.html",
@@ -148,7 +148,7 @@ impl<'a> Site<'a> {
     }
 
     /// `episodes/<slug>/index.html`.
-    pub fn episode(&self, item: &Item<'_>) -> Result<Vec<u8>, TemplateError> {
+    pub(crate) fn episode(&self, item: &Item<'_>) -> Result<Vec<u8>, TemplateError> {
         let ctx = EpisodeCtx::new(self.input.catalog, item, &self.links);
         let canonical = self.input.urls.episode(&item.episode.slug);
         self.render(
@@ -158,7 +158,7 @@ impl<'a> Site<'a> {
     }
 
     /// `methodes/<slug>/index.html`, with the episodes and the moments that discuss the method.
-    pub fn method(&self, m: &Method) -> Result<Vec<u8>, TemplateError> {
+    pub(crate) fn method(&self, m: &Method) -> Result<Vec<u8>, TemplateError> {
         let (method, episodes) = MethodCtx::new(self.input.catalog, self.input.items, m, &self.links);
         self.render(
             "method.html",
@@ -172,7 +172,7 @@ impl<'a> Site<'a> {
     }
 
     /// `partenaires/<slug>/index.html`.
-    pub fn partner(&self, p: &Partner) -> Result<Vec<u8>, TemplateError> {
+    pub(crate) fn partner(&self, p: &Partner) -> Result<Vec<u8>, TemplateError> {
         let (partner, episodes) = PartnerCtx::new(self.input.catalog, self.input.items, p, &self.links);
         self.render(
             "partner.html",
@@ -186,7 +186,7 @@ impl<'a> Site<'a> {
     }
 
     /// `territoires/<slug>/index.html`.
-    pub fn territory(&self, t: &Territory) -> Result<Vec<u8>, TemplateError> {
+    pub(crate) fn territory(&self, t: &Territory) -> Result<Vec<u8>, TemplateError> {
         let (territory, episodes) = TerritoryCtx::new(self.input.catalog, self.input.items, t, &self.links);
         self.render(
             "territory.html",
@@ -202,7 +202,7 @@ impl<'a> Site<'a> {
     /// `transcripts/<slug>.html`: the transcript on a page of its own, in the Podcast Index
     /// layout (`<cite>` when the speaker changes, then `<time>` and `<p>` per passage), each time
     /// a link to that moment of the episode page.
-    pub fn transcript(&self, ep: &Episode) -> Result<Option<Vec<u8>>, TemplateError> {
+    pub(crate) fn transcript(&self, ep: &Episode) -> Result<Option<Vec<u8>>, TemplateError> {
         let Some(ctx) = TranscriptCtx::new(ep, &self.links) else { return Ok(None) };
         let canonical = self.input.urls.transcript(&ep.slug, "html");
         let page = self.render(
@@ -214,14 +214,14 @@ impl<'a> Site<'a> {
 
     /// The page left at a renamed episode's old URL: a permanent move for people and crawlers
     /// (`serve` answers 301 from `_redirects.json`; static hosts serve this page).
-    pub fn redirect(&self, to_path: &str) -> Result<Vec<u8>, TemplateError> {
+    pub(crate) fn redirect(&self, to_path: &str) -> Result<Vec<u8>, TemplateError> {
         let canonical = format!("{}{to_path}", self.input.urls.base);
         self.render("redirect.html", minijinja::context! { show => self.show(), canonical, to => to_path })
     }
 }
 
 /// Whether an episode discusses a method: it lists it, or one of its chapters links to it.
-pub fn discusses(e: &Episode, method: &str) -> bool {
+pub(crate) fn discusses(e: &Episode, method: &str) -> bool {
     e.methods.iter().any(|m| m == method) || e.chapters.iter().any(|c| c.method.as_deref() == Some(method))
 }
 
@@ -229,19 +229,19 @@ pub fn discusses(e: &Episode, method: &str) -> bool {
 /// show as the pages name it and the templates of `site/templates/`. Saved with the generation,
 /// so that a server renders them as the build it serves was made.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct PagesSource {
+pub(crate) struct PagesSource {
     pub show: ShowCtx,
     pub overrides: BTreeMap<String, String>,
 }
 
 impl PagesSource {
-    pub fn new(catalog: &Catalog, urls: &Urls, cover_name: &str) -> Self {
+    pub(crate) fn new(catalog: &Catalog, urls: &Urls, cover_name: &str) -> Self {
         PagesSource { show: ShowCtx::new(catalog, urls, cover_name), overrides: catalog.theme.clone() }
     }
 }
 
 /// The pages rendered at request time, for one generation.
-pub struct Pages {
+pub(crate) struct Pages {
     env: Environment<'static>,
     show: ShowCtx,
 }
@@ -253,13 +253,13 @@ impl std::fmt::Debug for Pages {
 }
 
 impl Pages {
-    pub fn new(source: PagesSource) -> Result<Self, TemplateError> {
+    pub(crate) fn new(source: PagesSource) -> Result<Self, TemplateError> {
         Ok(Pages { env: environment(&source.overrides)?, show: source.show })
     }
 
     /// `/recherche/?q=…`: the results as a page that needs no JavaScript (a form, the episodes
     /// with their moments as deep links, facets as links that narrow the search).
-    pub fn search(&self, results: &SearchResults) -> Result<String, TemplateError> {
+    pub(crate) fn search(&self, results: &SearchResults) -> Result<String, TemplateError> {
         let ctx = SearchCtx::new(results);
         let page = self.env.get_template("search.html")?.render(minijinja::context! {
             show => Value::from(Serde(&self.show)),
@@ -273,7 +273,7 @@ impl Pages {
 /// The page of a request the server could not answer: what happened, in French, with its stable
 /// code, and the problems of the sources when that is the cause. It stands alone (no show to
 /// name: a preview that failed to build has none).
-pub fn error_page(code: &str, message: &str, problems: Option<&crate::problem::Problems>) -> String {
+pub(crate) fn error_page(code: &str, message: &str, problems: Option<&crate::problem::Problems>) -> String {
     let problems = problems.map(|p| p.to_json(crate::problem::Lang::Fr)).unwrap_or_default();
     let title = if problems.as_array().is_some_and(|a| !a.is_empty()) {
         "Les sources ont des problèmes"

@@ -12,7 +12,7 @@ use crate::util::urls::Urls;
 
 /// The show, as every page names it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ShowCtx {
+pub(crate) struct ShowCtx {
     pub title: String,
     pub description: String,
     pub language: String,

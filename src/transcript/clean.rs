@@ -83,11 +83,11 @@ pub(super) fn within_limit(hours: u64, minutes: u64, seconds: u64, millis: u64) 
 }
 
 /// A cue from its parts: the label split off the text, the text cleaned.
-pub(super) fn cue(start_ms: u64, end_ms: u64, voice: Option<String>, text: &str, at: Position) -> Cue {
+pub(super) fn cue(start_ms: u64, end_ms: u64, voice: Option<&str>, text: &str, at: Position) -> Cue {
     // Cleaned first: a label hidden behind a control character or a blank line is still found.
     let text = clean_text(text);
     // A voice that cleans to nothing (`<v ->`) is no voice: the text may still name one.
-    let (voice, text) = match voice.as_deref().and_then(labels::clean_label) {
+    let (voice, text) = match voice.and_then(labels::clean_label) {
         Some(v) => (Some(v), text),
         None => {
             let (label, rest) = labels::split_label(&text);

@@ -26,7 +26,7 @@ pub struct Imported {
 /// Reads `file` in any supported format, names its speakers through `speakers` and writes it
 /// as the normalized WebVTT of an episode. Returns that text and what it holds; the caller
 /// writes it and fills in [`Imported::path`] and [`Imported::replaced`].
-pub fn convert(file: &Path, options: &ReadOptions, speakers: &Speakers) -> Result<(String, Imported), Problems> {
+pub(crate) fn convert(file: &Path, options: &ReadOptions, speakers: &Speakers) -> Result<(String, Imported), Problems> {
     let loaded = load(file, options).map_err(|(at, e)| Problems(vec![Problem::error(file, at, e)]))?;
     let mut parsed = loaded.parsed;
     parsed.transcript.merge_words();

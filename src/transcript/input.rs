@@ -9,9 +9,9 @@ use crate::problem::Position;
 use crate::util::text::line_of;
 
 /// The largest transcript read: ten hours of word-level whisper JSON is well under it.
-pub const MAX_FILE: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_FILE: u64 = 64 * 1024 * 1024;
 /// The longest line of a WebVTT or SRT file (JSON is often one line).
-pub const MAX_LINE: usize = 64 * 1024;
+pub(crate) const MAX_LINE: usize = 64 * 1024;
 
 /// The character encoding of a transcript file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -21,7 +21,7 @@ pub(super) fn detect(bytes: &[u8]) -> Option<Format> {
     }
 }
 
-fn syntax(e: serde_json::Error) -> Failure {
+fn syntax(e: &serde_json::Error) -> Failure {
     let at = if e.line() > 0 { Position::Line(e.line()) } else { Position::File };
     (at, TranscriptError::Json { message: e.to_string() })
 }
@@ -69,11 +69,11 @@ struct WhisperSegment {
 }
 
 pub(super) fn parse_whisper(text: &str) -> Result<Vec<Cue>, Failure> {
-    let doc: Whisper = serde_json::from_str(text).map_err(syntax)?;
+    let doc: Whisper = serde_json::from_str(text).map_err(|e| syntax(&e))?;
     let mut cues = Vec::with_capacity(doc.segments.len());
     for (i, s) in doc.segments.into_iter().enumerate() {
         let (start, end) = timed(millis(s.start, i + 1)?, millis(s.end, i + 1)?, i + 1)?;
-        cues.push(cue(start, end, s.speaker, &s.text, Position::Segment(i + 1)));
+        cues.push(cue(start, end, s.speaker.as_deref(), &s.text, Position::Segment(i + 1)));
     }
     Ok(cues)
 }
@@ -96,7 +96,7 @@ struct CppOffsets {
 }
 
 pub(super) fn parse_whisper_cpp(text: &str) -> Result<Vec<Cue>, Failure> {
-    let doc: WhisperCpp = serde_json::from_str(text).map_err(syntax)?;
+    let doc: WhisperCpp = serde_json::from_str(text).map_err(|e| syntax(&e))?;
     let mut cues = Vec::with_capacity(doc.transcription.len());
     for (i, s) in doc.transcription.into_iter().enumerate() {
         let (start, end) = timed(s.offsets.from, s.offsets.to, i + 1)?;
@@ -126,19 +126,19 @@ struct PiSegment<'a> {
 }
 
 pub(super) fn parse_podcast_index(text: &str) -> Result<Vec<Cue>, Failure> {
-    let doc: PodcastIndex<'_> = serde_json::from_str(text).map_err(syntax)?;
+    let doc: PodcastIndex<'_> = serde_json::from_str(text).map_err(|e| syntax(&e))?;
     let mut cues = Vec::with_capacity(doc.segments.len());
     for (i, s) in doc.segments.into_iter().enumerate() {
         let (start, end) = timed(millis(s.start_time, i + 1)?, millis(s.end_time, i + 1)?, i + 1)?;
         let speaker = s.speaker.map(|v| v.trim().to_owned());
-        cues.push(cue(start, end, speaker, &s.body, Position::Segment(i + 1)));
+        cues.push(cue(start, end, speaker.as_deref(), &s.body, Position::Segment(i + 1)));
     }
     Ok(cues)
 }
 
 /// Writes Podcast Index JSON 1.0.0: one segment per cue, times in seconds, speakers named
 /// through `speaker`.
-pub fn write_json(transcript: &Transcript, speakers: &Speakers) -> String {
+pub(crate) fn write_json(transcript: &Transcript, speakers: &Speakers) -> String {
     let doc = PodcastIndex {
         version: "1.0.0".into(),
         segments: transcript

@@ -19,13 +19,19 @@ mod vtt;
 use std::path::Path;
 
 use clean::{MAX_MS, cue, within_limit};
-pub use error::{Failure, TranscriptError};
-pub use import::{Imported, convert};
-pub use input::{Encoding, MAX_FILE, MAX_LINE};
-pub use json::write_json;
-pub use model::{Cue, Passage, Speakers, Transcript, speaker_name};
-pub use srt::write_srt;
-pub use vtt::{decode_entities, vtt_timestamp, write_vtt};
+pub use error::Failure;
+pub use error::TranscriptError;
+pub use import::Imported;
+pub(crate) use import::convert;
+pub use input::Encoding;
+pub(crate) use input::MAX_FILE;
+pub(crate) use json::write_json;
+pub use model::Transcript;
+pub use model::{Cue, Passage};
+pub(crate) use model::{Speakers, speaker_name};
+pub(crate) use srt::write_srt;
+pub use vtt::write_vtt;
+pub(crate) use vtt::{decode_entities, vtt_timestamp};
 
 use crate::problem::Position;
 
@@ -57,7 +63,7 @@ impl Format {
 
 /// The four published forms of a transcript (ARCHITECTURE.md, URLs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutFormat {
+pub(crate) enum OutFormat {
     Vtt,
     Srt,
     Json,
@@ -65,9 +71,9 @@ pub enum OutFormat {
 }
 
 impl OutFormat {
-    pub const ALL: [OutFormat; 4] = [OutFormat::Vtt, OutFormat::Srt, OutFormat::Json, OutFormat::Html];
+    pub(crate) const ALL: [OutFormat; 4] = [OutFormat::Vtt, OutFormat::Srt, OutFormat::Json, OutFormat::Html];
 
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             OutFormat::Vtt => "vtt",
             OutFormat::Srt => "srt",
@@ -77,17 +83,12 @@ impl OutFormat {
     }
 
     /// The type the feed declares and the server sends.
-    pub fn mime(self) -> &'static str {
-        match self {
-            OutFormat::Vtt => "text/vtt",
-            OutFormat::Srt => "application/x-subrip",
-            OutFormat::Json => "application/json",
-            OutFormat::Html => "text/html",
-        }
+    pub(crate) fn mime(self) -> &'static str {
+        crate::util::mime::of_extension(self.extension()).expect("the media types know every transcript format")
     }
 
     /// Timed formats are captions (`rel="captions"` in the feed).
-    pub fn timed(self) -> bool {
+    pub(crate) fn timed(self) -> bool {
         matches!(self, OutFormat::Vtt | OutFormat::Srt)
     }
 }
@@ -171,7 +172,7 @@ pub fn parse(bytes: &[u8], options: &ReadOptions, extension: Option<&str>) -> Re
 }
 
 /// The format the content shows, or `None`.
-pub fn detect(bytes: &[u8], extension: Option<&str>) -> Option<Format> {
+pub(crate) fn detect(bytes: &[u8], extension: Option<&str>) -> Option<Format> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
     let bytes = &bytes[start..];

@@ -27,17 +27,17 @@ pub struct Transcript {
 }
 
 /// Speaker labels → names (an episode's `speakers`).
-pub type Speakers = std::collections::BTreeMap<String, String>;
+pub(crate) type Speakers = std::collections::BTreeMap<String, String>;
 
 /// The name `label` maps to, or the label itself.
-pub fn speaker_name<'a>(speakers: &'a Speakers, label: &'a str) -> &'a str {
+pub(crate) fn speaker_name<'a>(speakers: &'a Speakers, label: &'a str) -> &'a str {
     speakers.get(label).map_or(label, String::as_str)
 }
 
 impl Transcript {
     /// The cues that end after the audio does (a little slack for rounding), as one error at
     /// the first of them.
-    pub fn past_end(&self, duration_ms: u64) -> Option<Failure> {
+    pub(crate) fn past_end(&self, duration_ms: u64) -> Option<Failure> {
         const SLACK_MS: u64 = 500;
         let late: Vec<&Cue> = self.cues.iter().filter(|c| c.end_ms > duration_ms + SLACK_MS).collect();
         let first = late.first()?;
@@ -53,7 +53,7 @@ impl Transcript {
 
     /// Speaker labels that look machine-made (`SPEAKER_00`, `Speaker1`) and that `map` does not
     /// name: they would be published as they are.
-    pub fn unmapped_labels(&self, map: &std::collections::BTreeMap<String, String>) -> Vec<Failure> {
+    pub(crate) fn unmapped_labels(&self, map: &std::collections::BTreeMap<String, String>) -> Vec<Failure> {
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for cue in &self.cues {

@@ -34,7 +34,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<Cue>, Failure> {
             i += 1;
         }
         let (voice, text) = parse_payload(&lines[from..i], false);
-        cues.push(cue(start_ms, end_ms, voice, &text, at));
+        cues.push(cue(start_ms, end_ms, voice.as_deref(), &text, at));
     }
     Ok(cues)
 }
@@ -69,7 +69,7 @@ fn timestamp(ms: u64) -> String {
 
 /// Writes SRT: numbered cues, the speaker's name (mapped through `speaker`) as `Name: ` when
 /// it changes, as the Podcast Index example does.
-pub fn write_srt(transcript: &Transcript, speakers: &Speakers) -> String {
+pub(crate) fn write_srt(transcript: &Transcript, speakers: &Speakers) -> String {
     let mut out = String::new();
     let mut previous: Option<&str> = None;
     for (n, cue) in transcript.cues.iter().enumerate() {

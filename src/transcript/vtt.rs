@@ -52,7 +52,7 @@ pub(super) fn parse(text: &str) -> Result<Vec<Cue>, Failure> {
             i = start + timing_index + 1 + end;
         }
         let (voice, text) = parse_payload(&payload[..end], true);
-        cues.push(cue(start_ms, end_ms, voice, &text, at));
+        cues.push(cue(start_ms, end_ms, voice.as_deref(), &text, at));
     }
     Ok(cues)
 }
@@ -76,7 +76,7 @@ pub fn write_vtt(transcript: &Transcript, speakers: &Speakers) -> String {
 }
 
 /// `HH:MM:SS.mmm`.
-pub fn vtt_timestamp(ms: u64) -> String {
+pub(crate) fn vtt_timestamp(ms: u64) -> String {
     format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
 }
 
@@ -226,7 +226,7 @@ pub(super) fn strip_cue_tags(text: &str) -> String {
 }
 
 /// HTML and WebVTT character references decoded (`&amp;`, `&lt;`, `&#39;`, `&#x27;`…).
-pub fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }

@@ -13,7 +13,7 @@ impl IoError {
 }
 
 /// `.at(path)` on an `io::Result`: the error gets its file.
-pub trait IoContext<T> {
+pub(crate) trait IoContext<T> {
     fn at(self, path: impl AsRef<std::path::Path>) -> Result<T, IoError>;
 }
 

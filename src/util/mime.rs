@@ -26,12 +26,12 @@ const TYPES: &[(&str, &str)] = &[
 ];
 
 /// The type the server sends for a URL path (with its charset for text).
-pub fn of_path(path: &str) -> Option<&'static str> {
+pub(crate) fn of_path(path: &str) -> Option<&'static str> {
     TYPES.iter().find(|(end, _)| path.ends_with(end)).map(|(_, mime)| *mime)
 }
 
 /// The type of a file extension as the feed declares it: without parameters.
-pub fn of_extension(ext: &str) -> Option<&'static str> {
+pub(crate) fn of_extension(ext: &str) -> Option<&'static str> {
     let ending = format!(".{ext}");
     of_path(&ending).map(|mime| mime.split(';').next().unwrap_or(mime))
 }

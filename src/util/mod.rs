@@ -10,4 +10,5 @@ pub mod text;
 pub mod time;
 pub mod urls;
 
-pub use io_error::{IoContext, IoError};
+pub(crate) use io_error::IoContext;
+pub use io_error::IoError;

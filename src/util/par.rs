@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `f` over `items` on every core (at most 8 threads).
 pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
     map_with(cores, items, f)
 }
 

@@ -3,7 +3,7 @@
 /// Removes the control characters no text output may hold: C0 but tab, newline and return
 /// (XML 1.0 forbids them), DEL, C1 (U+0080–U+009F: usually Windows-1252 text read as
 /// Latin-1), and the noncharacters U+FFFE and U+FFFF.
-pub fn strip_controls(s: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn strip_controls(s: &str) -> std::borrow::Cow<'_, str> {
     if s.chars().any(is_forbidden) {
         s.chars().filter(|c| !is_forbidden(*c)).collect::<String>().into()
     } else {
@@ -12,14 +12,14 @@ pub fn strip_controls(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// See [`strip_controls`].
-pub fn is_forbidden(c: char) -> bool {
+pub(crate) fn is_forbidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
 /// The control characters of a source text: the first one, its line, and how many there are.
 /// TOML escapes of them (`\u0085`) count: they would put one in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Controls {
+pub(crate) struct Controls {
     pub first: char,
     pub line: usize,
     pub count: usize,
@@ -27,7 +27,7 @@ pub struct Controls {
 
 /// The control characters of `text` (see [`Controls`]), or `None` (most texts: one pass over
 /// the bytes, nothing allocated).
-pub fn controls(text: &str) -> Option<Controls> {
+pub(crate) fn controls(text: &str) -> Option<Controls> {
     let bytes = text.as_bytes();
     // C0 and DEL are single bytes; C1 is 0xC2 then 0x80..0x9F; an escape starts with `\u00`.
     let suspect = |i: usize| {
@@ -52,7 +52,7 @@ fn escaped_control(s: &str) -> Option<char> {
 
 /// `text` without its control characters and without the TOML escapes of them; `None` when it
 /// has none.
-pub fn without_controls(text: &str) -> String {
+pub(crate) fn without_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
@@ -71,7 +71,7 @@ pub fn without_controls(text: &str) -> String {
 }
 
 /// Text for HTML content and double- or single-quoted attributes.
-pub fn html_escape(s: &str) -> String {
+pub(crate) fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -87,7 +87,7 @@ pub fn html_escape(s: &str) -> String {
 }
 
 /// Plain text cut at a word so that it has at most `max` characters.
-pub fn truncate_chars(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+pub(crate) fn truncate_chars(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(max) {
         None => text.into(),
         // `…` counts as one: the cut keeps `max - 1` characters.
@@ -99,7 +99,7 @@ pub fn truncate_chars(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// Plain text cut at a word so that it fits in `max` bytes.
-pub fn truncate_text(text: &str, max: usize) -> String {
+pub(crate) fn truncate_text(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
@@ -117,7 +117,7 @@ pub fn truncate_text(text: &str, max: usize) -> String {
 }
 
 /// The known name closest to `name`, if it is close enough to be a typo.
-pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
     known
         .into_iter()
         .map(|k| (strsim::damerau_levenshtein(name, k), k))
@@ -127,7 +127,7 @@ pub fn closest<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Opti
 }
 
 /// Maps byte offsets of a text to 1-based line numbers.
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
 }

@@ -2,7 +2,7 @@
 //! in the Podcasting 2.0 formats.
 
 /// Parses `SS`, `MM:SS`, `H:MM:SS`, with optional `.mmm` milliseconds, into milliseconds.
-pub fn parse_timecode(text: &str) -> Option<u64> {
+pub(crate) fn parse_timecode(text: &str) -> Option<u64> {
     let text = text.trim();
     let (clock, millis) = match text.split_once('.') {
         Some((clock, frac)) => {

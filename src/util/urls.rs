@@ -3,7 +3,7 @@
 
 /// The two roots every URL hangs from, without trailing slashes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Urls {
+pub(crate) struct Urls {
     /// The website and the feed.
     pub base: String,
     /// The audio files (a CDN, or `base`).
@@ -11,61 +11,61 @@ pub struct Urls {
 }
 
 impl Urls {
-    pub fn new(base: &str, media_base: &str) -> Self {
+    pub(crate) fn new(base: &str, media_base: &str) -> Self {
         Urls { base: base.trim_end_matches('/').to_owned(), media_base: media_base.trim_end_matches('/').to_owned() }
     }
 
     /// The same addresses as paths from the site root (`/episodes/x/`), for links between pages:
     /// a build then works in a browser on any host. Media on another host (a CDN) stay absolute.
     #[must_use]
-    pub fn relative(&self) -> Urls {
+    pub(crate) fn relative(&self) -> Urls {
         let media_base = if self.media_base == self.base { String::new() } else { self.media_base.clone() };
         Urls { base: String::new(), media_base }
     }
 
-    pub fn home(&self) -> String {
+    pub(crate) fn home(&self) -> String {
         format!("{}/", self.base)
     }
 
-    pub fn feed(&self) -> String {
+    pub(crate) fn feed(&self) -> String {
         format!("{}/feed.xml", self.base)
     }
 
-    pub fn episode(&self, slug: &str) -> String {
+    pub(crate) fn episode(&self, slug: &str) -> String {
         format!("{}{}", self.base, episode_path(slug))
     }
 
-    pub fn media(&self, name: &str) -> String {
+    pub(crate) fn media(&self, name: &str) -> String {
         format!("{}/media/{name}", self.media_base)
     }
 
-    pub fn image(&self, name: &str) -> String {
+    pub(crate) fn image(&self, name: &str) -> String {
         format!("{}/images/{name}", self.base)
     }
 
-    pub fn transcript(&self, slug: &str, ext: &str) -> String {
+    pub(crate) fn transcript(&self, slug: &str, ext: &str) -> String {
         format!("{}/transcripts/{slug}.{ext}", self.base)
     }
 
-    pub fn chapters(&self, slug: &str) -> String {
+    pub(crate) fn chapters(&self, slug: &str) -> String {
         format!("{}/chapters/{slug}.chapters.json", self.base)
     }
 
-    pub fn method(&self, slug: &str) -> String {
+    pub(crate) fn method(&self, slug: &str) -> String {
         format!("{}/methodes/{slug}/", self.base)
     }
 
-    pub fn partner(&self, slug: &str) -> String {
+    pub(crate) fn partner(&self, slug: &str) -> String {
         format!("{}/partenaires/{slug}/", self.base)
     }
 
-    pub fn territory(&self, slug: &str) -> String {
+    pub(crate) fn territory(&self, slug: &str) -> String {
         format!("{}/territoires/{slug}/", self.base)
     }
 }
 
 /// The path of an episode page, from the site root.
-pub fn episode_path(slug: &str) -> String {
+pub(crate) fn episode_path(slug: &str) -> String {
     format!("/episodes/{slug}/")
 }
 

@@ -20,18 +20,18 @@ fn every_kind_of_bad_input_is_named_with_file_and_line() {
         ("text renamed .mp3", |p| p.write(LEAZ_AUDIO, "Ceci n'est pas du son.\n")),
         ("truncated mp3", |p| p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/truncated.mp3")).unwrap())),
         ("ID3 size larger than the file", |p| {
-            p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/id3-oversize.mp3")).unwrap())
+            p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/id3-oversize.mp3")).unwrap());
         }),
         ("ID3 tag and no audio", |p| {
-            p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/id3-only.mp3")).unwrap())
+            p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/id3-only.mp3")).unwrap());
         }),
         ("front-matter typo", |p| p.edit(JAZ, "summary =", "sumary =")),
         ("unknown method slug", |p| {
-            p.edit(LEAZ, "methods = [\"recensement-des-problemes\"]", "methods = [\"recensement-des-problemez\"]")
+            p.edit(LEAZ, "methods = [\"recensement-des-problemes\"]", "methods = [\"recensement-des-problemez\"]");
         }),
         ("unknown method in a chapter", |p| p.edit(JAZ, "[cartographie-sensible]", "[cartographie-sensibles]")),
         ("unknown partner in a method page", |p| {
-            p.edit("site/methods/cartographie-sensible.md", "[\"la-traverse\"]", "[\"traverse\"]")
+            p.edit("site/methods/cartographie-sensible.md", "[\"la-traverse\"]", "[\"traverse\"]");
         }),
         ("missing GUID", |p| p.edit(JAZ, "guid = \"urn:veillee:test:cartographie\"\n", "")),
         ("empty GUID", |p| p.edit(JAZ, "urn:veillee:test:cartographie", " ")),
@@ -41,10 +41,10 @@ fn every_kind_of_bad_input_is_named_with_file_and_line() {
         ("date that is not a date", |p| p.edit(JAZ, "2024-09-03T18:30:00Z", "\"mardi\"")),
         ("non-UTF-8 source", |p| p.write("site/territories/leaz.md", b"+++\nname = \"L\xe9az\"\n+++\n")),
         ("parent path in audio", |p| {
-            p.edit(LEAZ, "audio = \"Léaz — porte à porte 🎙.mp3\"", "audio = \"../../etc/passwd\"")
+            p.edit(LEAZ, "audio = \"Léaz — porte à porte 🎙.mp3\"", "audio = \"../../etc/passwd\"");
         }),
         ("absolute path in audio", |p| {
-            p.edit(LEAZ, "audio = \"Léaz — porte à porte 🎙.mp3\"", "audio = \"/etc/passwd\"")
+            p.edit(LEAZ, "audio = \"Léaz — porte à porte 🎙.mp3\"", "audio = \"/etc/passwd\"");
         }),
         ("audio linking outside the project", |p| {
             std::os::unix::fs::symlink("/etc/hostname", p.file("episodes/lien.mp3")).unwrap();
@@ -56,20 +56,20 @@ fn every_kind_of_bad_input_is_named_with_file_and_line() {
         ("no front matter", |p| p.write(JAZ, "title = \"x\"\n")),
         ("unclosed front matter", |p| p.write(JAZ, "+++\ntitle = \"x\"\n")),
         ("file name that is not a slug", |p| {
-            std::fs::rename(p.file(JAZ), p.file("episodes/Jazeneuil Été.md")).unwrap()
+            std::fs::rename(p.file(JAZ), p.file("episodes/Jazeneuil Été.md")).unwrap();
         }),
         ("transcript without an episode", |p| {
-            p.write("transcripts/orphelin.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nx\n")
+            p.write("transcripts/orphelin.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nx\n");
         }),
         ("transcript with a comma timestamp", |p| {
-            p.write("transcripts/enquete-de-besoins-a-leaz.vtt", "WEBVTT\n\n00:00:00,000 --> 00:00:01.000\nx\n")
+            p.write("transcripts/enquete-de-besoins-a-leaz.vtt", "WEBVTT\n\n00:00:00,000 --> 00:00:01.000\nx\n");
         }),
         ("transcript without header", |p| {
-            p.write("transcripts/enquete-de-besoins-a-leaz.vtt", "00:00.000 --> 00:01.000\nx\n")
+            p.write("transcripts/enquete-de-besoins-a-leaz.vtt", "00:00.000 --> 00:01.000\nx\n");
         }),
         ("category not Apple's", |p| p.edit("feed/channel.toml", "\"Society & Culture\"", "\"Society and Culture\"")),
         ("http base_url", |p| {
-            p.edit("feed/channel.toml", "https://veillee.example.org\"", "http://veillee.example.org\"")
+            p.edit("feed/channel.toml", "https://veillee.example.org\"", "http://veillee.example.org\"");
         }),
         ("cover too small", |p| p.write("feed/cover.jpg", std::fs::read(fixtures().join("images/small.jpg")).unwrap())),
         ("cover not square", |p| {
@@ -81,7 +81,7 @@ fn every_kind_of_bad_input_is_named_with_file_and_line() {
             p.edit("feed/channel.toml", "image = \"cover.jpg\"", "image = \"cover.png\"");
         }),
         ("cover named like another type", |p| {
-            p.write("feed/cover.jpg", std::fs::read(fixtures().join("images/wide.png")).unwrap())
+            p.write("feed/cover.jpg", std::fs::read(fixtures().join("images/wide.png")).unwrap());
         }),
         ("cover missing", |p| std::fs::remove_file(p.file("feed/cover.jpg")).unwrap()),
         ("WAV audio", |p| {

@@ -246,7 +246,7 @@ fn base_url_override() {
     assert!(feed.contains("<atom:link href=\"http://127.0.0.1:9999/feed.xml\""));
     assert!(feed.contains("url=\"http://127.0.0.1:9999/media/"));
     let doc = Document::parse(&feed).unwrap();
-    for n in doc.descendants().filter(|n| n.is_element()) {
+    for n in doc.descendants().filter(roxmltree::Node::is_element) {
         let own = match n.tag_name().name() {
             "link" => n.text().or(n.attribute("href")),
             "enclosure" | "transcript" | "chapters" => n.attribute("url"),

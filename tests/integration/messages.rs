@@ -18,7 +18,7 @@ use veillee::transcript::TranscriptError;
 use veillee::util::IoError;
 
 /// Each problem: its code, its arguments, then its English and French text with their hints.
-fn problems<D: Diagnostic>(variants: Vec<D>) -> String {
+fn problems<D: Diagnostic>(variants: &[D]) -> String {
     let mut out = String::new();
     for v in variants {
         out.push_str(&format!("{} {}\n", v.code(), v.args()));
@@ -31,7 +31,7 @@ fn problems<D: Diagnostic>(variants: Vec<D>) -> String {
 }
 
 /// Each error as the command line prints it.
-fn errors<E: std::error::Error>(variants: Vec<E>) -> String {
+fn errors<E: std::error::Error>(variants: &[E]) -> String {
     variants.iter().map(|e| format!("{e}\n")).collect()
 }
 
@@ -119,13 +119,13 @@ fn source_problems() {
         all.push(image(why));
     }
     all.push(SourceError::BadImage { what: ImageUse::Episode, file: s("a.png"), why: ImageFault::Grayscale });
-    insta::assert_snapshot!(problems(all));
+    insta::assert_snapshot!(problems(&all));
 }
 
 #[test]
 fn audio_problems() {
     let s = |x: &str| x.to_owned();
-    insta::assert_snapshot!(problems(vec![
+    insta::assert_snapshot!(problems(&[
         ProbeError::Io { reason: s("permission denied") },
         ProbeError::Empty,
         ProbeError::NotAudio { text: true },
@@ -143,7 +143,7 @@ fn audio_problems() {
 #[test]
 fn transcript_problems() {
     let s = |x: &str| x.to_owned();
-    insta::assert_snapshot!(problems(vec![
+    insta::assert_snapshot!(problems(&[
         TranscriptError::Io { reason: s("permission denied") },
         TranscriptError::TooLarge { size: 70_000_000, limit: 67_108_864 },
         TranscriptError::LineTooLong { limit: 65_536 },
@@ -172,7 +172,7 @@ fn transcript_problems() {
 fn operation_errors() {
     let s = |x: &str| x.to_owned();
     let mut out = String::new();
-    out += &errors(vec![
+    out += &errors(&[
         ProjectError::NoRoot { start: PathBuf::from("/srv/x") },
         ProjectError::Exists { path: PathBuf::from("episodes/a.md") },
         ProjectError::Io(io()),
@@ -184,7 +184,7 @@ fn operation_errors() {
         },
         ProjectError::Clock(s("demain")),
     ]);
-    out += &errors(vec![
+    out += &errors(&[
         PublishError::UnknownEpisode { slug: s("brouillom"), suggestion: Some(s("brouillon")) },
         PublishError::UnknownEpisode { slug: s("zzz"), suggestion: None },
         PublishError::AlreadyPublished { slug: s("a"), date: s("2024-06-12") },
@@ -195,14 +195,14 @@ fn operation_errors() {
         PublishError::AllNeedsNewVersion,
         PublishError::Io(io()),
     ]);
-    out += &errors(vec![
+    out += &errors(&[
         ImportError::NoEpisode { slug: s("a"), suggestion: Some(s("b")) },
         ImportError::NoEpisode { slug: s("a"), suggestion: None },
         ImportError::Io(io()),
     ]);
     let template =
         || TemplateError { template: s("site/templates/episode.html"), line: 3, message: s("unexpected end of input") };
-    out += &errors(vec![
+    out += &errors(&[
         GenerateError::Io(io()),
         GenerateError::Template(template()),
         GenerateError::Index(IndexError { path: s("build/gen-tmp-1/index"), source: "disk full".into() }),
@@ -210,14 +210,14 @@ fn operation_errors() {
         GenerateError::SourceChanged(PathBuf::from("episodes/a.mp3")),
         GenerateError::Invariant(s("media/a.mp3 is not in the previous generation's manifest")),
     ]);
-    out += &errors(vec![SearchError::NoIndex(PathBuf::from("build/current/index")), SearchError::TooLong(1199)]);
-    out += &errors(vec![
+    out += &errors(&[SearchError::NoIndex(PathBuf::from("build/current/index")), SearchError::TooLong(1199)]);
+    out += &errors(&[
         ServeError::Bind {
             addr: s("127.0.0.1:80"),
             source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
         },
         ServeError::Io(io()),
     ]);
-    out += &errors(vec![PageError::NoPages, PageError::Template(template())]);
+    out += &errors(&[PageError::NoPages, PageError::Template(template())]);
     insta::assert_snapshot!(out);
 }

@@ -4,28 +4,28 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// 2026-01-01T00:00:00Z: the clock of every test build.
-pub const NOW: i64 = 1_767_225_600;
+pub(crate) const NOW: i64 = 1_767_225_600;
 /// 2027-01-01T00:00:00Z: after every publication date of the sample show and the search show.
-pub const LATER: i64 = 1_798_761_600;
+pub(crate) const LATER: i64 = 1_798_761_600;
 
-pub fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-pub struct Project {
+pub(crate) struct Project {
     pub dir: tempfile::TempDir,
 }
 
 impl Project {
     /// A copy of `tests/fixtures/projects/<name>`.
-    pub fn fixture(name: &str) -> Self {
+    pub(crate) fn fixture(name: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&fixtures().join("projects").join(name), dir.path());
         Project { dir }
     }
 
     /// A copy of the repository's own sample show (its sources only).
-    pub fn sample() -> Self {
+    pub(crate) fn sample() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
         for sub in ["feed", "episodes", "transcripts", "site"] {
@@ -34,50 +34,50 @@ impl Project {
         Project { dir }
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn file(&self, rel: &str) -> PathBuf {
+    pub(crate) fn file(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
-    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+    pub(crate) fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
         let path = self.file(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, content).unwrap();
     }
 
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.file(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 
     /// Replaces `from` by `to` in a file, failing if `from` is not there.
-    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+    pub(crate) fn edit(&self, rel: &str, from: &str, to: &str) {
         let text = self.read(rel);
         assert!(text.contains(from), "{rel} does not contain {from:?}");
         self.write(rel, text.replacen(from, to, 1));
     }
 
-    pub fn command(&self) -> Command {
+    pub(crate) fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_veillee"));
         cmd.arg("--root").arg(self.path()).env("SOURCE_DATE_EPOCH", NOW.to_string()).env("TZ", "Europe/Paris");
         cmd
     }
 
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.command().args(args).output().unwrap()
     }
 
     /// Runs a command that must succeed; returns its stdout.
-    pub fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert!(out.status.success(), "veillee {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     }
 
     /// Runs a command that must fail with exit code 1; returns its stderr.
-    pub fn fails(&self, args: &[&str]) -> String {
+    pub(crate) fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert_eq!(
             out.status.code(),
@@ -91,7 +91,7 @@ impl Project {
 
     /// Runs a command that writes a generation, slowed down, and SIGKILLs it once it has
     /// started writing files; returns the `gen-tmp-*` directory it left.
-    pub fn kill_while_writing(&self, args: &[&str]) -> PathBuf {
+    pub(crate) fn kill_while_writing(&self, args: &[&str]) -> PathBuf {
         use std::time::{Duration, Instant};
         let mut child = self
             .command()
@@ -121,18 +121,18 @@ impl Project {
     }
 
     /// The library's front door on this project, at the tests' clock.
-    pub fn project(&self) -> veillee::project::Project {
+    pub(crate) fn project(&self) -> veillee::project::Project {
         let now = jiff::Timestamp::from_second(NOW).unwrap();
         veillee::project::Project::at(self.path()).with_clock(veillee::project::Clock::Fixed(now))
     }
 
     /// The `www/` of the current generation.
-    pub fn www(&self) -> PathBuf {
+    pub(crate) fn www(&self) -> PathBuf {
         self.file("build/current/www")
     }
 }
 
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -146,7 +146,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Every file under `dir` with its bytes, by relative path.
-pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     fn walk(dir: &Path, prefix: &str, out: &mut std::collections::BTreeMap<String, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();

@@ -15,7 +15,7 @@ use crate::transcript::Transcript;
 use crate::util::time::parse_timecode;
 
 /// The longest title podcast apps show (the feed cuts longer ones at a word).
-pub const MAX_TITLE: usize = 255;
+pub(crate) const MAX_TITLE: usize = 255;
 
 /// Audio extensions an episode may have, in the order they are looked for.
 const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
@@ -257,7 +257,7 @@ impl Loader<'_> {
         }
         let (date, offset) = date?;
         let (transcript, transcript_digest) = transcript.map_or((None, String::new()), |(_, t, d)| (Some(t), d));
-        let image_digest = image.as_ref().map(|(_, c)| c.hash8.as_str()).unwrap_or("");
+        let image_digest = image.as_ref().map_or("", |(_, c)| c.hash8.as_str());
         let digest = blake3::hash(
             format!("{}\0{}\0{}\0{image_digest}", source.digest, transcript_digest, audio.blake3).as_bytes(),
         )
@@ -367,6 +367,6 @@ impl Loader<'_> {
 
 /// The `speakers` map of one episode source (`transcript import` names speakers with it
 /// without loading the whole show).
-pub fn episode_speakers(path: &Path) -> Result<std::collections::BTreeMap<String, String>, Problem> {
+pub(crate) fn episode_speakers(path: &Path) -> Result<std::collections::BTreeMap<String, String>, Problem> {
     parse_episode(path).map(|(_, toml)| toml.speakers)
 }

@@ -1,7 +1,7 @@
 //! Loading every source and cross-checking them, gathering every problem on the way.
 
 mod episode;
-pub use episode::{MAX_TITLE, episode_speakers};
+pub(crate) use episode::{MAX_TITLE, episode_speakers};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -25,21 +25,21 @@ use crate::util::text::closest;
 
 /// Options of [`Catalog::load`].
 #[derive(Debug, Clone, Default)]
-pub struct LoadOptions {
+pub(crate) struct LoadOptions {
     /// Where probes are cached (`.veillee/cache/probe` by default); `None` disables the cache.
     pub probe_cache: Option<PathBuf>,
 }
 
 impl LoadOptions {
     /// The default options for a project: probes cached under `.veillee/`.
-    pub fn for_root(root: &Path) -> Self {
+    pub(crate) fn for_root(root: &Path) -> Self {
         LoadOptions { probe_cache: Some(root.join(".veillee/cache/probe")) }
     }
 }
 
 impl Catalog {
     /// Reads and checks every source under `root`.
-    pub fn load(root: &Path, options: &LoadOptions) -> Result<Catalog, Problems> {
+    pub(crate) fn load(root: &Path, options: &LoadOptions) -> Result<Catalog, Problems> {
         // The ledger is a file of its own: it is parsed while the rest loads.
         std::thread::scope(|scope| {
             let ledger = scope.spawn(|| Ledger::load(root));
@@ -88,7 +88,6 @@ impl Catalog {
             .map(|(slug, (path, digest, (m, body, refs)))| {
                 let partners = loader.refs(&path, &refs, RefKind::Partner, &known.partners);
                 let method = Method {
-                    feed_guid: m.feed_guid.into_inner(),
                     slug: slug.clone(),
                     title: m.title,
                     summary: m.summary,
@@ -104,15 +103,8 @@ impl Catalog {
             .into_iter()
             .map(|(slug, (path, digest, (p, body, refs)))| {
                 let territories = loader.refs(&path, &refs, RefKind::Territory, &known.territories);
-                let partner = Partner {
-                    feed_guid: p.feed_guid.into_inner(),
-                    slug: slug.clone(),
-                    name: p.name,
-                    website: p.website,
-                    territories,
-                    body,
-                    digest,
-                };
+                let partner =
+                    Partner { slug: slug.clone(), name: p.name, website: p.website, territories, body, digest };
                 (slug, partner)
             })
             .collect();
