@@ -3,6 +3,8 @@
 
 mod util;
 
+/// The module graph: one way, no cycles.
+mod architecture;
 /// `check`: the valid fixture show passes; each kind of bad input gets its message.
 mod check;
 /// `init` and `new`.
