@@ -340,6 +340,7 @@ def check_source(c: Checks, model: dict, show: Path, now: dt.datetime) -> None:
     territory = {}
     for md in (show / "site" / "territories").glob("*.md"):
         territory[md.stem] = front_matter(md)
+    partner_names = {md.stem: front_matter(md)["name"] for md in (show / "site" / "partners").glob("*.md")}
 
     for slug, fm in eps:
         with c.guard("source", slug):
@@ -349,6 +350,8 @@ def check_source(c: Checks, model: dict, show: Path, now: dt.datetime) -> None:
             g = f"source {slug}"
             c.eq(g, "<title> and <itunes:title> = front matter title", lambda it=it: (text(it, "title"), text(it, "itunes:title")), (fm["title"], fm["title"]))
             c.eq(g, "<guid isPermaLink=\"false\">", lambda it=it: one(it, "guid")["attrs"].get("isPermaLink"), "false")
+            c.eq(g, "<itunes:author> = the names of its partners, else the show's author", lambda it=it: text(it, "itunes:author"),
+                 ", ".join(partner_names[p] for p in fm.get("partners", [])) or chan["author"])
             c.eq(g, "<pubDate> = first publication date of the ledger, RFC 2822 in GMT with the right weekday", lambda it=it: text(it, "pubDate"),
                  email.utils.format_datetime(fm["date"].astimezone(dt.timezone.utc), usegmt=True))
             c.eq(g, "<link> = base_url/episodes/<slug>/", lambda it=it: text(it, "link"), f"{base}/episodes/{slug}/")
@@ -368,6 +371,8 @@ def check_source(c: Checks, model: dict, show: Path, now: dt.datetime) -> None:
             c.check(g, "<description> and <content:encoded> hold the show notes (no <script>)",
                     lambda it=it: _assert(text(it, "description") and text(it, "content:encoded") and "<script" not in text(it, "description") + text(it, "content:encoded"),
                                           "empty, or a <script> got through"))
+            c.check(g, "<description> holds only the tags Apple allows (p, ol, ul, li, a), as html5lib parses it",
+                    lambda it=it: _assert(not (bad := html_tags(text(it, "description")) - {"p", "ol", "ul", "li", "a"}), f"also {sorted(bad)}"))
             persons = fm.get("persons", chan.get("hosts", []))
             c.eq(g, "<podcast:person> = front matter persons (item persons restate the host)",
                  lambda it=it: [(r["text"], r["attrs"].get("role", "host")) for r in all_of(it, "podcast:person")],
@@ -473,10 +478,18 @@ def check_www(c: Checks, model: dict, www: Path, base: str) -> None:
 
 # ---------------------------------------------------------------- [feedparser]
 
+def html_tags(fragment: str) -> set[str]:
+    """The elements of an HTML fragment, as html5lib (the parser browsers agree with) reads it."""
+    import html5lib
+
+    root = html5lib.parseFragment(fragment or "", namespaceHTMLElements=False)
+    return {e.tag for e in root.iter() if isinstance(e.tag, str) and e.tag != "DOCUMENT_FRAGMENT"}
+
+
 FEEDPARSER_CHANNEL_TAGS = {"title", "link", "atom:link", "description", "language", "copyright", "generator", "lastBuildDate",
                            "pubDate", "image", "itunes:author", "itunes:owner", "itunes:image", "itunes:category",
                            "itunes:explicit", "itunes:type"}
-FEEDPARSER_ITEM_TAGS = {"title", "link", "guid", "pubDate", "description", "content:encoded", "enclosure", "itunes:title",
+FEEDPARSER_ITEM_TAGS = {"title", "link", "guid", "pubDate", "description", "content:encoded", "enclosure", "itunes:title", "itunes:author",
                         "itunes:summary", "itunes:duration", "itunes:episodeType", "itunes:season", "itunes:episode",
                         "itunes:explicit", "itunes:image"}
 
@@ -571,6 +584,7 @@ def check_feedparser(c: Checks, model: dict, feed_path: Path, www: Path, base: s
             # feedparser keeps one summary: itunes:summary (later in the item) overrides the description.
             c.eq(g, f"{w} summary", lambda e=e: e.summary, text(it, "itunes:summary") or text(it, "description"))
             c.eq(g, f"{w} itunes:title", lambda e=e: e.itunes_title, text(it, "itunes:title"))
+            c.eq(g, f"{w} author (itunes:author)", lambda e=e: e.author, text(it, "itunes:author"))
             c.eq(g, f"{w} itunes:duration", lambda e=e: e.itunes_duration, text(it, "itunes:duration"))
             c.eq(g, f"{w} itunes:episodeType", lambda e=e: e.itunes_episodetype, text(it, "itunes:episodeType"))
             for tag, key in (("itunes:season", "itunes_season"), ("itunes:episode", "itunes_episode")):
