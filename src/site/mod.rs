@@ -70,6 +70,7 @@ fn environment(overrides: &BTreeMap<String, String>) -> Result<Environment<'stat
     }
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_formatter(escape_formatter);
+    env.add_filter("code", code_spans);
     Ok(env)
 }
 
@@ -86,6 +87,27 @@ fn escape_formatter(
             .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write the page")),
         _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// Text escaped for HTML, its `quoted` parts as `<code>` (messages quote file names, fields and
+/// commands that way).
+fn code_spans(text: &str) -> Value {
+    let escaped = crate::util::text::html_escape(text);
+    let mut out = String::with_capacity(escaped.len());
+    for (i, part) in escaped.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    // An odd number of backticks leaves the last one open: shown as written.
+    if escaped.matches('`').count() % 2 == 1 {
+        return Value::from_safe_string(escaped);
+    }
+    Value::from_safe_string(out)
 }
 
 /// A digest of the theme: pages change when it does.
