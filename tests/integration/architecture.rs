@@ -14,9 +14,9 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
-                stack.push(path)
+                stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path)
+                files.push(path);
             }
         }
     }

@@ -240,7 +240,7 @@ fn one_bad_episode_is_the_same_problem_everywhere() {
     assert!(page.starts_with("HTTP/1.1 503"), "{page}");
     assert!(
         page.contains("<html lang=\"fr\">")
-            && page.contains("champ inconnu `sumary`")
+            && page.contains("champ inconnu <code>sumary</code>")
             && page.contains("source.unknown-field"),
         "{page}"
     );
