@@ -38,6 +38,8 @@ impl Notes {
     pub(crate) fn new(markdown: &str) -> Self {
         let relative = Parser::new_ext(markdown, options()).any(|e| match e {
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => !is_absolute(&dest_url),
+            // Rendered as a link to `#name` on the page.
+            Event::FootnoteReference(_) => true,
             Event::Html(h) | Event::InlineHtml(h) => {
                 let h = h.to_ascii_lowercase();
                 h.contains("href") || h.contains("src")

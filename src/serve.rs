@@ -14,6 +14,7 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use axum::Router;
 use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -128,6 +129,8 @@ pub fn app(state: Arc<AppState>) -> Router {
 /// the detail (for internal errors) in the server's log only.
 #[derive(Debug)]
 enum AppError {
+    /// A parameter of the search is unknown or not of its type.
+    BadQuery,
     Search(SearchError),
     Page(PageError),
     NoBuild,
@@ -137,7 +140,7 @@ enum AppError {
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
-            AppError::Search(SearchError::TooLong(_)) => StatusCode::BAD_REQUEST,
+            AppError::BadQuery | AppError::Search(SearchError::TooLong(_)) => StatusCode::BAD_REQUEST,
             AppError::Search(SearchError::NoIndex(_)) | AppError::NoBuild | AppError::Problems(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -147,6 +150,7 @@ impl AppError {
 
     fn code(&self) -> &'static str {
         match self {
+            AppError::BadQuery => "search.bad-query",
             AppError::Search(SearchError::TooLong(_)) => "search.too-long",
             AppError::Search(SearchError::NoIndex(_)) => "search.no-index",
             AppError::Search(SearchError::Index(_)) | AppError::Page(_) => "internal",
@@ -158,6 +162,9 @@ impl AppError {
     /// What the reader is told, in French: never an internal message.
     fn message(&self) -> String {
         match self {
+            AppError::BadQuery => {
+                "Un paramètre de la recherche est inconnu ou mal écrit : les paramètres sont q, partner, method, territory, year (un nombre), speaker et limit (un nombre).".into()
+            }
             AppError::Search(SearchError::TooLong(n)) => format!(
                 "La recherche fait {n} caractères : au plus {} sont lus. Raccourcissez-la.",
                 search::MAX_QUERY
@@ -223,7 +230,11 @@ fn with_generation<T>(state: &AppState, f: impl FnOnce(&OpenGeneration) -> Resul
 
 /// `GET /api/search?q=…&partner=…&method=…&territory=…&year=…&speaker=…&limit=…`: the same JSON
 /// as `veillee search --json`.
-async fn api_search(State(state): State<Arc<AppState>>, Query(query): Query<search::Query>) -> Response {
+async fn api_search(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<search::Query>, QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else { return AppError::BadQuery.json() };
     match with_generation(&state, |open| open.search(&query).map_err(AppError::Search)) {
         Ok(results) => {
             let mut response = axum::Json(results).into_response();
@@ -235,7 +246,11 @@ async fn api_search(State(state): State<Arc<AppState>>, Query(query): Query<sear
 }
 
 /// `GET /recherche/?q=…`: the results as a page that needs no JavaScript.
-async fn search_page(State(state): State<Arc<AppState>>, Query(query): Query<search::Query>) -> Response {
+async fn search_page(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<search::Query>, QueryRejection>,
+) -> Response {
+    let Ok(Query(query)) = query else { return AppError::BadQuery.page() };
     let page = with_generation(&state, |open| {
         let results = open.search(&query).map_err(AppError::Search)?;
         open.search_page(&results).map_err(AppError::Page)
@@ -344,13 +359,16 @@ fn rebuild(project: &Project, slot: Slot, options: &BuildOptions) -> Result<Repo
     }
 }
 
-/// `http://HOST:PORT` for a socket address (`0.0.0.0` is reached as `127.0.0.1`).
+/// `http://HOST:PORT` for a socket address (`0.0.0.0` is reached as `127.0.0.1`, `[::]` as `[::1]`).
 fn base_url(local: SocketAddr) -> String {
-    let host = if local.ip().is_unspecified() { "127.0.0.1".to_owned() } else { local.ip().to_string() };
-    if local.is_ipv6() {
-        format!("http://[{host}]:{}", local.port())
-    } else {
-        format!("http://{host}:{}", local.port())
+    let ip = match local.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    match ip {
+        std::net::IpAddr::V4(ip) => format!("http://{ip}:{}", local.port()),
+        std::net::IpAddr::V6(ip) => format!("http://[{ip}]:{}", local.port()),
     }
 }
 

@@ -283,7 +283,7 @@ pub(crate) fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, prob
         ));
     };
     let base = ch.base_url.get_ref();
-    if !base.starts_with("https://") || url_host(base).is_none() {
+    if !base.starts_with("https://") || !is_site_root(base) {
         invalid(ch.base_url.span().start, "base_url", base, Expected::HttpsSite);
     }
     if let Some(media) = &ch.media_base_url {
@@ -334,6 +334,15 @@ pub(crate) fn url_host(url: &str) -> Option<&str> {
     (!host.is_empty() && !host.contains(char::is_whitespace)).then_some(host)
 }
 
+/// Whether `url` is the root of a host (`https://podcast.example.org`, with or without its
+/// final slash): the pages link each other from the root, so a site lives at one.
+pub(crate) fn is_site_root(url: &str) -> bool {
+    url_host(url).is_some_and(|host| {
+        let after = &url[url.find(host).map_or(url.len(), |at| at + host.len())..];
+        after.is_empty() || after == "/"
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +355,19 @@ mod tests {
         );
         assert_eq!(podcast_guid_for("https://podnews.net/rss").to_string(), "9b024349-ccf0-5f69-a609-6b82873eab3c");
         assert_eq!(podcast_guid_for("https://podnews.net/rss/").to_string(), "9b024349-ccf0-5f69-a609-6b82873eab3c");
+    }
+
+    #[test]
+    fn a_site_is_the_root_of_a_host() {
+        assert!(is_site_root("https://podcast.example.org"));
+        assert!(is_site_root("https://podcast.example.org/"));
+        assert!(is_site_root("http://127.0.0.1:8080"));
+        assert!(!is_site_root("https://x.github.io/show"));
+        assert!(!is_site_root("https://x.org/?q"));
+        assert!(!is_site_root("podcast.example.org"));
+        assert!(is_site_root("https://[::1]:80/"));
+        assert!(!is_site_root("https://x.org//"));
+        assert!(!is_site_root("https://"));
     }
 
     #[test]

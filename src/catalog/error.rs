@@ -178,7 +178,9 @@ pub enum Expected {
 impl std::fmt::Display for Expected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Expected::HttpsSite => f.write_str("an https:// address of the show's website"),
+            Expected::HttpsSite => {
+                f.write_str("an https:// address of the show's website, the root of its host (no path: the pages link each other from the root)")
+            }
             Expected::HttpsAddress => f.write_str("an https:// address"),
             Expected::LanguageCode => f.write_str("an ISO 639 code such as `fr` or `fr-fr`"),
             Expected::AppleCategory { suggestion: None } => f.write_str("one of Apple's categories"),
@@ -199,7 +201,9 @@ impl std::fmt::Display for Expected {
 impl Expected {
     fn fr(&self) -> String {
         match self {
-            Expected::HttpsSite => "une adresse https:// du site de l'émission".into(),
+            Expected::HttpsSite => {
+                "une adresse https:// du site de l'émission, à la racine de son hôte (sans chemin : les pages se lient depuis la racine)".into()
+            }
             Expected::HttpsAddress => "une adresse https://".into(),
             Expected::LanguageCode => "un code ISO 639 comme `fr` ou `fr-fr`".into(),
             Expected::AppleCategory { suggestion: None } => "une des catégories d'Apple".into(),

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::SourceError;
-use super::source::{FrontMatter, read_text};
+use super::source::{FrontMatter, Syntax, read_text};
 use crate::problem::{Position, Problem, Problems};
 
 pub(crate) const LEDGER_PATH: &str = "feed/archive.toml";
@@ -134,7 +134,7 @@ impl Ledger {
         }
         let mut problems = Problems::default();
         let rel = Path::new(LEDGER_PATH);
-        let source = read_text(&path).map_err(|p| Problems(vec![p.relative_to(root)]))?;
+        let source = read_text(&path, Syntax::Toml).map_err(|p| Problems(vec![p.relative_to(root)]))?;
         // A long ledger parses much faster from JSON than from TOML: the parsed entries are kept
         // under the hash of the file, so only a changed ledger is parsed again.
         let cached = root.join(".veillee/cache/ledger").join(format!("{}.json", source.digest));

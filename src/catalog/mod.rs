@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 pub use channel::{APPLE_CATEGORIES, podcast_guid_for};
 pub(crate) use channel::{
-    Directory, Funding, License, Location, Medium, Owner, RemoteItem, ShowType, Txt, UpdateFrequency, url_host,
+    Directory, Funding, License, Location, Medium, Owner, RemoteItem, ShowType, Txt, UpdateFrequency, is_site_root,
 };
 pub(crate) use chapters::Chapter;
 pub(crate) use cover::Cover;

@@ -12,7 +12,7 @@ use crate::util::text::{closest, controls, line_of, without_controls};
 
 /// A source file read as text.
 pub(crate) struct SourceText {
-    /// Without control characters (see [`crate::util::text::strip_controls`]).
+    /// Without control characters (see [`crate::util::text::without_controls`]).
     pub text: String,
     /// BLAKE3 of the file's bytes: what incremental builds compare.
     pub digest: String,
@@ -20,11 +20,22 @@ pub(crate) struct SourceText {
     pub warning: Option<Problem>,
 }
 
+/// What a source file is written in: where a backslash escape can make a control character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    /// TOML (channel.toml, the ledger).
+    Toml,
+    /// `+++` TOML front matter, then Markdown.
+    FrontMatter,
+    /// No escapes (templates).
+    Plain,
+}
+
 /// Reads a whole source file as UTF-8 text, reporting the first invalid byte.
-pub(crate) fn read_text(path: &Path) -> Result<SourceText, Problem> {
+pub(crate) fn read_text(path: &Path, syntax: Syntax) -> Result<SourceText, Problem> {
     let bytes = std::fs::read(path)
         .map_err(|e| Problem::error(path, Position::File, SourceError::Io { reason: e.to_string() }))?;
-    let digest = blake3::hash(&bytes).to_hex().to_string();
+    let digest = crate::util::hash::blake3_hex(&bytes);
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let line = line_of(&String::from_utf8_lossy(&e.as_bytes()[..offset]), offset);
@@ -33,15 +44,21 @@ pub(crate) fn read_text(path: &Path) -> Result<SourceText, Problem> {
     // A BOM is an editor's habit, not content.
     let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
     // Control characters are left out of the model, so that no output can hold them.
-    let Some(found) = controls(&text) else { return Ok(SourceText { text, digest, warning: None }) };
-    let code = found.first as u32;
-    let meant = u8::try_from(code)
-        .ok()
-        .filter(|b| (0x80..=0x9f).contains(b))
-        .map(|b| encoding_rs::WINDOWS_1252.decode_without_bom_handling(&[b]).0.into_owned());
-    let kind = SourceError::ControlCharacter { code_point: format!("U+{code:04X}"), meant, others: found.count - 1 };
-    let warning = Problem::warning(path, Position::Line(found.line), kind);
-    Ok(SourceText { text: without_controls(&text), digest, warning: Some(warning) })
+    let toml_end = match syntax {
+        Syntax::Toml => text.len(),
+        Syntax::FrontMatter => text.get(3..).and_then(|t| t.find("\n+++")).map_or(text.len(), |at| at + 3),
+        Syntax::Plain => 0,
+    };
+    let Some(found) = controls(&text, toml_end) else { return Ok(SourceText { text, digest, warning: None }) };
+    let warning = Problem::warning(path, Position::Line(found.line), control_character(found.first, found.count));
+    Ok(SourceText { text: without_controls(&text, toml_end), digest, warning: Some(warning) })
+}
+
+/// The problem of a control character found `count` times: with the character Windows-1252
+/// puts at that code, the usual cause (a byte of Windows-1252 text read as Latin-1).
+fn control_character(first: char, count: usize) -> SourceError {
+    let meant = crate::util::text::windows_1252(first);
+    SourceError::ControlCharacter { code_point: format!("U+{:04X}", first as u32), meant, others: count - 1 }
 }
 
 /// A file split into its TOML front matter and its Markdown body.

@@ -145,11 +145,15 @@ fn project(root: Option<&Path>) -> Result<Project, CliError> {
 
 /// The project of a command that runs until stopped (`serve`).
 fn long_lived_project(root: Option<&Path>) -> Result<Project, CliError> {
-    let start = match root {
-        Some(r) => r.to_path_buf(),
-        None => std::env::current_dir().map_err(|e| IoError::new(".", e))?,
-    };
-    Ok(Project::open(&start)?)
+    Ok(Project::open(&start_dir(root)?)?)
+}
+
+/// Where a command starts: `--root`, else the working directory.
+fn start_dir(root: Option<&Path>) -> Result<PathBuf, IoError> {
+    match root {
+        Some(r) => Ok(r.to_path_buf()),
+        None => std::env::current_dir().map_err(|e| IoError::new(".", e)),
+    }
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -186,10 +190,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 fn init(root: Option<&Path>, a: args::InitArgs) -> Result<(), CliError> {
-    let dir = match root {
-        Some(r) => r.to_path_buf(),
-        None => std::env::current_dir().map_err(|e| IoError::new(".", e))?,
-    };
+    let dir = start_dir(root)?;
     let copyright = a.copyright.clone().unwrap_or_else(|| format!("CC BY-SA 4.0 — {}", a.author));
     let options = InitOptions {
         owner_name: a.owner.clone().unwrap_or_else(|| a.author.clone()),

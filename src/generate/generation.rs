@@ -192,7 +192,7 @@ pub(super) fn write(
             Content::File { path: src, blake3: Some(hash) } => (hash.clone(), fs::metadata(src).at(src)?.len()),
             Content::File { path: src, blake3: None } => {
                 let bytes = fs::read(src).at(src)?;
-                (blake3::hash(&bytes).to_hex().to_string(), bytes.len() as u64)
+                (crate::util::hash::blake3_hex(&bytes), bytes.len() as u64)
             }
             Content::Unchanged | Content::Inherited => {
                 let e = old.files.get(path).ok_or_else(|| {
@@ -358,16 +358,38 @@ pub(super) fn write_preview(
     let tmp = build.join(format!("preview-tmp-{}", std::process::id()));
     let update = search::Update { remove: Vec::new(), add: &index.add, labels: &index.labels };
     search::write_index(&tmp.join("index"), None, &update)?;
+    // The media are most of the bytes and the same as the current generation's: a preview links
+    // its files (never changed in place) rather than copy gigabytes at every start.
+    let current = previous_manifest(root);
+    let in_current: std::collections::HashMap<&str, PathBuf> = current
+        .iter()
+        .flat_map(|(g, m)| m.files.iter().map(|(path, e)| (e.blake3.as_str(), g.www().join(path))))
+        .collect();
     for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::Bytes(_) | Content::File { .. }))
     {
         let dest = tmp.join("www").join(path);
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent).at(parent)?;
         }
-        write_new(&dest, &output.content, "")?;
+        let twin = match &output.content {
+            Content::File { blake3: Some(hash), .. } => in_current.get(hash.as_str()),
+            _ => None,
+        };
+        if twin.is_none_or(|t| fs::hard_link(t, &dest).is_err()) {
+            write_new(&dest, &output.content, "")?;
+        }
     }
     write_new(&tmp.join(PAGES), &Content::Bytes(pages_json(pages)), "")?;
     install(&build, &tmp, Slot::Preview, preview_generation(root).as_ref())
+}
+
+/// Takes the preview's link away (a preview that failed to build shows nothing older, which could
+/// be of other sources or another address); its directory goes at the next preview.
+pub(crate) fn unlink_preview(root: &Path) {
+    let link = root.join("build").join(Slot::Preview.link());
+    if fs::symlink_metadata(&link).is_ok_and(|m| m.file_type().is_symlink()) {
+        let _ = fs::remove_file(link);
+    }
 }
 
 /// Renames a complete `tmp` directory to the slot's next generation, points the slot's link at
@@ -431,7 +453,9 @@ fn build_dir(root: &Path) -> Result<PathBuf, GenerateError> {
 fn remove_leftovers(build: &Path) -> Result<(), GenerateError> {
     for entry in fs::read_dir(build).at(build)?.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("gen-tmp-") || name.starts_with("preview-tmp-") {
+        // `build/preview` was a directory before previews were generations of their own.
+        let old_preview = name == "preview" && entry.file_type().is_ok_and(|t| t.is_dir());
+        if name.starts_with("gen-tmp-") || name.starts_with("preview-tmp-") || old_preview {
             fs::remove_dir_all(entry.path()).at(entry.path())?;
         } else if name == ".current.tmp" || name == ".preview.tmp" {
             fs::remove_file(entry.path()).at(entry.path())?;

@@ -6,7 +6,8 @@
 //! identical to the previous generation's are hard links to them (same inode, mtime and ETag);
 //! new content is always a new file. A build that changes nothing makes no generation. A failed
 //! or killed build leaves `build/current` as it was; its leftover `gen-tmp-*` is removed by the
-//! next build. A preview is written whole into `build/preview/`, never a generation.
+//! next build. A preview is written whole, from scratch, into `build/preview-N/` behind the
+//! `build/preview` link: never `current`, never the ledger.
 
 mod generation;
 mod plan;
@@ -23,7 +24,9 @@ use crate::transcript::{self, OutFormat};
 use crate::util::IoError;
 use crate::util::urls::Urls;
 
-pub(crate) use generation::{BuildLock, Generation, Slot, current_generation, preview_generation, previous_manifest};
+pub(crate) use generation::{
+    BuildLock, Generation, Slot, current_generation, preview_generation, previous_manifest, unlink_preview,
+};
 
 pub(crate) use plan::{Rendered, feed_only, render};
 
@@ -36,6 +39,8 @@ pub(crate) struct Options {
     pub now: jiff::Timestamp,
     /// Include drafts and scheduled episodes (a preview's choice).
     pub drafts: bool,
+    /// A preview: the media are served where the pages are, whatever `media_base_url` says.
+    pub preview: bool,
 }
 
 /// Why a build failed.
@@ -50,7 +55,7 @@ pub enum GenerateError {
     Template(#[from] TemplateError),
     #[error(transparent)]
     Index(#[from] IndexError),
-    #[error("invalid --base-url `{0}`: give an http:// or https:// address")]
+    #[error("invalid --base-url `{0}`: give the http:// or https:// address of a host's root (no path)")]
     BaseUrl(String),
     #[error("{}: the file changed during the build; build again", .0.display())]
     SourceChanged(PathBuf),
@@ -100,7 +105,7 @@ pub struct Report {
     pub warnings: Problems,
     /// When the next scheduled episode comes out (a build is needed then).
     pub next_scheduled: Option<jiff::Timestamp>,
-    /// Written into `build/preview/` rather than as a generation.
+    /// A preview (`build/preview-N/`), not a generation of `build/current`.
     pub preview: bool,
     /// Episodes left out because they were never published (not in a preview with drafts).
     pub drafts: Drafts,
@@ -181,8 +186,9 @@ pub(crate) fn build(root: &Path, catalog: &Catalog, options: &Options) -> Result
     Ok(report)
 }
 
-/// Renders everything `options` shows into `build/preview/` from scratch (never a generation:
-/// nothing there can be deployed by mistake; the caller holds the build lock).
+/// Renders everything `options` shows into a new `build/preview-N/` from scratch (never a
+/// generation of `current`: nothing there can be deployed by mistake; the caller holds the build
+/// lock).
 pub(crate) fn preview(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
     let rendered = render(catalog, options, None)?;
     let name = generation::write_preview(root, &rendered.outputs, &rendered.index, &rendered.pages)?;

@@ -88,15 +88,15 @@ fn key<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> String {
 fn urls(catalog: &Catalog, options: &Options) -> Result<Urls, GenerateError> {
     let ch = &catalog.channel;
     Ok(match &options.base_url {
-        Some(base) => {
-            let base = base.trim_end_matches('/');
-            if !(base.starts_with("https://") || base.starts_with("http://"))
-                || crate::catalog::url_host(base).is_none()
-            {
-                return Err(GenerateError::BaseUrl(base.to_owned()));
+        Some(given) => {
+            let base = given.trim_end_matches('/');
+            if !(base.starts_with("https://") || base.starts_with("http://")) || !crate::catalog::is_site_root(base) {
+                return Err(GenerateError::BaseUrl(given.clone()));
             }
-            // A media CDN stays; media served by the site itself follow the site.
-            let media = if ch.media_base_url == ch.base_url { base } else { ch.media_base_url.as_str() };
+            // Media served by the site itself follow the site; a media CDN stays, but in a
+            // preview, which may show drafts the CDN does not have.
+            let local = ch.media_base_url == ch.base_url || options.preview;
+            let media = if local { base } else { ch.media_base_url.as_str() };
             Urls::new(base, media)
         }
         None => Urls::new(&ch.base_url, &ch.media_base_url),

@@ -126,7 +126,7 @@ pub(crate) fn probe_cached(
     }
     let io = |e: std::io::Error| (None, ProbeError::Io { reason: e.to_string() });
     let bytes = std::fs::read(path).map_err(io)?;
-    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let hash = crate::util::hash::blake3_hex(&bytes);
     let by_content = dir.join("content").join(format!("{hash}-v{PROBE_VERSION}.json"));
     let (facts, fresh) = match read_facts(&by_content) {
         Some(facts) => (facts, false),

@@ -98,10 +98,10 @@ pub(crate) fn probe_bytes(bytes: &[u8], ext: Option<&str>) -> Result<AudioFacts,
     }
     // Hashing and demuxing each read the whole file: they run side by side.
     std::thread::scope(|scope| {
-        let hash = scope.spawn(|| blake3::hash(bytes).to_hex().to_string());
+        let hash = scope.spawn(|| crate::util::hash::blake3_hex(bytes));
         let facts = probe_facts(bytes, ext);
         facts.map(|mut f| {
-            f.blake3 = hash.join().unwrap_or_else(|_| blake3::hash(bytes).to_hex().to_string());
+            f.blake3 = hash.join().unwrap_or_else(|_| crate::util::hash::blake3_hex(bytes));
             f
         })
     })

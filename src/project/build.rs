@@ -24,13 +24,17 @@ impl Project {
     }
 
     /// Builds a preview into `build/preview` (never `build/current`, never the ledger): for a
-    /// local address, with drafts if asked.
+    /// local address, with drafts if asked. A preview that fails leaves none.
     pub fn preview(&self, options: &BuildOptions) -> Result<Report, GenerateError> {
         let _lock = BuildLock::acquire(self.root())?;
-        let catalog = self.load()?;
-        let report = generate::preview(self.root(), &catalog, &self.generate_options(options, options.drafts));
-        self.release(catalog);
-        report
+        let built = self.load().map_err(GenerateError::from).and_then(|catalog| {
+            let mut generate_options = self.generate_options(options, options.drafts);
+            generate_options.preview = true;
+            let report = generate::preview(self.root(), &catalog, &generate_options);
+            self.release(catalog);
+            report
+        });
+        built.inspect_err(|_| generate::unlink_preview(self.root()))
     }
 
     /// The feed alone, as `build` would write it.
@@ -42,6 +46,6 @@ impl Project {
     }
 
     fn generate_options(&self, options: &BuildOptions, drafts: bool) -> generate::Options {
-        generate::Options { base_url: options.base_url.clone(), now: self.now(), drafts }
+        generate::Options { base_url: options.base_url.clone(), now: self.now(), drafts, preview: false }
     }
 }

@@ -32,11 +32,11 @@ impl Project {
             return Err(ProjectError::Exists { path: channel });
         }
         let base_url = o.base_url.trim_end_matches('/');
-        if !base_url.starts_with("https://") || crate::catalog::url_host(base_url).is_none() {
+        if !base_url.starts_with("https://") || !crate::catalog::is_site_root(base_url) {
             return Err(ProjectError::Invalid {
                 what: "--base-url",
                 value: o.base_url.clone(),
-                why: "the public address of the show must start with https://",
+                why: "the public address of the show starts with https:// and is the root of its host (no path)",
             });
         }
         // Computed once from the first feed URL, then stored: the show keeps it if it moves.

@@ -282,6 +282,10 @@ impl Searcher {
 
         let units = super::words::parse(text, &mut self.analyzer.clone());
         let (excluded, required): (Vec<&Unit>, Vec<&Unit>) = units.iter().partition(|u| u.exclude);
+        // Only stop words, punctuation or exclusions, and no filter: nothing was asked for.
+        if required.is_empty() && filters.is_empty() {
+            return Ok(results);
+        }
         let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
         if !required.is_empty() {

@@ -41,7 +41,7 @@ const THEME: &[(&str, &str)] = &[
 pub(crate) const STYLE_CSS: &str = include_str!("theme/style.css");
 
 /// A template that failed, with where.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{template}:{line}: {message}")]
 pub struct TemplateError {
     pub template: String,
@@ -93,6 +93,10 @@ fn escape_formatter(
 /// commands that way).
 fn code_spans(text: &str) -> Value {
     let escaped = crate::util::text::html_escape(text);
+    // An odd number of backticks leaves the last one open: shown as written.
+    if escaped.matches('`').count() % 2 == 1 {
+        return Value::from_safe_string(escaped);
+    }
     let mut out = String::with_capacity(escaped.len());
     for (i, part) in escaped.split('`').enumerate() {
         if i % 2 == 1 {
@@ -102,10 +106,6 @@ fn code_spans(text: &str) -> Value {
         } else {
             out.push_str(part);
         }
-    }
-    // An odd number of backticks leaves the last one open: shown as written.
-    if escaped.matches('`').count() % 2 == 1 {
-        return Value::from_safe_string(escaped);
     }
     Value::from_safe_string(out)
 }
@@ -302,7 +302,10 @@ pub(crate) fn error_page(code: &str, message: &str, problems: Option<&crate::pro
     } else {
         "Cette page ne peut pas être affichée"
     };
-    let rendered = environment(&BTreeMap::new()).and_then(|env| {
+    // The built-in theme, made once: a server may answer many bad requests.
+    static THEME_ONLY: std::sync::LazyLock<Result<Environment<'static>, TemplateError>> =
+        std::sync::LazyLock::new(|| environment(&BTreeMap::new()));
+    let rendered = THEME_ONLY.as_ref().map_err(Clone::clone).and_then(|env| {
         let ctx = minijinja::context! { title, message, code, problems => Value::from(Serde(&problems)) };
         Ok(env.get_template("error.html")?.render(ctx)?)
     });

@@ -2,6 +2,7 @@
 
 use super::{Cue, labels, vtt};
 use crate::problem::Position;
+use crate::util::text::is_forbidden;
 
 /// Text lines trimmed with one space between words, blank ones dropped, control characters,
 /// formatting tags and SSA codes removed,
@@ -10,7 +11,7 @@ fn clean_text(text: &str) -> String {
     if is_clean(text) {
         return text.to_owned();
     }
-    let mut text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect();
+    let mut text: String = text.chars().filter(|c| !is_forbidden(*c)).collect();
     // Until nothing changes: removing one kind can make another (`{<i>\an8}`, `-<b>->`), and
     // cleaning clean text must change nothing.
     loop {
@@ -44,7 +45,7 @@ fn is_clean(text: &str) -> bool {
     !text.is_empty()
         && !text.contains("-->")
         && !text.bytes().any(|b| matches!(b, b'<' | b'{' | b'\t' | b'\r'))
-        && !text.chars().any(|c| c.is_control() && c != '\n')
+        && !text.chars().any(|c| c != '\n' && is_forbidden(c))
         && text.split('\n').all(|line| {
             !line.is_empty()
                 && !line.starts_with(char::is_whitespace)

@@ -48,6 +48,8 @@ pub enum TranscriptError {
     NotImported { slug: String },
     #[error("the speaker label `{label}` has no name in the episode's `speakers`")]
     UnmappedSpeaker { label: String },
+    #[error("a control character {code_point}{}", more(*others))]
+    ControlCharacter { code_point: String, meant: Option<String>, others: usize },
 }
 
 fn more(others: usize) -> String {
@@ -89,6 +91,7 @@ impl Diagnostic for TranscriptError {
             TranscriptError::PastAudioEnd { .. } => "transcript.past-audio-end",
             TranscriptError::UnmappedSpeaker { .. } => "transcript.unmapped-speaker",
             TranscriptError::NotImported { .. } => "transcript.not-imported",
+            TranscriptError::ControlCharacter { .. } => "transcript.control-character",
         }
     }
 
@@ -135,6 +138,9 @@ impl Diagnostic for TranscriptError {
             }
             TranscriptError::UnmappedSpeaker { label } => {
                 format!("l'étiquette de voix `{label}` n'a pas de nom dans les `speakers` de l'épisode")
+            }
+            TranscriptError::ControlCharacter { code_point, others, .. } => {
+                format!("un caractère de contrôle {code_point}{}", more_fr(*others))
             }
         }
     }
@@ -197,6 +203,19 @@ impl Diagnostic for TranscriptError {
             } else {
                 format!("import it with `veillee transcript import {slug} FILE`, then delete it")
             }),
+            TranscriptError::ControlCharacter { meant: Some(m), .. } => Some(if fr {
+                format!(
+                    "le texte a sans doute été écrit en Windows-1252 et lu en Latin-1, où c'était `{m}` : importez le fichier avec `--encoding windows-1252` (le caractère est laissé de côté)"
+                )
+            } else {
+                format!(
+                    "the text was probably written in Windows-1252 and read as Latin-1, where it was `{m}`: import the file with `--encoding windows-1252` (the character is left out)"
+                )
+            }),
+            TranscriptError::ControlCharacter { meant: None, .. } => pick(
+                "it is invisible: remove it (it is left out of every output)",
+                "il est invisible : supprimez-le (il est laissé hors de toutes les sorties)",
+            ),
             TranscriptError::UnmappedSpeaker { label } => Some(if fr {
                 format!("ajoutez `speakers = {{ {label} = \"Nom\" }}` à l'en-tête de l'épisode")
             } else {

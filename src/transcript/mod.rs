@@ -120,7 +120,7 @@ pub struct Loaded {
 /// Reads and parses a transcript file (see the module documentation for the bounds).
 pub fn load(path: &Path, options: &ReadOptions) -> Result<Loaded, Failure> {
     let bytes = input::read_bounded(path)?;
-    let digest = blake3::hash(&bytes).to_hex().to_string();
+    let digest = crate::util::hash::blake3_hex(&bytes);
     let parsed = parse(&bytes, options, path.extension().and_then(|e| e.to_str()))?;
     Ok(Loaded { parsed, digest })
 }
@@ -143,6 +143,14 @@ pub fn parse(bytes: &[u8], options: &ReadOptions, extension: Option<&str>) -> Re
     if text.trim().is_empty() {
         return Err((Position::Line(1), TranscriptError::Empty));
     }
+    // The readers leave control characters out of the cues; the author hears of them.
+    let mut warnings = Vec::new();
+    if let Some(found) = crate::util::text::controls(text, 0) {
+        let code_point = format!("U+{:04X}", found.first as u32);
+        let meant = crate::util::text::windows_1252(found.first);
+        let kind = TranscriptError::ControlCharacter { code_point, meant, others: found.count - 1 };
+        warnings.push((Position::Line(found.line), kind));
+    }
     let mut cues = match format {
         Format::Vtt => vtt::parse(text)?,
         Format::Srt => srt::parse(text)?,
@@ -150,7 +158,6 @@ pub fn parse(bytes: &[u8], options: &ReadOptions, extension: Option<&str>) -> Re
         Format::WhisperCpp => json::parse_whisper_cpp(text)?,
         Format::PodcastIndex => json::parse_podcast_index(text)?,
     };
-    let mut warnings = Vec::new();
     let empty: Vec<Position> = cues.iter().filter(|c| c.text.is_empty()).map(|c| c.at).collect();
     if let Some(&first) = empty.first() {
         warnings.push((first, TranscriptError::EmptyCue { others: empty.len() - 1 }));

@@ -17,7 +17,7 @@ pub(crate) fn is_forbidden(c: char) -> bool {
 }
 
 /// The control characters of a source text: the first one, its line, and how many there are.
-/// TOML escapes of them (`\u0085`) count: they would put one in the text.
+/// In its TOML part, the escapes of them (`\u0085`) count too: they would put one in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Controls {
     pub first: char,
@@ -25,17 +25,19 @@ pub(crate) struct Controls {
     pub count: usize,
 }
 
-/// The control characters of `text` (see [`Controls`]), or `None` (most texts: one pass over
-/// the bytes, nothing allocated).
-pub(crate) fn controls(text: &str) -> Option<Controls> {
+/// The control characters of `text` (see [`Controls`]), escapes counted in its first
+/// `toml_end` bytes only, or `None` (most texts: one pass over the bytes, nothing allocated).
+pub(crate) fn controls(text: &str, toml_end: usize) -> Option<Controls> {
     let bytes = text.as_bytes();
-    // C0 and DEL are single bytes; C1 is 0xC2 then 0x80..0x9F; an escape starts with `\u00`.
+    // C0 and DEL are single bytes; C1 is 0xC2 then 0x80..0x9F; U+FFFE and U+FFFF are EF BF BE
+    // and EF BF BF; an escape starts with a backslash.
     let suspect = |i: usize| {
         let b = bytes[i];
         (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
             || b == 0x7f
             || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
-            || (b == b'\\' && escaped_control(&text[i..]).is_some())
+            || (b == 0xef && bytes.get(i + 1) == Some(&0xbf) && bytes.get(i + 2).is_some_and(|n| *n >= 0xbe))
+            || (b == b'\\' && i < toml_end && escaped_control(&text[i..]).is_some())
     };
     let first = (0..bytes.len()).find(|&i| suspect(i))?;
     let count = (first..bytes.len()).filter(|&i| suspect(i)).count();
@@ -50,13 +52,23 @@ fn escaped_control(s: &str) -> Option<char> {
     is_forbidden(c).then_some(c)
 }
 
-/// `text` without its control characters and without the TOML escapes of them; `None` when it
-/// has none.
-pub(crate) fn without_controls(text: &str) -> String {
+/// The character Windows-1252 puts at the code of a C1 control (U+0085 → `…`): what a text
+/// written in Windows-1252 and read as Latin-1 meant. `None` for other characters and for the
+/// five codes Windows-1252 leaves unassigned.
+pub(crate) fn windows_1252(control: char) -> Option<String> {
+    let byte = u8::try_from(control as u32).ok().filter(|b| (0x80..=0x9f).contains(b))?;
+    let meant = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&[byte]).0.into_owned();
+    (!meant.chars().any(char::is_control)).then_some(meant)
+}
+
+/// `text` without its control characters, nor the escapes of them in its first `toml_end`
+/// bytes.
+pub(crate) fn without_controls(text: &str, toml_end: usize) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         if c == '\\'
+            && text.len() - rest.len() < toml_end
             && let Some(len) = escaped_control(rest).map(|_| if rest.starts_with("\\u") { 6 } else { 10 })
         {
             rest = &rest[len..];
@@ -88,14 +100,14 @@ pub(crate) fn html_escape(s: &str) -> String {
 
 /// Plain text cut at a word so that it has at most `max` characters.
 pub(crate) fn truncate_chars(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(max) {
-        None => text.into(),
-        // `…` counts as one: the cut keeps `max - 1` characters.
-        Some(_) => {
-            let limit = text.char_indices().nth(max - 1).map_or(text.len(), |(i, _)| i);
-            truncate_text(text, limit + '…'.len_utf8()).into()
-        }
+    if text.char_indices().nth(max).is_none() {
+        return text.into();
     }
+    // `…` counts as one: the cut keeps at most `max - 1` characters, ending at a word if it can.
+    let limit = text.char_indices().nth(max.saturating_sub(1)).map_or(text.len(), |(i, _)| i);
+    let head = &text[..limit];
+    let end = head.rfind(' ').filter(|&i| i > 0).unwrap_or(limit);
+    format!("{}…", head[..end].trim_end()).into()
 }
 
 /// Plain text cut at a word so that it fits in `max` bytes.
@@ -140,6 +152,12 @@ mod tests {
     fn titles_are_cut_at_a_word() {
         assert_eq!(truncate_chars("abc", 3), "abc");
         assert_eq!(truncate_chars("Un titre assez long", 12), "Un titre…");
+        assert_eq!(truncate_chars(&"a".repeat(256), 255).chars().count(), 255, "one over: cut");
+        let words = format!("{} fin", "mot ".repeat(63));
+        assert!(truncate_chars(&words, 255).chars().count() <= 255 && truncate_chars(&words, 255).ends_with("mot…"));
+        assert_eq!(truncate_chars(&"a".repeat(256), 255).chars().count(), 255, "one over: cut");
+        let words = format!("{} fin", "mot ".repeat(63));
+        assert!(truncate_chars(&words, 255).chars().count() <= 255 && truncate_chars(&words, 255).ends_with("mot…"));
         assert!(truncate_chars(&"é".repeat(300), 255).chars().count() <= 255);
     }
 
@@ -163,10 +181,13 @@ mod tests {
     #[test]
     fn control_characters() {
         assert_eq!(strip_controls("a\u{1}b\tc\u{85}d"), "ab\tcd");
-        assert_eq!(controls("ok\nstill ok"), None);
-        assert_eq!(controls("a\nb\u{85}c\u{92}"), Some(Controls { first: '\u{85}', line: 2, count: 2 }));
-        assert_eq!(controls("t = \"a\\u0007b\"\n"), Some(Controls { first: '\u{7}', line: 1, count: 1 }));
-        assert_eq!(controls("t = \"a\\u00e9\""), None, "an escape of a letter is no control");
-        assert_eq!(without_controls("t = \"a\\u0007b\u{85}c\"\n"), "t = \"abc\"\n");
+        assert_eq!(controls("ok\nstill ok", 0), None);
+        assert_eq!(controls("a\nb\u{85}c\u{92}", 0), Some(Controls { first: '\u{85}', line: 2, count: 2 }));
+        assert_eq!(controls("t = \"a\\u0007b\"\n", 99), Some(Controls { first: '\u{7}', line: 1, count: 1 }));
+        assert_eq!(controls("t = \"a\\u0007b\"\n", 0), None, "an escape outside TOML is text");
+        assert_eq!(controls("t = \"a\\u00e9\"", 99), None, "an escape of a letter is no control");
+        assert_eq!(controls("a\u{fffe}", 0).map(|c| c.first), Some('\u{fffe}'));
+        assert_eq!(without_controls("t = \"a\\u0007b\u{85}c\"\n", 99), "t = \"abc\"\n");
+        assert_eq!(without_controls("x\\u0007\u{85}", 0), "x\\u0007");
     }
 }

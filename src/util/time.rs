@@ -28,8 +28,8 @@ pub(crate) fn parse_timecode(text: &str) -> Option<u64> {
             return None;
         }
     }
-    let seconds = nums.iter().fold(0u64, |acc, n| acc * 60 + n);
-    Some(seconds * 1000 + millis)
+    let seconds = nums.iter().try_fold(0u64, |acc, n| acc.checked_mul(60)?.checked_add(*n))?;
+    seconds.checked_mul(1000)?.checked_add(millis)
 }
 
 /// Seconds as the Podcasting 2.0 formats want them: a decimal with no trailing zeros.
@@ -67,6 +67,7 @@ mod tests {
         assert_eq!(parse_timecode("a:00"), None);
         assert_eq!(parse_timecode(""), None);
         assert_eq!(parse_timecode("1:00:00:00"), None);
+        assert_eq!(parse_timecode("99999999999999999:00:00"), None, "no overflow");
     }
 
     #[test]

@@ -191,6 +191,7 @@ fn drafts_are_explained() {
 fn one_bad_episode_is_the_same_problem_everywhere() {
     use veillee::problem::Lang;
     let p = Project::fixture("show");
+    p.project().preview(&veillee::project::BuildOptions::default()).unwrap();
     p.edit(JAZ, "summary =", "sumary =");
     let check = p.fails(&["check"]);
     assert_eq!(p.fails(&["build"]), check);
@@ -237,6 +238,8 @@ fn one_bad_episode_is_the_same_problem_everywhere() {
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     child.wait().unwrap();
     assert_eq!(stderr.trim_end(), check.trim_end(), "the preview prints the same problems");
+    // The older preview was of other sources: it is not shown in the failed one's place.
+    assert!(!p.file("build/preview").exists(), "{:?}", std::fs::read_link(p.file("build/preview")));
     assert!(page.starts_with("HTTP/1.1 503"), "{page}");
     assert!(
         page.contains("<html lang=\"fr\">")

@@ -262,6 +262,13 @@ fn base_url_override() {
     assert!(chapters.contains("https://veillee.example.org/methodes/"));
     let bad = p.fails(&["build", "--base-url", "ftp://x"]);
     insta::assert_snapshot!(bad);
+    // Pages link each other from the root: a site in a folder of its host would lose them.
+    insta::assert_snapshot!(p.fails(&["build", "--base-url", "https://staging.example.org/veillee/"]), @"error: invalid --base-url `https://staging.example.org/veillee/`: give the http:// or https:// address of a host's root (no path)");
+    p.edit("feed/channel.toml", "https://veillee.example.org", "https://example.org/veillee");
+    insta::assert_snapshot!(p.fails(&["check"]), @"
+    feed/channel.toml:5: invalid base_url `https://example.org/veillee`: an https:// address of the show's website, the root of its host (no path: the pages link each other from the root)
+    1 error, 0 warnings
+    ");
 }
 
 /// Titles and notes full of `& < > " ]]>` and control characters give a well-formed feed.

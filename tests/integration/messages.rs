@@ -9,7 +9,7 @@ use veillee::archive::PublishError;
 use veillee::catalog::{ChapterFault, Expected, ImageFault, ImageUse, MediaChange, PathFault, RefKind, SourceError};
 use veillee::generate::GenerateError;
 use veillee::media::ProbeError;
-use veillee::problem::{Diagnostic, Lang};
+use veillee::problem::{Diagnostic, Lang, Position, Problem, Problems};
 use veillee::project::{ImportError, PageError, ProjectError};
 use veillee::search::{IndexError, SearchError};
 use veillee::serve::ServeError;
@@ -165,6 +165,8 @@ fn transcript_problems() {
         TranscriptError::PastAudioEnd { end: s("00:01:00.000"), duration: s("00:00:02.500"), others: 2 },
         TranscriptError::NotImported { slug: s("a") },
         TranscriptError::UnmappedSpeaker { label: s("SPEAKER_03") },
+        TranscriptError::ControlCharacter { code_point: s("U+0092"), meant: Some(s("’")), others: 1 },
+        TranscriptError::ControlCharacter { code_point: s("U+0007"), meant: None, others: 0 },
     ]));
 }
 
@@ -183,6 +185,11 @@ fn operation_errors() {
             why: "the public address of the show must start with https://",
         },
         ProjectError::Clock(s("demain")),
+        ProjectError::Ledger(Problems(vec![Problem::error(
+            "feed/archive.toml",
+            Position::Line(4),
+            SourceError::Toml { message: s("invalid string, expected `\"`") },
+        )])),
     ]);
     out += &errors(&[
         PublishError::UnknownEpisode { slug: s("brouillom"), suggestion: Some(s("brouillon")) },
@@ -210,7 +217,11 @@ fn operation_errors() {
         GenerateError::SourceChanged(PathBuf::from("episodes/a.mp3")),
         GenerateError::Invariant(s("media/a.mp3 is not in the previous generation's manifest")),
     ]);
-    out += &errors(&[SearchError::NoIndex(PathBuf::from("build/current/index")), SearchError::TooLong(1199)]);
+    out += &errors(&[
+        SearchError::NoIndex(PathBuf::from("build/current/index")),
+        SearchError::Index(std::sync::Arc::new(tantivy::TantivyError::SchemaError(s("no field `about`")))),
+        SearchError::TooLong(1199),
+    ]);
     out += &errors(&[
         ServeError::Bind {
             addr: s("127.0.0.1:80"),

@@ -39,6 +39,18 @@ fn a_draft_is_in_no_output_until_published() {
     insta::assert_snapshot!(unknown, @"error: no episode `brouillom` in episodes/ — did you mean `brouillon`?");
 }
 
+/// `build/preview` was a directory before previews were generations of their own: the next
+/// preview replaces it by the link.
+#[test]
+fn an_old_preview_directory_gives_way() {
+    let p = Project::fixture("show");
+    std::fs::create_dir_all(p.file("build/preview/www")).unwrap();
+    std::fs::write(p.file("build/preview/www/feed.xml"), "old").unwrap();
+    p.project().preview(&veillee::project::BuildOptions::default()).unwrap();
+    assert_eq!(std::fs::read_link(p.file("build/preview")).unwrap().to_str(), Some("preview-1"));
+    assert!(p.read("build/preview/www/feed.xml").starts_with("<?xml"));
+}
+
 #[test]
 fn drafts_and_scheduled_episodes_show_only_in_the_preview() {
     let p = Project::fixture("show");

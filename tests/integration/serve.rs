@@ -198,6 +198,13 @@ fn the_preview_is_built_for_the_listening_address_and_leaves_current_alone() {
     let media = feed.split(&format!("url=\"{base}/media/")).nth(1).unwrap().split('"').next().unwrap().to_owned();
     let response = server.get(&format!("/media/{media}"));
     assert!(response.contains("content-type: audio/"), "{response}");
+    // The audio is the current generation's file, linked rather than copied.
+    let inode = |slot: &str| {
+        std::os::unix::fs::MetadataExt::ino(
+            &std::fs::metadata(p.file(&format!("build/{slot}/www/media/{media}"))).unwrap(),
+        )
+    };
+    assert_eq!(inode("preview"), inode("current"));
     assert!(!feed.contains("Un brouillon"), "drafts only with --drafts");
     drop(server);
     assert_eq!(std::fs::read_link(p.file("build/current")).unwrap().to_str(), Some("gen-1"));
@@ -247,8 +254,15 @@ fn search_api_and_page() {
     // Filters; an unknown parameter is refused, not ignored.
     let (_, _, body) = request(&s, Method::GET, "/api/search?q=portes&territory=jazeneuil", &[]);
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["total"], 0);
-    let (status, _, _) = request(&s, Method::GET, "/api/search?q=portes&methode=x", &[]);
+    let (status, _, body) = request(&s, Method::GET, "/api/search?q=portes&methode=x", &[]);
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    insta::assert_snapshot!(String::from_utf8(body).unwrap(), @r#"{"error":{"code":"search.bad-query","message":"Un paramètre de la recherche est inconnu ou mal écrit : les paramètres sont q, partner, method, territory, year (un nombre), speaker et limit (un nombre)."}}"#);
+    let (status, _, body) = request(&s, Method::GET, "/recherche/?q=portes&year=deux-mille", &[]);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8(body).unwrap().contains("search.bad-query"), "a French page with the code");
+    // Stop words alone ask nothing: no episode.
+    let (_, _, body) = request(&s, Method::GET, "/api/search?q=le+la", &[]);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["total"], 0);
     let long = format!("/api/search?q={}", "a+".repeat(600));
     let (status, _, body) = request(&s, Method::GET, &long, &[]);
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -7,7 +7,7 @@ use toml::Spanned;
 use super::{Known, LoadOptions, Loader, Transcripts};
 use crate::catalog::chapters::parse_chapters;
 use crate::catalog::schema::{EPISODE_FIELDS, EpisodeToml, TimeValue};
-use crate::catalog::source::{FrontMatter, SourceText, read_text, split};
+use crate::catalog::source::{FrontMatter, SourceText, Syntax, read_text, split};
 use crate::catalog::{Episode, Expected, ImageUse, RefKind, Soundbite, SourceError, cover};
 use crate::media;
 use crate::problem::{Position, Problem};
@@ -23,7 +23,7 @@ const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
 /// Reads an episode file and parses its front matter (no access to the rest of the catalog, so
 /// that files can be parsed in parallel).
 fn parse_episode(path: &Path) -> Result<(SourceText, EpisodeToml), Problem> {
-    let source = read_text(path)?;
+    let source = read_text(path, Syntax::FrontMatter)?;
     let fm = split(path, &source.text)?;
     let toml = fm.parse(path, EPISODE_FIELDS)?;
     Ok((source, toml))
@@ -258,11 +258,9 @@ impl Loader<'_> {
         let (date, offset) = date?;
         let (transcript, transcript_digest) = transcript.map_or((None, String::new()), |(_, t, d)| (Some(t), d));
         let image_digest = image.as_ref().map_or("", |(_, c)| c.hash8.as_str());
-        let digest = blake3::hash(
+        let digest = crate::util::hash::blake3_hex(
             format!("{}\0{}\0{}\0{image_digest}", source.digest, transcript_digest, audio.blake3).as_bytes(),
-        )
-        .to_hex()
-        .to_string();
+        );
         if self.problems.errors() > errors_before {
             return None;
         }

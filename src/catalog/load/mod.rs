@@ -13,7 +13,7 @@ use super::ledger::{LEDGER_PATH, Ledger, Record};
 use super::schema::{
     METHOD_FIELDS, MethodToml, PARTNER_FIELDS, PERSON_ROLES, PartnerToml, Person, TERRITORY_FIELDS, TerritoryToml,
 };
-use super::source::{FrontMatter, read_text, split};
+use super::source::{FrontMatter, Syntax, read_text, split};
 use super::{
     Catalog, Channel, Episode, ImageUse, Method, Partner, PathFault, Published, RefKind, SourceError, Territory, cover,
     slug,
@@ -194,7 +194,7 @@ impl Loader<'_> {
 
     fn channel(&mut self) -> Option<Channel> {
         let path = self.root.join("feed/channel.toml");
-        let mut source = read_text(&path).map_err(|p| self.push(p)).ok()?;
+        let mut source = read_text(&path, Syntax::Toml).map_err(|p| self.push(p)).ok()?;
         source.warning.take().into_iter().for_each(|w| self.push(w));
         let text = source.text;
         let fm = FrontMatter::new(&text, 1, "");
@@ -247,7 +247,7 @@ impl Loader<'_> {
             podroll: ch.podroll,
             txt: ch.txt,
             directories: ch.directories,
-            digest: blake3::hash(format!("{}\0{}", source.digest, cover.hash8).as_bytes()).to_hex().to_string(),
+            digest: crate::util::hash::blake3_hex(format!("{}\0{}", source.digest, cover.hash8).as_bytes()),
             cover_path,
             cover,
         })
@@ -306,7 +306,7 @@ impl Loader<'_> {
     ) -> BTreeMap<String, Page<T>> {
         let mut pages = BTreeMap::new();
         for (slug, path) in self.markdown_files(kind.dir()) {
-            let Some(mut text) = read_text(&path).map_err(|p| self.push(p)).ok() else { continue };
+            let Some(mut text) = read_text(&path, Syntax::FrontMatter).map_err(|p| self.push(p)).ok() else { continue };
             text.warning.take().into_iter().for_each(|w| self.push(w));
             let fm = match split(&path, &text.text) {
                 Ok(fm) => fm,
@@ -456,7 +456,7 @@ impl Loader<'_> {
         for path in entries.filter_map(Result::ok).map(|e| e.path()) {
             if path.is_file()
                 && path.extension().is_some_and(|e| e == "html")
-                && let Ok(mut text) = read_text(&path).map_err(|p| self.push(p))
+                && let Ok(mut text) = read_text(&path, Syntax::Plain).map_err(|p| self.push(p))
             {
                 text.warning.take().into_iter().for_each(|w| self.push(w));
                 let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
