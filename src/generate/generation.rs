@@ -315,7 +315,7 @@ pub(super) fn write(
     }) {
         results.into_iter().collect::<Result<Vec<()>, _>>()?;
     }
-    let mut report = Report::default();
+    let mut report = Report { first: previous.is_none(), ..Report::default() };
     for ((path, _), linked) in plan.iter().zip(linked) {
         if linked {
             report.unchanged += 1;

@@ -99,6 +99,8 @@ pub struct Report {
     pub unchanged: usize,
     /// Outputs of the previous generation that are gone.
     pub removed: Vec<String>,
+    /// The first generation: everything is new, so the report lists nothing by name.
+    pub first: bool,
     /// Episodes in the outputs.
     pub episodes: usize,
     /// Problems of the sources that did not stop the build.
@@ -154,10 +156,15 @@ impl fmt::Display for Report {
             }
         }
         drafts(f)?;
+        // The lists are news only for a build that changed a generation: the first one would
+        // name every output, burying what follows (a server's address).
+        if self.first {
+            return Ok(());
+        }
         for slug in &self.reprobed {
             writeln!(f, "  re-probed    {slug}")?;
         }
-        // Only a generation's lists are news: with no generation nothing was written.
+        // With no new generation nothing was written.
         if self.generation.is_some() {
             for slug in &self.reindexed {
                 writeln!(f, "  re-indexed   {slug}")?;
