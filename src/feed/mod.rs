@@ -25,6 +25,7 @@ pub const NS_ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 pub const NS_PODCAST: &str = "https://podcastindex.org/namespace/1.0";
 pub const NS_ATOM: &str = "http://www.w3.org/2005/Atom";
 pub const NS_CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
+pub const NS_DC: &str = "http://purl.org/dc/elements/1.1/";
 
 /// Apple cuts descriptions longer than this many bytes.
 pub(crate) const MAX_DESCRIPTION_BYTES: usize = 4000;
@@ -73,6 +74,7 @@ fn write_feed(input: &FeedInput<'_>) -> io::Result<Vec<u8>> {
         ("xmlns:podcast", NS_PODCAST),
         ("xmlns:atom", NS_ATOM),
         ("xmlns:content", NS_CONTENT),
+        ("xmlns:dc", NS_DC),
     ];
     x.open("rss", &rss_attrs)?;
     x.open("channel", &[])?;
@@ -207,6 +209,9 @@ fn render_item(x: &mut Xml, input: &FeedInput<'_>, item: &Item<'_>) -> io::Resul
         ep.partners.iter().filter_map(|p| input.catalog.partners.get(p)).map(|p| p.name.as_str()).collect();
     let author = if partners.is_empty() { ch.author.clone() } else { partners.join(", ") };
     x.text("itunes:author", &author)?;
+    // General readers (newsboat, Thunderbird) show RSS's `author`, which must be an email
+    // address, or Dublin Core's creator: never the iTunes tag.
+    x.text("dc:creator", &author)?;
     let summary = ep.summary.clone().unwrap_or_else(|| markdown::first_paragraph(&ep.notes));
     if !summary.is_empty() {
         x.text("itunes:summary", &truncate_text(&summary, MAX_DESCRIPTION_BYTES))?;

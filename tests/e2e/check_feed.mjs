@@ -329,6 +329,7 @@ const RSS_ITEM = {
   enclosure: (f, r, recs) => [f.enclosures, allOf(recs, 'enclosure').map((e) => ({ url: e.attrs.url, length: Number(e.attrs.length), type: e.attrs.type }))],
   'itunes:title': (f, r) => [f.itunes?.title, r.text],
   'itunes:author': (f, r) => [f.itunes?.author, r.text],
+  'dc:creator': (f, r) => [f.dc?.creators, [r.text]],
   'itunes:summary': (f, r) => [f.itunes?.summary, r.text],
   'itunes:duration': (f, r) => [f.itunes?.duration, Number(r.text)],
   'itunes:episodeType': (f, r) => [f.itunes?.episodeType, r.text],

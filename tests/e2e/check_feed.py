@@ -41,6 +41,7 @@ NAMESPACES = {
     "podcast": "https://podcastindex.org/namespace/1.0",
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
 }
 PREFIX_OF = {uri: prefix for prefix, uri in NAMESPACES.items()}
 # ARCHITECTURE.md "URLs": the MIME types, the same in feed and server.
@@ -352,6 +353,7 @@ def check_source(c: Checks, model: dict, show: Path, now: dt.datetime) -> None:
             c.eq(g, "<guid isPermaLink=\"false\">", lambda it=it: one(it, "guid")["attrs"].get("isPermaLink"), "false")
             c.eq(g, "<itunes:author> = the names of its partners, else the show's author", lambda it=it: text(it, "itunes:author"),
                  ", ".join(partner_names[p] for p in fm.get("partners", [])) or chan["author"])
+            c.eq(g, "<dc:creator> = <itunes:author> (general readers show it)", lambda it=it: text(it, "dc:creator"), text(it, "itunes:author"))
             c.eq(g, "<pubDate> = first publication date of the ledger, RFC 2822 in GMT with the right weekday", lambda it=it: text(it, "pubDate"),
                  email.utils.format_datetime(fm["date"].astimezone(dt.timezone.utc), usegmt=True))
             c.eq(g, "<link> = base_url/episodes/<slug>/", lambda it=it: text(it, "link"), f"{base}/episodes/{slug}/")
@@ -489,7 +491,7 @@ def html_tags(fragment: str) -> set[str]:
 FEEDPARSER_CHANNEL_TAGS = {"title", "link", "atom:link", "description", "language", "copyright", "generator", "lastBuildDate",
                            "pubDate", "image", "itunes:author", "itunes:owner", "itunes:image", "itunes:category",
                            "itunes:explicit", "itunes:type"}
-FEEDPARSER_ITEM_TAGS = {"title", "link", "guid", "pubDate", "description", "content:encoded", "enclosure", "itunes:title", "itunes:author",
+FEEDPARSER_ITEM_TAGS = {"title", "link", "guid", "pubDate", "description", "content:encoded", "enclosure", "itunes:title", "itunes:author", "dc:creator",
                         "itunes:summary", "itunes:duration", "itunes:episodeType", "itunes:season", "itunes:episode",
                         "itunes:explicit", "itunes:image"}
 
@@ -585,6 +587,8 @@ def check_feedparser(c: Checks, model: dict, feed_path: Path, www: Path, base: s
             c.eq(g, f"{w} summary", lambda e=e: e.summary, text(it, "itunes:summary") or text(it, "description"))
             c.eq(g, f"{w} itunes:title", lambda e=e: e.itunes_title, text(it, "itunes:title"))
             c.eq(g, f"{w} author (itunes:author)", lambda e=e: e.author, text(it, "itunes:author"))
+            # feedparser lists both tags as authors: each must be the one name.
+            c.eq(g, f"{w} authors (itunes:author and dc:creator, the same name)", lambda e=e: {a.get("name") for a in e.authors}, {text(it, "dc:creator")})
             c.eq(g, f"{w} itunes:duration", lambda e=e: e.itunes_duration, text(it, "itunes:duration"))
             c.eq(g, f"{w} itunes:episodeType", lambda e=e: e.itunes_episodetype, text(it, "itunes:episodeType"))
             for tag, key in (("itunes:season", "itunes_season"), ("itunes:episode", "itunes_episode")):

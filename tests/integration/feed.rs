@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use roxmltree::{Document, Node};
 use veillee::catalog::APPLE_CATEGORIES;
-use veillee::feed::{NS_ATOM, NS_CONTENT, NS_ITUNES, NS_PODCAST};
+use veillee::feed::{NS_ATOM, NS_CONTENT, NS_DC, NS_ITUNES, NS_PODCAST};
 
 use crate::util::Project;
 
@@ -359,15 +359,18 @@ fn relative_urls_in_notes_are_absolute_in_the_feed() {
     assert!(html.contains("<img src=\"carte.png\""), "the page keeps its relative image");
 }
 
-/// Every item names its author (`itunes:author`): its partners, else the show's author.
+/// Every item names its author, for podcast apps (`itunes:author`) and for general readers
+/// (`dc:creator`): its partners, else the show's author.
 #[test]
 fn every_item_has_an_author() {
     let (_, feed) = built();
     let doc = Document::parse(&feed).unwrap();
     let channel = child(doc.root_element(), None, "channel").unwrap();
-    let authors: Vec<&str> =
-        children(channel, None, "item").map(|item| text(item, Some(NS_ITUNES), "author")).collect();
-    assert_eq!(authors, ["La Traverse", "Solucracy", "Collectif Dynamiques collectives"]);
+    for ns in [NS_ITUNES, NS_DC] {
+        let name = if ns == NS_DC { "creator" } else { "author" };
+        let authors: Vec<&str> = children(channel, None, "item").map(|item| text(item, Some(ns), name)).collect();
+        assert_eq!(authors, ["La Traverse", "Solucracy", "Collectif Dynamiques collectives"], "{ns}");
+    }
 }
 
 /// A title over 255 characters is cut at a word in `<title>` and `<itunes:title>` (the page
