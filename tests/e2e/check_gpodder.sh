@@ -19,10 +19,7 @@ set -uo pipefail
 e2e_group gpodder
 e2e_args "--bin VEILLEE --show REPO_ROOT --work EMPTY_DIR" "$@"
 
-for tool in gpo curl cmp python3; do
-  command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (the runner installs gpodder and curl)"
-done
-[ -x "$BIN" ] || fail "no veillee binary at $BIN"
+need_tools "gpodder and curl" gpo curl cmp python3
 [ "$failed" = 0 ] || finish
 
 # A stable clock for both builds, and no request to any host but 127.0.0.1 (lib.sh).

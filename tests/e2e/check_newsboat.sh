@@ -19,10 +19,7 @@ set -uo pipefail
 e2e_group newsboat
 e2e_args "--bin VEILLEE --show REPO_ROOT --work EMPTY_DIR" "$@"
 
-for tool in newsboat python3; do
-  command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (the runner installs newsboat)"
-done
-[ -x "$BIN" ] || fail "no veillee binary at $BIN"
+need_tools newsboat newsboat python3
 [ "$failed" = 0 ] || finish
 
 e2e_env

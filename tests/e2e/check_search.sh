@@ -22,10 +22,7 @@ PY=python3
 e2e_group search
 e2e_args "--bin VEILLEE --show REPO_ROOT --work EMPTY_DIR [--python PYTHON]" "$@"
 
-for tool in curl "$PY"; do
-  command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (the runner installs curl and the venv)"
-done
-[ -x "$BIN" ] || fail "no veillee binary at $BIN"
+need_tools "curl and the venv" curl "$PY"
 "$PY" -c 'import html5lib' 2>/dev/null || fail "$PY has no html5lib (tests/e2e/requirements.txt)"
 [ "$failed" = 0 ] || finish
 

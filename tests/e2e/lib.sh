@@ -1,9 +1,10 @@
-# Shared by check_gpodder.sh and check_search.sh (sourced, not run): reporting, the loopback-only
+# Shared by check_gpodder.sh, check_newsboat.sh and check_search.sh (sourced, not run): reporting, the loopback-only
 # environment, and a `veillee serve` of a copy of the repository's sample show, stopped on exit.
 #
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #   e2e_group gpodder                 # ok/fail/note print `[gpodder]`, summary prints `gpodder: …`
 #   e2e_args "--bin VEILLEE --show REPO_ROOT --work EMPTY_DIR" "$@"
+#   need_tools "gpodder and curl" gpo curl   # a failure per missing tool (and a missing BIN)
 #   e2e_env                           # the clock, the proxies, LC_ALL
 #   copy_sample_show "$SHOW" "$WORK/show"
 #   start_server "$WORK/show" "$WORK/serve.log" --preview   # sets URL and PORT; fails and finishes if it prints none
@@ -53,6 +54,17 @@ e2e_args() {
     fail "arguments: --bin, --show and --work are required"
     finish
   fi
+}
+
+# need_tools WHO-INSTALLS TOOL...: a failure for each TOOL not on the PATH and for a missing BIN
+# (the script finishes after the checks that follow, if any failed).
+need_tools() {
+  local installs=$1 tool
+  shift
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || fail "$tool is missing (the runner installs $installs)"
+  done
+  [ -x "$BIN" ] || fail "no veillee binary at $BIN"
 }
 
 # ------------------------------------------------------------------ environment
