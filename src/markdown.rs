@@ -36,17 +36,9 @@ pub(crate) struct Notes {
 
 impl Notes {
     pub(crate) fn new(markdown: &str) -> Self {
-        let relative = Parser::new_ext(markdown, options()).any(|e| match e {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => !is_absolute(&dest_url),
-            // Rendered as a link to `#name` on the page.
-            Event::FootnoteReference(_) => true,
-            Event::Html(h) | Event::InlineHtml(h) => {
-                let h = h.to_ascii_lowercase();
-                h.contains("href") || h.contains("src")
-            }
-            _ => false,
-        });
-        Notes { page: blocks(markdown), apple: std::sync::OnceLock::new(), relative }
+        let mut relative = false;
+        let page = render_with(markdown, Flavour::Page, None, |e| relative = relative || is_relative(e));
+        Notes { page, apple: std::sync::OnceLock::new(), relative }
     }
 
     /// The blocks of a description, as written.
@@ -67,6 +59,20 @@ impl Notes {
     }
 }
 
+/// An event that links or points to an address relative to the page.
+fn is_relative(event: &Event<'_>) -> bool {
+    match event {
+        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => !is_absolute(dest_url),
+        // Rendered as a link to `#name` on the page.
+        Event::FootnoteReference(_) => true,
+        Event::Html(h) | Event::InlineHtml(h) => {
+            let h = h.to_ascii_lowercase();
+            h.contains("href") || h.contains("src")
+        }
+        _ => false,
+    }
+}
+
 /// A URL with a scheme (`https:`, `mailto:`): it means the same on every page and in a feed.
 fn is_absolute(url: &str) -> bool {
     url.split_once(':').is_some_and(|(scheme, _)| {
@@ -84,6 +90,16 @@ enum Flavour {
 }
 
 fn render(markdown: &str, flavour: Flavour, base: Option<&ammonia::Url>) -> Vec<String> {
+    render_with(markdown, flavour, base, |_| {})
+}
+
+/// [`render`], showing each event of the notes as written to `seen` (one parse serves both).
+fn render_with(
+    markdown: &str,
+    flavour: Flavour,
+    base: Option<&ammonia::Url>,
+    mut seen: impl FnMut(&Event<'_>),
+) -> Vec<String> {
     let owned;
     let builder = match (flavour, base) {
         (Flavour::Page, None) => &*SANITIZER,
@@ -99,6 +115,7 @@ fn render(markdown: &str, flavour: Flavour, base: Option<&ammonia::Url>) -> Vec<
     let mut current = Vec::new();
     let mut depth = 0usize;
     for event in Parser::new_ext(markdown, options()) {
+        seen(&event);
         match &event {
             Event::Start(_) => depth += 1,
             Event::End(_) => depth = depth.saturating_sub(1),

@@ -133,7 +133,19 @@ pub(crate) fn feed_only(catalog: &Catalog, options: &Options) -> Result<Vec<u8>,
     let urls = urls(catalog, options)?;
     catalog.check_published_media()?;
     let items = items(catalog, options);
+    render_notes(&items, true);
     Ok(feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name(catalog) }))
+}
+
+/// The show notes as HTML serve the feed and the episode pages: made once, on every core,
+/// before either (the feed is written on one core); Apple's flavour only for a feed.
+fn render_notes(items: &[Item<'_>], feed: bool) {
+    crate::util::par::map(items, |i| {
+        let notes = i.episode.rendered_notes();
+        if feed {
+            notes.apple(&i.episode.notes);
+        }
+    });
 }
 
 /// Plans every output and renders those whose inputs changed since `previous`.
@@ -311,16 +323,10 @@ pub(crate) fn render(
             Job::Style => site::STYLE_CSS.as_bytes().to_vec(),
         })
     };
-    // The show notes as HTML serve the feed and the episode pages: made once, on every core,
-    // before either; then the longest job, the feed, goes first.
+    // The notes first; then the longest job, the feed, goes first.
     let feed = todo.iter().any(|(_, _, job)| matches!(job, Job::Feed));
     if feed || todo.iter().any(|(_, _, job)| matches!(job, Job::Episode(_))) {
-        crate::util::par::map(&items, |i| {
-            let notes = i.episode.rendered_notes();
-            if feed {
-                notes.apple(&i.episode.notes);
-            }
-        });
+        render_notes(&items, feed);
     }
     todo.sort_by_key(|(_, _, job)| !matches!(job, Job::Feed));
     let rendered = crate::util::par::map(&todo, |(_, _, job)| render_one(job));
