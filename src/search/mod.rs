@@ -9,6 +9,7 @@
 
 #[cfg(feature = "bench")]
 pub mod bench;
+mod passages_of;
 mod query;
 mod stem;
 mod words;

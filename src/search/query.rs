@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, TermQuery, TermSetQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
@@ -144,11 +144,12 @@ pub struct Searcher {
     method_terms: Vec<(String, HashSet<String>)>,
     /// The index's French analyzer, made once (a clone per search: analyzing needs it mutable).
     analyzer: tantivy::tokenizer::TextAnalyzer,
+    /// Each episode's documents, for the words that find them through the episode.
+    passages_of: std::sync::Arc<super::passages_of::PassagesOf>,
 }
 
 /// What a result shows of an episode, and its facet values (`kind/value` words).
 struct EpisodeMeta {
-    guid: String,
     slug: String,
     title: String,
     date: String,
@@ -227,7 +228,6 @@ impl Searcher {
             let doc: TantivyDocument = searcher.doc(address)?;
             let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
             let meta = EpisodeMeta {
-                guid: get(fields.guid),
                 slug: get(fields.slug),
                 title: get(fields.title),
                 date: get(fields.date),
@@ -241,7 +241,8 @@ impl Searcher {
             .iter()
             .map(|(slug, words)| (slug.clone(), super::analyze(&mut analyzer, words)))
             .collect();
-        Ok(Searcher { reader, fields, labels, episodes, method_terms, analyzer })
+        let passages_of = std::sync::Arc::new(super::passages_of::PassagesOf::new(&searcher)?);
+        Ok(Searcher { reader, fields, labels, episodes, method_terms, analyzer, passages_of })
     }
 }
 
@@ -288,17 +289,25 @@ impl Searcher {
         }
         let searcher = self.reader.searcher();
         let mut clauses: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
+        // The episodes each word names: their passages score EPISODE_NAMED more for it (in the
+        // ranking below, from the `episode` column: no query term is needed for that).
+        let named: Vec<HashSet<u64>> = required.iter().map(|u| self.named(&searcher, u)).collect::<Result<_, _>>()?;
         if !required.is_empty() {
-            for unit in &required {
-                clauses.push((Occur::Must, self.anywhere(&searcher, unit)?));
+            // With one word, a passage must say it itself: its episode naming it only ranks it.
+            let through_episode = required.len() > 1;
+            let none = HashSet::new();
+            for (unit, ids) in required.iter().zip(&named) {
+                clauses.push((Occur::Must, self.anywhere(unit, if through_episode { ids } else { &none })));
             }
             // Something in the document itself must match: a passage is not found through its
-            // episode's title or places alone (it adds nothing to the score).
-            let own: Vec<(Occur, Box<dyn tantivy::query::Query>)> = required
-                .iter()
-                .flat_map(|u| [f.text, f.title, f.context, f.about].map(|field| (Occur::Should, phrase(field, u))))
-                .collect();
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(own)), 0.0))));
+            // episode's title or places alone. Implied when some word names no episode.
+            if through_episode && named.iter().all(|ids| !ids.is_empty()) {
+                let own: Vec<(Occur, Box<dyn tantivy::query::Query>)> = required
+                    .iter()
+                    .flat_map(|u| [f.text, f.title, f.context, f.about].map(|field| (Occur::Should, phrase(field, u))))
+                    .collect();
+                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(own)), 0.0))));
+            }
             // Episodes about a method the query names rank higher.
             let words: HashSet<String> = required.iter().flat_map(|u| u.terms.iter().map(|(_, t)| t.clone())).collect();
             for (slug, terms) in &self.method_terms {
@@ -317,7 +326,7 @@ impl Searcher {
         }
         // Excluded wherever the word would have matched.
         for unit in &excluded {
-            clauses.push((Occur::MustNot, self.anywhere(&searcher, unit)?));
+            clauses.push((Occur::MustNot, self.anywhere(unit, &self.named(&searcher, unit)?)));
         }
         for facet in &filters {
             clauses.push((
@@ -329,14 +338,18 @@ impl Searcher {
 
         // Equal scores are ordered by episode and time, not by segment (a rebuild of the same
         // sources names and orders its segments anew): the same candidates every time.
-        let ranked = TopDocs::with_limit(CANDIDATES).tweak_score(|segment: &tantivy::SegmentReader| {
+        let named = std::sync::Arc::new(named);
+        let ranked = TopDocs::with_limit(CANDIDATES).tweak_score(move |segment: &tantivy::SegmentReader| {
             let column = |name: &str| segment.fast_fields().u64(name).ok().map(|c| c.first_or_default_col(0));
             let (episode, start, passage) = (column("episode"), column("start_ms"), column("passage"));
+            let named = std::sync::Arc::clone(&named);
             move |doc: tantivy::DocId, score: tantivy::Score| {
                 let value = |c: &Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>>| {
                     c.as_ref().map_or(0, |c| c.get_val(doc))
                 };
-                (score, Reverse(value(&episode)), Reverse(value(&start)), value(&passage))
+                let id = value(&episode);
+                let naming = named.iter().filter(|ids| !ids.is_empty() && ids.contains(&id)).count();
+                (score + EPISODE_NAMED * naming as f32, Reverse(id), Reverse(value(&start)), value(&passage))
             }
         });
         let (hits, matching) = searcher.search(&full, &(ranked, EpisodeSet))?;
@@ -418,13 +431,9 @@ impl Searcher {
     }
 
     /// A word or phrase wherever it can match a document: a passage's text and the 15 s before
-    /// it, an episode's title, notes, partner and territory names, and, through its episode,
-    /// every passage of an episode whose title, partners or territories name it.
-    fn anywhere(
-        &self,
-        searcher: &tantivy::Searcher,
-        unit: &Unit,
-    ) -> Result<Box<dyn tantivy::query::Query>, SearchError> {
+    /// it, an episode's title, notes, partner and territory names, and every passage of the
+    /// episodes `named` (those whose title, partners or territories name it).
+    fn anywhere(&self, unit: &Unit, named: &HashSet<u64>) -> Box<dyn tantivy::query::Query> {
         let f = &self.fields;
         let mut any: Vec<(Occur, Box<dyn tantivy::query::Query>)> = vec![
             (Occur::Should, phrase(f.text, unit)),
@@ -432,7 +441,17 @@ impl Searcher {
             (Occur::Should, Box::new(BoostQuery::new(phrase(f.context, unit), 0.5))),
             (Occur::Should, phrase(f.about, unit)),
         ];
-        // The episodes it names, by their own documents (a few thousand at most).
+        if !named.is_empty() {
+            let passages = self.passages_of.query(named.iter().copied());
+            any.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(passages), 0.0))));
+        }
+        Box::new(BooleanQuery::new(any))
+    }
+
+    /// The episodes whose title, partners or territories name a word or phrase, by their own
+    /// documents (a few thousand at most).
+    fn named(&self, searcher: &tantivy::Searcher, unit: &Unit) -> Result<HashSet<u64>, SearchError> {
+        let f = &self.fields;
         let named = BooleanQuery::new(vec![
             (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.kind, "episode"), IndexRecordOption::Basic))),
             (
@@ -443,15 +462,7 @@ impl Searcher {
                 ])),
             ),
         ]);
-        let ids = searcher.search(&named, &EpisodeSet)?;
-        let mut guids: Vec<Term> =
-            ids.iter().filter_map(|id| self.episodes.get(id)).map(|m| Term::from_field_text(f.guid, &m.guid)).collect();
-        if !guids.is_empty() {
-            guids.sort();
-            let set = Box::new(TermSetQuery::new(guids));
-            any.push((Occur::Should, Box::new(ConstScoreQuery::new(set, EPISODE_NAMED))));
-        }
-        Ok(Box::new(BooleanQuery::new(any)))
+        Ok(searcher.search(&named, &EpisodeSet)?)
     }
 
     /// Counts per facet value over the matching episodes (`tags`: `kind/value` words).

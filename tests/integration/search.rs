@@ -374,3 +374,22 @@ fn an_excluded_word_excludes_wherever_it_would_match() {
     let page = open.search_page(&results).unwrap();
     assert!(!page.contains(&format!("/episodes/{ferney}/")) && page.contains("/episodes/frapper-aux-portes-a-leaz/"));
 }
+
+/// A word the episode's title or places say finds its passages with the other words of the
+/// search (Ferney's "Pourquoi le porte-à-porte" at 0:40 does not say "Ferney"); searched alone,
+/// it finds only the passages that say it.
+#[test]
+fn a_word_is_found_through_the_episode_that_names_it() {
+    let p = Project::sample();
+    let project = p.project().with_clock(later());
+    project.build(&BuildOptions::default()).unwrap();
+    let open = project.open_current().unwrap();
+    // (slug, whole second) of every moment found.
+    let starts = |q: &str| -> Vec<(String, u64)> {
+        let r = open.search(&Query { q: q.into(), limit: Some(20), ..Query::default() }).unwrap();
+        r.episodes.iter().flat_map(|e| e.moments.iter().map(|m| (e.slug.clone(), m.start as u64))).collect()
+    };
+    let ferney = "porte-a-porte-a-levant-les-tattes".to_owned();
+    assert_eq!(starts("porte ferney"), [(ferney.clone(), 40), (ferney.clone(), 0)]);
+    assert_eq!(starts("ferney"), [(ferney, 0)]);
+}
