@@ -66,13 +66,16 @@ pub(crate) fn entries(
                 slug: slug.clone(),
                 suggestion: crate::util::text::closest(slug, catalog.episodes.iter().map(|e| e.slug.as_str())),
             })?;
+            read_transcripts([ep])?;
             entries.push(entry_for(catalog, ep, options.new_version, reason, now)?);
         }
         None => {
             if !options.new_version {
                 return Err(PublishError::AllNeedsNewVersion);
             }
-            for ep in catalog.episodes.iter().filter(|e| e.published.as_ref().is_some_and(|p| !p.retracted)) {
+            let published = || catalog.episodes.iter().filter(|e| e.published.as_ref().is_some_and(|p| !p.retracted));
+            read_transcripts(published())?;
+            for ep in published() {
                 match entry_for(catalog, ep, true, reason, now) {
                     Ok(e) => entries.push(e),
                     Err(PublishError::Unchanged { .. }) => {}
@@ -82,6 +85,11 @@ pub(crate) fn entries(
         }
     }
     Ok(entries)
+}
+
+/// The transcripts of `episodes`, for the hash of their published form.
+fn read_transcripts<'a>(episodes: impl IntoIterator<Item = &'a Episode>) -> Result<(), PublishError> {
+    crate::catalog::read_transcripts(episodes).map_err(|path| generate::GenerateError::SourceChanged(path).into())
 }
 
 /// The ledger entry that records `ep` now.

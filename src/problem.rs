@@ -50,7 +50,7 @@ pub enum Severity {
 }
 
 /// Where in a file a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Position {
     /// The whole file.
     File,

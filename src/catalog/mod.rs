@@ -117,7 +117,7 @@ pub(crate) struct Episode {
     pub chapters: Vec<Chapter>,
     /// The show notes, Markdown.
     pub notes: String,
-    pub transcript: Option<Transcript>,
+    pub transcript: Option<EpisodeTranscript>,
     /// SHA-256 of the audio source file.
     pub audio_sha256: String,
     /// What the ledger says of it; `None` for a draft.
@@ -198,6 +198,53 @@ impl Episode {
     pub(crate) fn speaker_name<'a>(&'a self, label: &'a str) -> &'a str {
         crate::transcript::speaker_name(&self.speakers, label)
     }
+
+    /// The transcript's cues, once [`read_transcripts`] has read them.
+    pub(crate) fn cues(&self) -> Option<&Transcript> {
+        let file = self.transcript.as_ref()?;
+        let cues = file.parsed.get();
+        debug_assert!(cues.is_some(), "{}: rendered before read_transcripts", file.path.display());
+        cues
+    }
+}
+
+/// An episode's transcript file. Its cues are parsed only for the outputs that show them
+/// ([`read_transcripts`]): `check`, `feed` and an unchanged build never parse a transcript.
+#[derive(Debug, Clone)]
+pub(crate) struct EpisodeTranscript {
+    /// The file (absolute).
+    pub path: PathBuf,
+    /// BLAKE3 of its bytes when the catalog was loaded.
+    pub digest: String,
+    parsed: std::sync::OnceLock<Transcript>,
+}
+
+impl EpisodeTranscript {
+    /// A transcript whose cues are read later, or `parsed` now.
+    pub(crate) fn new(path: PathBuf, digest: String, parsed: Option<Transcript>) -> Self {
+        let cell = std::sync::OnceLock::new();
+        if let Some(t) = parsed {
+            let _ = cell.set(t);
+        }
+        EpisodeTranscript { path, digest, parsed: cell }
+    }
+}
+
+/// Parses, on every core, the transcripts of `episodes` that the load did not parse. Returns
+/// the path of a file whose bytes are no longer those the catalog was loaded with: it changed
+/// during the build.
+pub(crate) fn read_transcripts<'a>(episodes: impl IntoIterator<Item = &'a Episode>) -> Result<(), PathBuf> {
+    let todo: Vec<&EpisodeTranscript> =
+        episodes.into_iter().filter_map(|e| e.transcript.as_ref()).filter(|t| t.parsed.get().is_none()).collect();
+    let read = crate::util::par::map_io(&todo, |t| {
+        let loaded = crate::transcript::load(&t.path, &crate::transcript::ReadOptions::default())
+            .ok()
+            .filter(|l| l.digest == t.digest)
+            .ok_or_else(|| t.path.clone())?;
+        let _ = t.parsed.set(loaded.parsed.transcript);
+        Ok(())
+    });
+    read.into_iter().collect()
 }
 
 /// A Podcasting 2.0 soundbite.

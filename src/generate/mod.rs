@@ -227,14 +227,14 @@ pub(crate) fn media_name(ep: &Episode) -> String {
 /// The published WebVTT: written anew rather than copied, speaker labels become names, text is
 /// escaped.
 pub(crate) fn transcript_bytes(ep: &Episode) -> Option<Vec<u8>> {
-    let t = ep.transcript.as_ref()?;
+    let t = ep.cues()?;
     Some(crate::transcript::write_vtt(t, &ep.speakers).into_bytes())
 }
 
 /// A published transcript in a text format (the HTML one is a page of the site); speaker labels
 /// become names.
 pub(crate) fn transcript_output(ep: &Episode, format: OutFormat) -> Option<Vec<u8>> {
-    let t = ep.transcript.as_ref()?;
+    let t = ep.cues()?;
     let name = &ep.speakers;
     let text = match format {
         OutFormat::Vtt => transcript::write_vtt(t, name),

@@ -278,7 +278,7 @@ pub(crate) fn render(
         }
     }
 
-    let index = index_plan(catalog, &items, &item_keys, previous);
+    let index = index_plan(catalog, &items, &item_keys, previous)?;
 
     // Render what changed, on every core.
     let site_input = SiteInput { catalog, urls: &urls, items: &items, cover_name: &cover_name };
@@ -305,6 +305,11 @@ pub(crate) fn render(
             && !matches!(job, Job::Transcript(_, format) if *format != OutFormat::Html)
     });
     let site = if pages { Some(Site::new(&site_input)?) } else { None };
+    // Only the transcripts of what is rendered are parsed.
+    read_transcripts(todo.iter().filter_map(|(_, _, job)| match job {
+        Job::Episode(i) | Job::Transcript(i, _) => Some(items[*i].episode),
+        _ => None,
+    }))?;
     let render_one = |job: &Job| -> Result<Vec<u8>, GenerateError> {
         let site = || site.as_ref().ok_or_else(|| GenerateError::Invariant("a page to render, no theme loaded".into()));
         Ok(match job {
@@ -338,13 +343,18 @@ pub(crate) fn render(
     Ok(out)
 }
 
+/// Parses the transcripts of `episodes` that the load did not.
+fn read_transcripts<'a>(episodes: impl IntoIterator<Item = &'a crate::catalog::Episode>) -> Result<(), GenerateError> {
+    crate::catalog::read_transcripts(episodes).map_err(GenerateError::SourceChanged)
+}
+
 /// The index's keys, and the documents of what changed since `previous`'s index.
 fn index_plan(
     catalog: &Catalog,
     items: &[Item<'_>],
     item_keys: &[String],
     previous: Option<&(Generation, Manifest)>,
-) -> IndexPlan {
+) -> Result<IndexPlan, GenerateError> {
     let version = key(["search", search::INDEX_VERSION, env!("CARGO_PKG_VERSION")]);
     let mut keys = BTreeMap::new();
     // The method pages' words are in the labels: editing one re-indexes nothing.
@@ -371,8 +381,9 @@ fn index_plan(
     let old = previous.filter(|_| over.is_some()).map(|(_, m)| &m.index);
     let changed: Vec<&Item<'_>> =
         items.iter().filter(|i| old.is_none_or(|old| old.get(&i.episode.guid) != keys.get(&i.episode.guid))).collect();
+    read_transcripts(changed.iter().map(|i| i.episode))?;
     let add = crate::util::par::map(&changed, |i| search::EpisodeDocs::of(catalog, i.episode));
-    IndexPlan { keys, labels_key, labels, add, over, version }
+    Ok(IndexPlan { keys, labels_key, labels, add, over, version })
 }
 
 /// Old path → current path, for every renamed published episode: its page, and its transcript

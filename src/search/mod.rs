@@ -207,8 +207,7 @@ impl EpisodeDocs {
                 methods.push(m.clone());
             }
         }
-        let passages =
-            ep.transcript.as_ref().map_or_else(Vec::new, |t| passage_docs(t, |v| ep.speaker_name(v).to_owned()));
+        let passages = ep.cues().map_or_else(Vec::new, |t| passage_docs(t, |v| ep.speaker_name(v).to_owned()));
         EpisodeDocs {
             guid: ep.guid.clone(),
             slug: ep.slug.clone(),

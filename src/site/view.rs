@@ -200,7 +200,7 @@ impl EpisodeCtx {
         // The transcript names a speaker only where the speaker changes, as people read it.
         let mut last: Option<&str> = None;
         let transcript = e
-            .transcript
+            .cues()
             .iter()
             .flat_map(|t| &t.cues)
             .map(|c| {
@@ -389,7 +389,7 @@ struct PassageCtx {
 impl TranscriptCtx {
     /// Passages of up to a minute of one speaker.
     pub(super) fn new(ep: &Episode, links: &Urls) -> Option<Self> {
-        let t = ep.transcript.as_ref()?;
+        let t = ep.cues()?;
         let mut previous = None;
         let passages = t
             .passages(60_000)

@@ -32,7 +32,7 @@ pub(crate) fn convert(file: &Path, options: &ReadOptions, speakers: &Speakers) -
     parsed.transcript.merge_words();
     let transcript = parsed.transcript;
     let mut warnings = Problems(parsed.warnings.into_iter().map(|(at, e)| Problem::warning(file, at, e)).collect());
-    for (at, e) in transcript.unmapped_labels(speakers) {
+    for (at, e) in transcript.facts().unmapped_labels(speakers) {
         warnings.push(Problem::warning(file, at, e));
     }
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();

@@ -28,7 +28,7 @@ pub(crate) use input::MAX_FILE;
 pub(crate) use json::write_json;
 pub use model::Transcript;
 pub use model::{Cue, Passage};
-pub(crate) use model::{Speakers, speaker_name};
+pub(crate) use model::{Facts, Speakers, speaker_name};
 pub(crate) use srt::write_srt;
 pub use vtt::write_vtt;
 pub(crate) use vtt::{decode_entities, vtt_timestamp};
@@ -119,10 +119,15 @@ pub struct Loaded {
 
 /// Reads and parses a transcript file (see the module documentation for the bounds).
 pub fn load(path: &Path, options: &ReadOptions) -> Result<Loaded, Failure> {
-    let bytes = input::read_bounded(path)?;
+    let bytes = read(path)?;
     let digest = crate::util::hash::blake3_hex(&bytes);
     let parsed = parse(&bytes, options, path.extension().and_then(|e| e.to_str()))?;
     Ok(Loaded { parsed, digest })
+}
+
+/// Reads a transcript file's bytes, refusing one too large to be a transcript.
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    input::read_bounded(path)
 }
 
 /// Parses transcript bytes; `extension` only breaks a tie the content leaves open (a `.vtt`

@@ -34,11 +34,39 @@ pub(crate) fn speaker_name<'a>(speakers: &'a Speakers, label: &'a str) -> &'a st
     speakers.get(label).map_or(label, String::as_str)
 }
 
+/// What the catalog checks of a transcript against its episode, kept between runs so that an
+/// unchanged transcript is not parsed again: its last end, and the machine-made speaker labels
+/// with the cue each first appears at.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Facts {
+    pub(crate) last_end_ms: u64,
+    pub(crate) machine_labels: Vec<(Position, String)>,
+}
+
+/// How far past the audio's end a cue may end (rounding).
+const SLACK_MS: u64 = 500;
+
+impl Facts {
+    /// Whether some cue ends after audio of `duration_ms` (then [`Transcript::past_end`] says which).
+    pub(crate) fn past_end(&self, duration_ms: u64) -> bool {
+        self.last_end_ms > duration_ms + SLACK_MS
+    }
+
+    /// Speaker labels that look machine-made (`SPEAKER_00`, `Speaker1`) and that `map` does not
+    /// name: they would be published as they are.
+    pub(crate) fn unmapped_labels(&self, map: &std::collections::BTreeMap<String, String>) -> Vec<Failure> {
+        self.machine_labels
+            .iter()
+            .filter(|(_, label)| !map.contains_key(label))
+            .map(|(at, label)| (*at, TranscriptError::UnmappedSpeaker { label: label.clone() }))
+            .collect()
+    }
+}
+
 impl Transcript {
     /// The cues that end after the audio does (a little slack for rounding), as one error at
     /// the first of them.
     pub(crate) fn past_end(&self, duration_ms: u64) -> Option<Failure> {
-        const SLACK_MS: u64 = 500;
         let late: Vec<&Cue> = self.cues.iter().filter(|c| c.end_ms > duration_ms + SLACK_MS).collect();
         let first = late.first()?;
         Some((
@@ -51,21 +79,18 @@ impl Transcript {
         ))
     }
 
-    /// Speaker labels that look machine-made (`SPEAKER_00`, `Speaker1`) and that `map` does not
-    /// name: they would be published as they are.
-    pub(crate) fn unmapped_labels(&self, map: &std::collections::BTreeMap<String, String>) -> Vec<Failure> {
+    pub(crate) fn facts(&self) -> Facts {
         let mut seen = std::collections::BTreeSet::new();
-        let mut out = Vec::new();
+        let mut machine_labels = Vec::new();
         for cue in &self.cues {
             if let Some(label) = &cue.voice
                 && labels::is_machine_label(label)
-                && !map.contains_key(label)
-                && seen.insert(label.clone())
+                && seen.insert(label.as_str())
             {
-                out.push((cue.at, TranscriptError::UnmappedSpeaker { label: label.clone() }));
+                machine_labels.push((cue.at, label.clone()));
             }
         }
-        out
+        Facts { last_end_ms: self.cues.iter().map(|c| c.end_ms).max().unwrap_or(0), machine_labels }
     }
 
     /// Speaker turns cut into windows of at most `max_ms` (a cue longer than that stands alone):

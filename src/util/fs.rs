@@ -19,3 +19,43 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
+
+/// What identifies a file's contents without reading them, as git's index does: the same
+/// device, inode, size, modification and change times mean the same bytes, unless the file was
+/// modified within the timestamp's resolution of being read ([`FileIdentity::racy`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct FileIdentity {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+}
+
+impl FileIdentity {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+        FileIdentity {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            size: meta.len(),
+            mtime_ns: ns(meta.mtime(), meta.mtime_nsec()),
+            ctime_ns: ns(meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+
+    /// Whether the file may have changed after being read at `read_at_ns` (nanoseconds since the
+    /// epoch, taken before the read) without its identity showing it: a write in the same clock
+    /// tick leaves the times as they were. Such a file is read again, as git does.
+    pub(crate) fn racy(&self, read_at_ns: i128) -> bool {
+        self.mtime_ns >= read_at_ns || self.ctime_ns >= read_at_ns
+    }
+}
+
+/// Now, in nanoseconds since the epoch (the unit of [`FileIdentity`]'s times).
+pub(crate) fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX))
+}

@@ -5,6 +5,8 @@ mod util;
 
 /// The module graph: one way, no cycles.
 mod architecture;
+/// The load's cache: incremental builds equal cold builds after any change.
+mod cache;
 /// `check`: the valid fixture show passes; each kind of bad input gets its message.
 mod check;
 /// `init` and `new`.

@@ -4,14 +4,14 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::{Known, LoadOptions, Loader, Transcripts};
+use super::{Known, LoadOptions, LoadedTranscript, Loader, Transcripts};
 use crate::catalog::chapters::parse_chapters;
 use crate::catalog::schema::{EPISODE_FIELDS, EpisodeToml, TimeValue};
 use crate::catalog::source::{FrontMatter, SourceText, Syntax, read_text, split};
-use crate::catalog::{Episode, Expected, ImageUse, RefKind, Soundbite, SourceError, cover};
+use crate::catalog::{Episode, EpisodeTranscript, Expected, ImageUse, RefKind, Soundbite, SourceError, cover};
 use crate::media;
 use crate::problem::{Position, Problem};
-use crate::transcript::Transcript;
+use crate::transcript;
 use crate::util::time::parse_timecode;
 
 /// The longest title podcast apps show (the feed cuts longer ones at a word).
@@ -62,10 +62,15 @@ impl Loader<'_> {
         Some((facts, sha256))
     }
 
-    pub(super) fn episodes(&mut self, options: &LoadOptions, known: &Known, transcripts: &Transcripts) -> Vec<Episode> {
+    pub(super) fn episodes(
+        &mut self,
+        options: &LoadOptions,
+        known: &Known,
+        mut transcripts: Transcripts,
+    ) -> Vec<Episode> {
         let files = self.markdown_files("episodes");
         let slugs: std::collections::HashSet<&str> = files.iter().map(|(s, _)| s.as_str()).collect();
-        for (slug, (path, _)) in transcripts {
+        for (slug, (path, _)) in &transcripts {
             if !slugs.contains(slug.as_str()) {
                 self.error(path, Position::File, SourceError::OrphanTranscript);
             }
@@ -82,7 +87,7 @@ impl Loader<'_> {
                 }
             };
             source.warning.take().into_iter().for_each(|w| self.push(w));
-            let transcript = transcripts.get(&slug).and_then(|(p, t)| t.clone().map(|(t, d)| (p.clone(), t, d)));
+            let transcript = transcripts.remove(&slug).and_then(|(p, t)| t.map(|t| (p, t)));
             if let Some(episode) = self.episode(options, known, slug, &path, source, toml, transcript) {
                 episodes.push(episode);
             }
@@ -99,7 +104,7 @@ impl Loader<'_> {
         path: &Path,
         source: SourceText,
         ep: EpisodeToml,
-        transcript: Option<(PathBuf, Transcript, String)>,
+        transcript: Option<(PathBuf, LoadedTranscript)>,
     ) -> Option<Episode> {
         let text = source.text;
         let fm = split(path, &text).map_err(|p| self.push(p)).ok()?;
@@ -247,16 +252,26 @@ impl Loader<'_> {
                 );
             }
         }
-        if let Some((tpath, t, _)) = &transcript {
-            if let Some((at, e)) = t.past_end(duration) {
-                self.push(Problem::error(tpath, at, e));
+        if let Some((tpath, t)) = &transcript {
+            if t.facts.past_end(duration) {
+                // Which cue, and how many: the cues are read again if the cache answered.
+                let cues = match &t.parsed {
+                    Some(cues) => Ok(std::borrow::Cow::Borrowed(cues)),
+                    None => transcript::load(tpath, &transcript::ReadOptions::default())
+                        .map(|l| std::borrow::Cow::Owned(l.parsed.transcript)),
+                };
+                match cues.map(|c| c.past_end(duration)) {
+                    Ok(Some((at, e))) | Err((at, e)) => self.push(Problem::error(tpath, at, e)),
+                    Ok(None) => {}
+                }
             }
-            for (at, e) in t.unmapped_labels(&ep.speakers) {
+            for (at, e) in t.facts.unmapped_labels(&ep.speakers) {
                 self.push(Problem::warning(tpath, at, e));
             }
         }
         let (date, offset) = date?;
-        let (transcript, transcript_digest) = transcript.map_or((None, String::new()), |(_, t, d)| (Some(t), d));
+        let transcript_digest = transcript.as_ref().map_or("", |(_, t)| t.digest.as_str()).to_owned();
+        let transcript = transcript.map(|(path, t)| EpisodeTranscript::new(path, t.digest, t.parsed));
         let image_digest = image.as_ref().map_or("", |(_, c)| c.hash8.as_str());
         let digest = crate::util::hash::blake3_hex(
             format!("{}\0{}\0{}\0{image_digest}", source.digest, transcript_digest, audio.blake3).as_bytes(),

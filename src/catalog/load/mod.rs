@@ -1,5 +1,6 @@
 //! Loading every source and cross-checking them, gathering every problem on the way.
 
+mod cache;
 mod episode;
 pub(crate) use episode::{MAX_TITLE, episode_speakers};
 
@@ -28,12 +29,18 @@ use crate::util::text::closest;
 pub(crate) struct LoadOptions {
     /// Where probes are cached (`.veillee/cache/probe` by default); `None` disables the cache.
     pub probe_cache: Option<PathBuf>,
+    /// Where what the load learnt of each transcript is kept (`.veillee/cache/transcripts.json`
+    /// by default); `None` parses every transcript.
+    pub transcript_cache: Option<PathBuf>,
 }
 
 impl LoadOptions {
     /// The default options for a project: probes cached under `.veillee/`.
     pub(crate) fn for_root(root: &Path) -> Self {
-        LoadOptions { probe_cache: Some(root.join(".veillee/cache/probe")) }
+        LoadOptions {
+            probe_cache: Some(root.join(".veillee/cache/probe")),
+            transcript_cache: Some(root.join(".veillee/cache/transcripts.json")),
+        }
     }
 }
 
@@ -114,8 +121,8 @@ impl Catalog {
             .collect();
         let theme = loader.theme();
         let static_files = loader.static_files();
-        let transcripts = loader.transcripts();
-        let mut episodes = loader.episodes(options, &known, &transcripts);
+        let transcripts = loader.transcripts(options.transcript_cache.as_deref());
+        let mut episodes = loader.episodes(options, &known, transcripts);
         let ledger = match ledger() {
             Ok(ledger) => ledger,
             Err(problems) => {
@@ -147,9 +154,8 @@ impl Catalog {
     }
 }
 
-/// Each transcript file by slug: its path, and the parsed transcript with its digest when it
-/// parsed.
-type Transcripts = BTreeMap<String, (PathBuf, Option<(Transcript, String)>)>;
+/// Each transcript file by slug: its path, and what the load knows of it when it loaded.
+type Transcripts = BTreeMap<String, (PathBuf, Option<LoadedTranscript>)>;
 
 /// Slugs that exist, for cross-references.
 struct Known {
@@ -488,8 +494,9 @@ impl Loader<'_> {
         out
     }
 
-    /// Reads every transcript; a transcript with no episode is reported later.
-    fn transcripts(&mut self) -> Transcripts {
+    /// Loads every transcript, parsing only those not known unchanged since an earlier load
+    /// (`cache`); a transcript with no episode is reported later.
+    fn transcripts(&mut self, cache_file: Option<&Path>) -> Transcripts {
         // Another tool's file dropped here is not published: say so instead of ignoring it.
         let (files, others): (Vec<_>, Vec<_>) = self
             .files("transcripts", &["vtt", "srt", "json", "txt", "sbv", "ass"])
@@ -498,24 +505,23 @@ impl Loader<'_> {
         for (slug, path) in others {
             self.push(Problem::warning(&path, Position::File, TranscriptError::NotImported { slug }));
         }
-        let parsed = crate::util::par::map_io(&files, |(_, path)| {
-            let loaded =
-                transcript::load(path, &ReadOptions::default()).map_err(|(at, e)| vec![Problem::error(path, at, e)])?;
-            let parsed = loaded.parsed;
-            if parsed.format != Format::Vtt {
-                let found = parsed.format.name();
-                return Err(vec![Problem::error(path, Position::File, TranscriptError::WrongFormat { found })]);
-            }
-            let warnings: Vec<Problem> =
-                parsed.warnings.into_iter().map(|(at, e)| Problem::warning(path, at, e)).collect();
-            Ok((parsed.transcript, loaded.digest, warnings))
-        });
+        let mut cache = cache::TranscriptCache::open(cache_file);
+        let files: Vec<(String, PathBuf, PathBuf)> =
+            files.into_iter().map(|(slug, path)| (slug, self.rel(&path), path)).collect();
+        let loaded = crate::util::par::map_io(&files, |(_, rel, path)| load_transcript(&cache, rel, path));
         let mut out = BTreeMap::new();
-        for ((slug, path), transcript) in files.into_iter().zip(parsed) {
-            let transcript = match transcript {
-                Ok((t, digest, warnings)) => {
+        let mut kept = std::collections::HashSet::new();
+        for ((slug, rel, path), loaded) in files.into_iter().zip(loaded) {
+            let transcript = match loaded {
+                Ok((t, warnings, record)) => {
+                    if let Some((identity, read_at)) = record {
+                        cache.record(rel.clone(), identity, read_at, t.digest.clone(), t.facts.clone());
+                    }
+                    if warnings.is_empty() {
+                        kept.insert(rel);
+                    }
                     warnings.into_iter().for_each(|p| self.push(p));
-                    Some((t, digest))
+                    Some(t)
                 }
                 Err(problems) => {
                     problems.into_iter().for_each(|p| self.push(p));
@@ -524,6 +530,53 @@ impl Loader<'_> {
             };
             out.insert(slug, (path, transcript));
         }
+        cache.retain(&kept);
+        cache.save(cache_file);
         out
     }
+}
+
+/// A transcript as the load knows it.
+struct LoadedTranscript {
+    digest: String,
+    facts: transcript::Facts,
+    /// The cues, when this load parsed the file.
+    parsed: Option<Transcript>,
+}
+
+/// One transcript: from the cache when its file is the same, else read (and parsed if its bytes
+/// changed). Also returns its warnings, and the identity to record when it parsed cleanly.
+#[allow(clippy::type_complexity)]
+fn load_transcript(
+    cache: &cache::TranscriptCache,
+    rel: &Path,
+    path: &Path,
+) -> Result<(LoadedTranscript, Vec<Problem>, Option<(crate::util::fs::FileIdentity, i128)>), Vec<Problem>> {
+    let identity = std::fs::metadata(path).ok().map(|m| crate::util::fs::FileIdentity::of(&m));
+    let entry = match cache.lookup(rel, identity) {
+        cache::Lookup::Same(e) => {
+            return Ok((LoadedTranscript { digest: e.digest, facts: e.facts, parsed: None }, Vec::new(), None));
+        }
+        cache::Lookup::Maybe(entry) => entry,
+    };
+    let read_at = crate::util::fs::now_ns();
+    let error = |(at, e): transcript::Failure| vec![Problem::error(path, at, e)];
+    let bytes = transcript::read(path).map_err(error)?;
+    let digest = crate::util::hash::blake3_hex(&bytes);
+    // Touched, or copied back as it was: the same bytes need no parse.
+    if let Some(e) = entry.filter(|e| e.digest == digest) {
+        let record = identity.map(|id| (id, read_at));
+        return Ok((LoadedTranscript { digest, facts: e.facts, parsed: None }, Vec::new(), record));
+    }
+    let parsed =
+        transcript::parse(&bytes, &ReadOptions::default(), path.extension().and_then(|e| e.to_str())).map_err(error)?;
+    if parsed.format != Format::Vtt {
+        let found = parsed.format.name();
+        return Err(vec![Problem::error(path, Position::File, TranscriptError::WrongFormat { found })]);
+    }
+    let warnings: Vec<Problem> = parsed.warnings.into_iter().map(|(at, e)| Problem::warning(path, at, e)).collect();
+    // Only a clean file is remembered: warnings are said again at every load.
+    let record = identity.filter(|_| warnings.is_empty()).map(|id| (id, read_at));
+    let facts = parsed.transcript.facts();
+    Ok((LoadedTranscript { digest, facts, parsed: Some(parsed.transcript) }, warnings, record))
 }

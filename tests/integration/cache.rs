@@ -1,0 +1,210 @@
+//! The load's cache (`.veillee/cache/`): whatever happens to the sources and to the cache
+//! between builds, an incremental build writes what a cold build of the same sources writes,
+//! and `check` says what it says.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::util::{Project, copy_dir};
+
+/// Every file of a tree, by relative path.
+fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+            let name = format!("{rel}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.insert(name, std::fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, "", &mut out);
+    out
+}
+
+/// A copy of `p`'s sources alone: no build, no cache.
+fn cold_copy(p: &Project) -> Project {
+    let copy = Project { dir: tempfile::tempdir().unwrap() };
+    for sub in ["feed", "episodes", "transcripts", "site"] {
+        copy_dir(&p.file(sub), &copy.file(sub));
+    }
+    copy
+}
+
+/// What a build and a check of `p` give: the published tree, check's report, and an answer of
+/// the search.
+fn outcome(p: &Project) -> (BTreeMap<String, Vec<u8>>, String, String, String) {
+    let check = p.run(&["check"]);
+    let build = p.run(&["build"]);
+    let www = if build.status.success() { tree(&p.file("build/current/www")) } else { BTreeMap::new() };
+    // The episodes and moments found (scores differ: an updated index counts its deleted
+    // documents in its statistics until its segments merge).
+    let search = if build.status.success() {
+        let v: serde_json::Value = serde_json::from_str(&p.ok(&["search", "--json", "habitants"])).unwrap();
+        let found: Vec<(String, Vec<String>)> = v["episodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let moments = e["moments"].as_array().unwrap().iter().map(|m| m["link"].to_string()).collect();
+                (e["slug"].to_string(), moments)
+            })
+            .collect();
+        format!("{found:?}")
+    } else {
+        String::new()
+    };
+    let report = |o: &std::process::Output| format!("{:?}\n{}", o.status.code(), String::from_utf8_lossy(&o.stderr));
+    (www, report(&check), format!("{:?}", build.status.code()), search)
+}
+
+/// A small deterministic generator (xorshift): the same edits on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// One change to the sources or the cache, named for the failure message.
+fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
+    let transcripts: Vec<String> = {
+        let mut names: Vec<String> = std::fs::read_dir(p.file("transcripts"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".vtt"))
+            .collect();
+        names.sort();
+        names
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let name = transcripts[rng.below(transcripts.len())].clone();
+    let rel = format!("transcripts/{name}");
+    let path = p.file(&rel);
+    // The text of a cue, changed: the first line after the chosen time line.
+    let edited = |text: &str, what: &str| -> String {
+        let lines: Vec<&str> = text.lines().collect();
+        let timings: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].contains("-->")).collect();
+        let at = timings[step % timings.len()] + 1;
+        let mut out: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+        out[at].push_str(what);
+        out.join("\n") + "\n"
+    };
+    match rng.below(9) {
+        0 => {
+            p.write(&rel, edited(&p.read(&rel), &format!(" modifié {step}")));
+            format!("edit {rel}")
+        }
+        1 => {
+            // The same bytes, a new modification time.
+            let file = std::fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(std::time::SystemTime::now()).unwrap();
+            format!("touch {rel}")
+        }
+        2 => {
+            let tmp = p.file("transcripts/.new");
+            std::fs::write(&tmp, edited(&p.read(&rel), &format!(" remplacé {step}"))).unwrap();
+            std::fs::rename(&tmp, &path).unwrap();
+            format!("replace {rel} by rename")
+        }
+        3 => {
+            // The file becomes a hard link to a copy kept elsewhere, with other words.
+            let other = p.path().join(format!("kept-{step}.vtt"));
+            std::fs::write(&other, edited(&p.read(&rel), &format!(" lié {step}"))).unwrap();
+            std::fs::remove_file(&path).unwrap();
+            std::fs::hard_link(&other, &path).unwrap();
+            format!("hard-link {rel}")
+        }
+        4 => {
+            std::fs::remove_file(&path).unwrap();
+            format!("delete {rel}")
+        }
+        5 => {
+            // Every transcript of the repository back, as it was.
+            for name in std::fs::read_dir(repo.join("transcripts")).unwrap().map(|e| e.unwrap().file_name()) {
+                let _ = std::fs::remove_file(p.file("transcripts").join(&name));
+                std::fs::copy(repo.join("transcripts").join(&name), p.file("transcripts").join(&name)).unwrap();
+            }
+            "restore the transcripts".to_owned()
+        }
+        6 => {
+            // A machine-made label: a warning, said at every load.
+            let text = p.read(&rel).replacen("<v ", "<v SPEAKER_09>", 1);
+            p.write(&rel, text);
+            format!("unmapped label in {rel}")
+        }
+        7 => {
+            let cache = p.file(".veillee/cache/transcripts.json");
+            match std::fs::read(&cache) {
+                Ok(bytes) if step.is_multiple_of(2) => std::fs::write(&cache, &bytes[..bytes.len() / 2]).unwrap(),
+                Ok(_) => std::fs::write(&cache, b"\x00garbage").unwrap(),
+                Err(_) => {}
+            }
+            "damage the cache".to_owned()
+        }
+        _ => {
+            // A transcript swapped with another episode's: same names, other files.
+            let other = &transcripts[(transcripts.iter().position(|n| *n == name).unwrap() + 1) % transcripts.len()];
+            let a = std::fs::read(&path).unwrap();
+            let b = std::fs::read(p.file(&format!("transcripts/{other}"))).unwrap();
+            std::fs::write(&path, b).unwrap();
+            std::fs::write(p.file(&format!("transcripts/{other}")), a).unwrap();
+            format!("swap {rel} and {other}")
+        }
+    }
+}
+
+#[test]
+fn an_incremental_build_writes_what_a_cold_build_writes_after_any_change() {
+    for seed in [0x9e37_79b9_7f4a_7c15_u64, 0x2545_f491_4f6c_dd1d] {
+        let p = Project::sample();
+        let mut rng = Rng(seed);
+        p.ok(&["build"]);
+        let mut done = Vec::new();
+        for step in 0..8 {
+            done.push(change(&p, &mut rng, step));
+            let warm = outcome(&p);
+            let cold = outcome(&cold_copy(&p));
+            assert_eq!(warm.1, cold.1, "check after {done:?}");
+            assert_eq!(warm.2, cold.2, "build's exit after {done:?}");
+            assert_eq!(warm.3, cold.3, "search after {done:?}");
+            let (w, c) = (&warm.0, &cold.0);
+            assert_eq!(w.keys().collect::<Vec<_>>(), c.keys().collect::<Vec<_>>(), "files after {done:?}");
+            for (path, bytes) in w {
+                assert!(bytes == &c[path], "{path} differs from a cold build after {done:?}");
+            }
+        }
+    }
+}
+
+/// A transcript that did not change is not read again; one that changed is, even with the
+/// size and times of the old one.
+#[test]
+fn the_cache_knows_a_changed_transcript_by_its_identity() {
+    let p = Project::sample();
+    p.ok(&["check"]);
+    let cache = p.file(".veillee/cache/transcripts.json");
+    let first: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    assert_eq!(first["entries"].as_object().unwrap().len(), 10, "{first}");
+    // Same size, same modification time, other bytes: the change time and the inode tell.
+    let rel = "transcripts/porte-a-porte-a-levant-les-tattes.vtt";
+    let path = p.file(rel);
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = p.read(rel).replacen("Bonjour", "BONJOUR", 1);
+    let tmp = p.file("transcripts/.new");
+    std::fs::write(&tmp, &text).unwrap();
+    std::fs::File::options().write(true).open(&tmp).unwrap().set_modified(modified).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    p.ok(&["build"]);
+    let vtt = p.read("build/current/www/transcripts/porte-a-porte-a-levant-les-tattes.vtt");
+    assert!(vtt.contains("BONJOUR"), "{vtt}");
+    let second: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    let entry = |v: &serde_json::Value| v["entries"][rel]["digest"].clone();
+    assert_ne!(entry(&first), entry(&second));
+}
