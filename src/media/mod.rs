@@ -6,10 +6,11 @@ mod probe;
 use std::path::Path;
 
 use crate::problem::{Diagnostic, Lang};
+use crate::util::fs::FileIdentity;
 
 pub use probe::AudioFacts;
+pub(crate) use probe::PROBE_VERSION;
 pub use probe::{DurationSource, probe_file};
-pub(crate) use probe::{PROBE_VERSION, probe_hashed};
 
 /// What can be wrong with an audio file.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, thiserror::Error)]
@@ -111,63 +112,66 @@ impl Diagnostic for ProbeError {
     }
 }
 
-/// Probes a file, reusing earlier probes kept in `cache_dir`: by file identity (path, size,
-/// modification time, inode: no read at all), then by content hash (a copied or renamed file is
-/// hashed but not demuxed again). Returns the facts and whether the file was probed anew.
+/// What the probe cache keeps of an audio file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Known {
+    facts: AudioFacts,
+    /// SHA-256 of the file (the ledger records it).
+    sha256: String,
+    /// When the file was read, for [`FileIdentity::racy`] (entries by identity only).
+    #[serde(default)]
+    read_at_ns: i128,
+}
+
+/// An audio file's facts and SHA-256, reusing what `cache_dir` keeps: by file identity (device,
+/// inode, size, modification and change times: a hard link or a renamed file hits and nothing
+/// is read), then by content (a copy is read and hashed, not demuxed). On a miss the file is
+/// mapped once, and demuxing, BLAKE3 and SHA-256 read the same pages side by side. Returns
+/// the facts, the SHA-256 and whether the file was probed anew.
 pub(crate) fn probe_cached(
     path: &Path,
     cache_dir: Option<&Path>,
-) -> Result<(AudioFacts, bool), (Option<u64>, ProbeError)> {
-    let Some(dir) = cache_dir else { return probe_file(path).map(|f| (f, true)) };
-    let stat_key = stat_key(path);
-    let by_stat = stat_key.as_ref().map(|k| dir.join("stat").join(format!("{k}-v{PROBE_VERSION}.json")));
-    if let Some(facts) = by_stat.as_deref().and_then(read_facts) {
-        return Ok((facts, false));
-    }
+) -> Result<(AudioFacts, String, bool), (Option<u64>, ProbeError)> {
     let io = |e: std::io::Error| (None, ProbeError::Io { reason: e.to_string() });
-    let bytes = std::fs::read(path).map_err(io)?;
-    let hash = crate::util::hash::blake3_hex(&bytes);
-    let by_content = dir.join("content").join(format!("{hash}-v{PROBE_VERSION}.json"));
-    let (facts, fresh) = match read_facts(&by_content) {
-        Some(facts) => (facts, false),
-        None => {
-            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-            (probe_hashed(&bytes, ext.as_deref(), hash.clone())?, true)
-        }
+    let identity = std::fs::metadata(path).map(|m| FileIdentity::of(&m)).map_err(io)?;
+    let by_identity = cache_dir.map(|dir| dir.join("id").join(format!("{}-v{PROBE_VERSION}.json", identity.key())));
+    if let Some(known) = by_identity.as_deref().and_then(read_known).filter(|k| !identity.racy(k.read_at_ns)) {
+        return Ok((known.facts, known.sha256, false));
+    }
+    let read_at_ns = crate::util::fs::now_ns();
+    let file = std::fs::File::open(path).map_err(io)?;
+    if file.metadata().map_err(io)?.len() == 0 {
+        return Err((None, ProbeError::Empty));
+    }
+    // SAFETY: as in `probe_file`: a read-only map, dropped before returning.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+    let bytes: &[u8] = &map;
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let (blake3, sha256, probed) = std::thread::scope(|scope| {
+        let blake3 = scope.spawn(|| crate::util::hash::blake3_hex(bytes));
+        let sha256 = scope.spawn(|| crate::util::hash::sha256_hex(bytes));
+        // Demuxed while hashing, even when the content is known: a copy costs a few frames'
+        // walk, a new file no second pass.
+        let probed = probe::probe_hashed(bytes, ext.as_deref(), String::new());
+        let join =
+            |h: std::thread::ScopedJoinHandle<'_, String>| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (join(blake3), join(sha256), probed)
+    });
+    let by_content = cache_dir.map(|dir| dir.join("content").join(format!("{blake3}-v{PROBE_VERSION}.json")));
+    let (facts, fresh) = match by_content.as_deref().and_then(read_known) {
+        Some(known) => (known.facts, false),
+        None => (AudioFacts { blake3, ..probed? }, true),
     };
     // The cache only saves time: failing to write it is not an error.
-    if let Ok(json) = serde_json::to_vec(&facts) {
-        let _ = crate::util::fs::write_atomic(&by_content, &json);
-        if let Some(p) = by_stat {
-            let _ = crate::util::fs::write_atomic(&p, &json);
+    let known = Known { facts: facts.clone(), sha256: sha256.clone(), read_at_ns };
+    if let Ok(json) = serde_json::to_vec(&known) {
+        for p in by_content.iter().chain(&by_identity) {
+            let _ = crate::util::fs::write_atomic(p, &json);
         }
     }
-    Ok((facts, fresh))
+    Ok((facts, sha256, fresh))
 }
 
-/// SHA-256 of a file, cached by file identity (the ledger records SHA-256; reading every audio
-/// file at every build would cost more than the build).
-pub(crate) fn sha256_cached(path: &Path, cache_dir: Option<&Path>) -> std::io::Result<String> {
-    let cached = cache_dir.zip(stat_key(path)).map(|(dir, key)| dir.join("sha256").join(key));
-    if let Some(hash) = cached.as_deref().and_then(|p| std::fs::read_to_string(p).ok()).filter(|h| h.len() == 64) {
-        return Ok(hash);
-    }
-    let hash = crate::util::hash::sha256_hex(&std::fs::read(path)?);
-    if let Some(p) = cached {
-        let _ = crate::util::fs::write_atomic(&p, hash.as_bytes());
-    }
-    Ok(hash)
-}
-
-fn read_facts(path: &Path) -> Option<AudioFacts> {
+fn read_known(path: &Path) -> Option<Known> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
-}
-
-/// What identifies a file's current content without reading it.
-fn stat_key(path: &Path) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let m = std::fs::metadata(path).ok()?;
-    let id =
-        format!("{}\0{}\0{}\0{}\0{}\0{}", path.display(), m.len(), m.mtime(), m.mtime_nsec(), m.ino(), m.ctime_nsec());
-    Some(blake3::hash(id.as_bytes()).to_hex()[..32].to_owned())
 }

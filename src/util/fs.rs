@@ -45,6 +45,13 @@ impl FileIdentity {
         }
     }
 
+    /// A short name for the identity, for a cache file: the same file under any of its names
+    /// (hard links, a rename) has the same key.
+    pub(crate) fn key(&self) -> String {
+        let id = format!("{}\0{}\0{}\0{}\0{}", self.dev, self.ino, self.size, self.mtime_ns, self.ctime_ns);
+        crate::util::hash::blake3_hex(id.as_bytes())[..32].to_owned()
+    }
+
     /// Whether the file may have changed after being read at `read_at_ns` (nanoseconds since the
     /// epoch, taken before the read) without its identity showing it: a write in the same clock
     /// tick leaves the times as they were. Such a file is read again, as git does.

@@ -92,3 +92,23 @@ fn the_report_lists_what_was_probed_again() {
     let again = p.ok(&["build"]);
     assert_eq!(again, unchanged, "the probe is cached");
 }
+
+/// The probe cache knows audio by its identity and its content, not its name: a file replaced
+/// by a hard link to probed audio, or by a copy of it, is not probed again.
+#[test]
+fn hard_links_and_copies_of_probed_audio_are_not_probed_again() {
+    let p = Project::fixture("show");
+    let vbr = crate::util::fixtures().join("audio/vbr.mp3");
+    std::fs::copy(&vbr, p.file("episodes/brouillon.mp3")).unwrap();
+    p.ok(&["build"]);
+    let unchanged = "nothing changed: build/current is still gen-1 (3 episodes)\n1 draft is not published: `veillee publish brouillon` publishes it\n";
+    let draft = p.file("episodes/brouillon.mp3");
+    std::fs::remove_file(&draft).unwrap();
+    std::fs::hard_link(p.file("episodes/Léaz — porte à porte 🎙.mp3"), &draft).unwrap();
+    assert_eq!(p.ok(&["build"]), unchanged, "a hard link to a published episode's audio");
+    std::fs::remove_file(&draft).unwrap();
+    std::fs::copy(&vbr, &draft).unwrap();
+    assert_eq!(p.ok(&["build"]), unchanged, "a copy of audio probed before");
+    std::fs::copy(crate::util::fixtures().join("audio/vbr-noxing.mp3"), &draft).unwrap();
+    assert_eq!(p.ok(&["build"]), format!("{unchanged}  re-probed    brouillon\n"), "new bytes");
+}

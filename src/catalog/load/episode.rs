@@ -36,25 +36,17 @@ impl Loader<'_> {
             return Some(known.clone());
         }
         let cache = options.probe_cache.as_deref();
-        let facts = match media::probe_cached(path, cache) {
-            Ok((facts, fresh)) => {
+        let (facts, sha256) = match media::probe_cached(path, cache) {
+            Ok((facts, sha256, fresh)) => {
                 if fresh {
                     self.reprobed.push(slug.to_owned());
                 }
-                facts
+                (facts, sha256)
             }
             Err((offset, e)) => {
                 let position = offset.map_or(Position::File, Position::Offset);
                 let rel = self.rel(path);
                 self.problems.push(Problem::error(rel, position, e));
-                return None;
-            }
-        };
-        let sha256 = match media::sha256_cached(path, cache) {
-            Ok(hash) => hash,
-            Err(e) => {
-                let rel = self.rel(path);
-                self.problems.push(Problem::error(rel, Position::File, SourceError::Io { reason: e.to_string() }));
                 return None;
             }
         };
