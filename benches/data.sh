@@ -4,6 +4,8 @@
 #   probe_files                          # PROBE_DIR with cbr.mp3, vbr.mp3, vbr-noxing.mp3 (60 min, ffmpeg)
 #   catalog_dir EPISODES SEED BIN        # CATALOG: the generated show (BIN probes its shared MP3)
 #   search_corpus EPISODES WORDS SEED PYTHON   # CORPUS: transcripts/ and episodes.json
+#   speed_catalog EPISODES TRANSCRIPTS WORDS BIN # SPEED: a show with long transcripts, and its
+#                                                # episodes.jsonl for the anchors (benches/anchors)
 
 probe_files() {
   PROBE_DIR="$CACHE/probe"
@@ -44,5 +46,20 @@ search_corpus() { # episodes words seed python
     mv "$CACHE/search-gen.log" "$CORPUS.tmp/gen.log"
     mv "$CORPUS.tmp" "$CORPUS"
     echo "$stamp" >"$CORPUS.stamp"
+  fi
+}
+
+speed_catalog() { # episodes transcripts words bin
+  local episodes=$1 transcripts=$2 words=$3 bin=$4 stamp
+  SPEED="$CACHE/speed-$episodes-${transcripts}x$words"
+  # An hour and a half of audio, shared by every episode: the transcripts (about 50 to 61 min of
+  # speech) fit in it.
+  stamp="$(cat benches/gen_catalog.py benches/gen_transcripts.py | sha256sum | cut -c1-16)-$episodes-$transcripts-$words-5400"
+  if [ "$(cat "$SPEED.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$SPEED/episodes.jsonl" ]; then
+    rm -rf "$SPEED" "$SPEED.tmp"
+    python3 benches/gen_catalog.py "$SPEED.tmp" --episodes "$episodes" --seed 1 --veillee "$bin" \
+      --transcripts "$transcripts" --words "$words" --audio-seconds 5400 2>/dev/null
+    mv "$SPEED.tmp" "$SPEED"
+    echo "$stamp" >"$SPEED.stamp"
   fi
 }

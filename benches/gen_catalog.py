@@ -203,10 +203,10 @@ def probe(veillee, audio):
     return facts["blake3"], float(facts["duration"])
 
 
-def make_audio(dest):
+def make_audio(dest, seconds=10):
     ff = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
-    noise = "anoisesrc=color=pink:duration=10:amplitude=0.1:seed=7:sample_rate=16000"
-    tone = "sine=frequency=220:duration=10:sample_rate=16000"
+    noise = f"anoisesrc=color=pink:duration={seconds}:amplitude=0.1:seed=7:sample_rate=16000"
+    tone = f"sine=frequency=220:duration={seconds}:sample_rate=16000"
     subprocess.run(
         ff + ["-f", "lavfi", "-i", noise, "-f", "lavfi", "-i", tone, "-filter_complex", "[0][1]amix=inputs=2",
               "-ac", "1", "-c:a", "libmp3lame", "-b:a", "8k", "-map_metadata", "-1", "-fflags", "+bitexact",
@@ -271,7 +271,18 @@ def main():
     ap.add_argument("--blake3", help="BLAKE3 (hex) of the audio, instead of running veillee probe")
     ap.add_argument("--duration", type=float, help="duration of the audio in seconds, with --blake3")
     ap.add_argument("--no-ledger", action="store_true", help="write drafts only (no feed/archive.toml)")
+    ap.add_argument("--transcripts", type=int,
+                    help="how many episodes have a transcript, spread evenly (default: about one in eight)")
+    ap.add_argument("--words", type=int,
+                    help="words per transcript, as benches/gen_transcripts.py writes them (default: a few cues)")
+    ap.add_argument("--audio-seconds", type=int, default=10,
+                    help="length of the shared audio made with ffmpeg (long transcripts need long audio)")
     args = ap.parse_args()
+    chain = None
+    if args.words:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import gen_transcripts
+        chain = gen_transcripts.training()[0]
 
     out = args.out
     if out.exists() and any(out.iterdir()):
@@ -294,7 +305,7 @@ def main():
     if args.audio:
         shutil.copyfile(args.audio, audio)
     else:
-        make_audio(audio)
+        make_audio(audio, args.audio_seconds)
     if args.blake3:
         if args.duration is None:
             sys.exit("--blake3 needs --duration")
@@ -319,7 +330,8 @@ def main():
     used_slugs = set()
     entries = []
     season_counts = {}
-    for local in locals_:
+    anchor = []
+    for index, local in enumerate(locals_):
         off = paris_offset_hours(local)
         aware = local.replace(tzinfo=timezone(timedelta(hours=off)))
         utc = aware.astimezone(timezone.utc)
@@ -375,6 +387,9 @@ def main():
             sb_dur = rng.randrange(1000, span_ms - sb_start, 100) if span_ms - sb_start > 1000 else 500
             soundbites.append((sb_start, sb_dur, rng.choice(SOUNDBITES)))
         has_transcript = rng.random() < 0.125
+        if args.transcripts is not None:
+            n, total = args.transcripts, args.episodes
+            has_transcript = index * n // total != (index + 1) * n // total
 
         fm = ["+++", f"title = {toml_str(title)}", f'guid = "{guid}"',
               f"date = {local.strftime('%Y-%m-%dT%H:%M:%S')}+0{off}:00"]
@@ -398,7 +413,7 @@ def main():
             fm.append(f"  {{ name = {toml_str(name)}, role = {toml_str(role)}{href} }},")
         fm.append("]")
         speakers = {}
-        if has_transcript:
+        if has_transcript and not chain:
             voices = [host] + [g[0] for g in guests]
             speakers = {f"SPEAKER_{k:02d}": v for k, v in enumerate(voices)}
             fm.append("speakers = { " + ", ".join(f"{k} = {toml_str(v)}" for k, v in speakers.items()) + " }")
@@ -426,7 +441,15 @@ def main():
         (out / "episodes" / f"{slug}.md").write_bytes(source)
 
         transcript_sha256 = ""
-        if has_transcript:
+        if has_transcript and chain:
+            # Long speech in the voices of the host and guests, named as written.
+            trng = random.Random(args.seed * 1_000_003 + index)
+            ctx_t = {"method_lower": ctx["method"][0].lower() + ctx["method"][1:], "territory": ctx["territory"],
+                     "method": ctx["method"]}
+            text, _ = gen_transcripts.transcript(trng, chain, args.words, host, [g[0] for g in guests] or [host], ctx_t)
+            (out / "transcripts" / f"{slug}.vtt").write_text(text, encoding="utf-8")
+            transcript_sha256 = hashlib.sha256(normalized_vtt(text).encode("utf-8")).hexdigest()
+        elif has_transcript:
             labels = list(speakers)
             n_cues = rng.randint(3, 6)
             bounds = sorted(rng.sample(range(200, duration_ms - 100, 100), n_cues * 2))
@@ -450,6 +473,15 @@ def main():
             ],
         }
         chapters_json = json.dumps(chapters_doc, ensure_ascii=False, indent=2) + "\n"
+        anchor.append({
+            "id": index + 1, "guid": guid, "slug": slug, "title": title,
+            "description": paragraphs[0], "date": aware.isoformat(),
+            "duration": int(duration), "size": len(audio_bytes), "audio": f"media/{slug}.{blake3[:8]}.mp3",
+            "mime": "audio/mpeg", "partner": partners[ep_partners[0]]["name"] if ep_partners else "",
+            "methods": ep_methods, "territory": ep_territories[0], "season": season,
+            "episode": season_counts[season] if ep_type == "full" else 0, "explicit": False,
+            "transcript": f"transcripts/{slug}.vtt" if has_transcript else None,
+        })
         entries.append({
             "guid": guid,
             "slug": slug,
@@ -481,6 +513,10 @@ def main():
                 f'chapters_sha256 = "{e["chapters_sha256"]}"\n'
             )
         (out / "feed/archive.toml").write_text("".join(ledger), encoding="utf-8")
+    # The same catalog in the shared anchors' input format (../shared/bench-anchors/README.md).
+    with open(out / "episodes.jsonl", "w", encoding="utf-8") as f:
+        for record in anchor:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
     n_tr = sum(1 for e in entries if e["transcript_sha256"])
     print(f"{out}: {len(entries)} episodes ({n_tr} with a transcript), shared audio {len(audio_bytes)} bytes, "
           f"{duration:g} s, blake3 {blake3[:8]}")
@@ -488,6 +524,34 @@ def main():
 
 def vtt_ts(ms):
     return "%02d:%02d:%02d.%03d" % (ms // 3_600_000, ms // 60_000 % 60, ms // 1000 % 60, ms % 1000)
+
+
+def wrap_vtt(line, width=65):
+    """A cue line cut at spaces to at most `width` characters, as Veillée's WebVTT writer does."""
+    out, current = [], ""
+    for word in line.split():
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = ""
+        current = f"{current} {word}" if current else word
+    if current:
+        out.append(current)
+    return out
+
+
+def normalized_vtt(text):
+    """The WebVTT that `veillee build` publishes for a generated transcript (voices named as
+    written, lines rewrapped, text escaped)."""
+    out = ["WEBVTT"]
+    for block in text.split("\n\n")[1:]:
+        lines = block.strip("\n").split("\n")
+        if not lines or "-->" not in lines[0]:
+            continue
+        voice, first = lines[1][3:].split(">", 1)
+        body = [first] + lines[2:]
+        wrapped = [w for line in body for w in wrap_vtt(line)]
+        out += ["", lines[0], f"<v {escape_vtt(voice)}>" + escape_vtt(wrapped[0])] + [escape_vtt(w) for w in wrapped[1:]]
+    return "\n".join(out) + "\n"
 
 
 def escape_vtt(text):

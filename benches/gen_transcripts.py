@@ -217,14 +217,9 @@ def transcript(rng, chain, words_goal, host, guests, ctx):
     return "\n".join(out), total
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out", type=Path)
-    ap.add_argument("--episodes", type=int, default=1000)
-    ap.add_argument("--words", type=int, default=8000)
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-
+def training():
+    """The Markov chain of the repository's French, and the titles of its methods and the names
+    of its partners and territories, by slug."""
     corpus = []
     for p in sorted((REPO / "tests/fixtures/search/transcripts").iterdir()):
         corpus += sentences(transcript_text(p))
@@ -247,6 +242,18 @@ def main():
     print(f"training text: {len(corpus)} sentences, {sum(len(s.split()) for s in corpus)} words, "
           f"{len(chain.next)} states", file=sys.stderr)
 
+    return chain, methods, partners, territories
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--episodes", type=int, default=1000)
+    ap.add_argument("--words", type=int, default=8000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+
+    chain, methods, partners, territories = training()
     rng = random.Random(args.seed)
     tdir = args.out / "transcripts"
     tdir.mkdir(parents=True, exist_ok=True)

@@ -86,6 +86,9 @@ pub(super) enum Command {
         /// Use this public address in the feed and pages instead of channel.toml's base_url.
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+        /// List every output rendered, written or removed (by default the first few of each).
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Print the feed that `build` would write, without building anything else.
     Feed {

@@ -165,7 +165,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Publish { slug, all: _, new_version, reason } => {
             publish(&project(root)?, &PublishOptions { slug, new_version, reason })
         }
-        Command::Build { base_url } => out(project(root)?.build(&BuildOptions { base_url, drafts: false })?),
+        Command::Build { base_url, verbose } => {
+            let report = project(root)?.build(&BuildOptions { base_url, drafts: false })?;
+            if verbose { out(report.verbose()) } else { out(report) }
+        }
         Command::Feed { base_url } => {
             let feed = project(root)?.feed(&BuildOptions { base_url, drafts: false })?;
             out(String::from_utf8_lossy(&feed))
@@ -289,8 +292,9 @@ fn probe(files: &[PathBuf], json: bool) -> Result<(), CliError> {
 
 fn serve(project: &Project, options: &ServeOptions) -> Result<(), CliError> {
     let server = project.serve(options)?;
+    // A few lines, then the address: the lists are `build`'s.
     if let Some(report) = server.report() {
-        out(report)?;
+        out(report.summary())?;
     }
     if let Some(problems) = server.problems() {
         eprintln!("{problems}");

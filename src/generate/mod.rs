@@ -127,57 +127,86 @@ impl Report {
     }
 }
 
+/// The names a report lists of each kind by default; `--verbose` lists them all.
+const LISTED: usize = 10;
+
+impl Report {
+    /// The report with every name it has (`build --verbose`), not the first few of each kind.
+    pub fn verbose(&self) -> impl fmt::Display + '_ {
+        Listing { report: self, limit: usize::MAX }
+    }
+
+    /// Its first lines only: what a server starting prints before its address.
+    pub fn summary(&self) -> impl fmt::Display + '_ {
+        Listing { report: self, limit: 0 }
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for w in &self.warnings.0 {
+        Listing { report: self, limit: LISTED }.fmt(f)
+    }
+}
+
+/// A report listing at most `limit` names of each kind.
+struct Listing<'a> {
+    report: &'a Report,
+    limit: usize,
+}
+
+impl fmt::Display for Listing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.report;
+        for w in &r.warnings.0 {
             writeln!(f, "{w}")?;
         }
         let drafts = |f: &mut fmt::Formatter<'_>| {
-            if self.drafts.0.is_empty() { Ok(()) } else { writeln!(f, "{}", self.drafts) }
+            if r.drafts.0.is_empty() { Ok(()) } else { writeln!(f, "{}", r.drafts) }
         };
-        if self.preview {
-            writeln!(f, "built the preview build/{}: {} episodes", self.current, self.episodes)?;
+        if r.preview {
+            writeln!(f, "built the preview build/{}: {} episodes", r.current, r.episodes)?;
             return drafts(f);
         }
-        match &self.generation {
+        match &r.generation {
             Some(generation) => writeln!(
                 f,
                 "built build/{generation}: {} episodes; {} re-probed, {} re-indexed, {} re-rendered, {} re-written, {} unchanged, {} removed",
-                self.episodes,
-                self.reprobed.len(),
-                self.reindexed.len(),
-                self.rendered.len(),
-                self.written.len(),
-                self.unchanged,
-                self.removed.len()
+                r.episodes,
+                r.reprobed.len(),
+                r.reindexed.len(),
+                r.rendered.len(),
+                r.written.len(),
+                r.unchanged,
+                r.removed.len()
             )?,
             None => {
-                writeln!(f, "nothing changed: build/current is still {} ({} episodes)", self.current, self.episodes)?;
+                writeln!(f, "nothing changed: build/current is still {} ({} episodes)", r.current, r.episodes)?;
             }
         }
         drafts(f)?;
         // The lists are news only for a build that changed a generation: the first one would
         // name every output, burying what follows (a server's address).
-        if self.first {
+        if r.first {
             return Ok(());
         }
-        for slug in &self.reprobed {
-            writeln!(f, "  re-probed    {slug}")?;
-        }
+        let mut hidden = 0;
+        let mut list = |f: &mut fmt::Formatter<'_>, what: &str, names: &[String]| -> fmt::Result {
+            for name in names.iter().take(self.limit) {
+                writeln!(f, "  {what:<12} {name}")?;
+            }
+            hidden += names.len().saturating_sub(self.limit);
+            Ok(())
+        };
+        list(f, "re-probed", &r.reprobed)?;
         // With no new generation nothing was written.
-        if self.generation.is_some() {
-            for slug in &self.reindexed {
-                writeln!(f, "  re-indexed   {slug}")?;
-            }
-            for path in &self.rendered {
-                writeln!(f, "  re-rendered  {path}")?;
-            }
-            for path in &self.written {
-                writeln!(f, "  re-written   {path}")?;
-            }
-            for path in &self.removed {
-                writeln!(f, "  removed      {path}")?;
-            }
+        if r.generation.is_some() {
+            list(f, "re-indexed", &r.reindexed)?;
+            list(f, "re-rendered", &r.rendered)?;
+            list(f, "re-written", &r.written)?;
+            list(f, "removed", &r.removed)?;
+        }
+        if hidden > 0 && self.limit > 0 {
+            writeln!(f, "  … and {hidden} more (`veillee build --verbose` lists them all)")?;
         }
         Ok(())
     }

@@ -112,3 +112,38 @@ fn hard_links_and_copies_of_probed_audio_are_not_probed_again() {
     std::fs::copy(crate::util::fixtures().join("audio/vbr-noxing.mp3"), &draft).unwrap();
     assert_eq!(p.ok(&["build"]), format!("{unchanged}  re-probed    brouillon\n"), "new bytes");
 }
+
+/// A build names the first few outputs of each kind it redid, and how many more; `--verbose`
+/// names them all.
+#[test]
+fn the_report_names_a_few_outputs_and_verbose_all() {
+    let [p, copy] = [(); 2].map(|()| {
+        let p = Project::fixture("show");
+        p.ok(&["build"]);
+        // The show's description is on every page.
+        p.edit("feed/channel.toml", "Une émission de démonstration", "Une émission");
+        p
+    });
+    let short = p.ok(&["build"]);
+    let rendered = short.lines().filter(|l| l.starts_with("  re-rendered")).count();
+    assert_eq!(rendered, 10, "{short}");
+    let counts = short.lines().next().unwrap().to_owned();
+    // Every count but `unchanged` is of names the report can list.
+    let total: usize = counts
+        .split("; ")
+        .nth(1)
+        .unwrap()
+        .split(", ")
+        .filter(|c| !c.ends_with("unchanged"))
+        .map(|c| c.split(' ').next().unwrap().parse::<usize>().unwrap())
+        .sum();
+    let named = short.lines().filter(|l| l.starts_with("  re-") || l.starts_with("  removed")).count();
+    assert_eq!(
+        short.lines().last().unwrap(),
+        format!("  … and {} more (`veillee build --verbose` lists them all)", total - named)
+    );
+    let long = copy.ok(&["build", "--verbose"]);
+    assert_eq!(long.lines().next(), Some(counts.as_str()));
+    assert_eq!(long.lines().filter(|l| l.starts_with("  re-") || l.starts_with("  removed")).count(), total, "{long}");
+    assert!(!long.contains("… and"), "{long}");
+}

@@ -286,3 +286,14 @@ fn search_api_and_page() {
         (StatusCode::MOVED_PERMANENTLY, "/recherche/?q=portes")
     );
 }
+
+/// `serve` starting after changes prints the build's counts, not the list of its outputs.
+#[test]
+fn serve_prints_the_counts_not_the_outputs() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    p.edit("feed/channel.toml", "Une émission de démonstration", "Une émission");
+    let server = Server::start(&p, &[]);
+    assert!(server.printed[0].starts_with("built build/gen-2: 3 episodes; 0 re-probed"), "{:?}", server.printed);
+    assert!(server.printed.iter().all(|l| !l.starts_with("  ")), "{:?}", server.printed);
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The speed issue's goals, each against its anchor in the same run (benches/anchors: the team's
+# shared podgen script and Hugo site, copied unchanged), on catalogs made by
+# benches/gen_catalog.py with long transcripts (benches/gen_transcripts.py's French), written
+# both as a Veillée show and as the anchors' episodes.jsonl:
+#
+#   bash benches/speed.sh
+#
+#   feed catalog: 10,000 episodes, 1,000 of them with an 8,000-word transcript (about 78 MB), one
+#     shared 90-minute MP3:
+#     - `build` with nothing changed      vs podgen (anchors/feed_py.py)   goal <= 0.1x
+#     - `feed`                            vs podgen                        goal <= 0.1x
+#     - `build` cold (build/ and .veillee/ deleted, page cache kept)  vs podgen: reported
+#     - `build` after editing one episode's notes: goal <= 0.3 s
+#   site catalog: 1,000 episodes, each with an 8,000-word transcript:
+#     - `build` cold (everything: pages, 4 transcript formats, index) vs Hugo's pages-only build
+#       (anchors/hugo_content.py, then `hugo --quiet`), goal <= 1.0x; peak memory of each
+#     - `build` after editing one episode's notes, goal <= 5 % of the cold build
+#
+# Paired commands run by turns (benches/interleave.py), medians of RUNS (5) runs each. Single
+# commands (the edits) by hyperfine with a prepare step. Prints one table with the verdicts.
+# Environment: RUNS (5), COMMIT (HEAD) or VEILLEE_BIN, FEED_EPISODES (10000), SITE_EPISODES
+# (1000), WORDS (8000), BENCH_DIR (~/.cache/veillee-bench), ONLY (a subset of: feed site).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/veillee-target}"
+CACHE="${BENCH_DIR:-$HOME/.cache/veillee-bench}"
+RUNS="${RUNS:-5}"
+WORDS="${WORDS:-8000}"
+ONLY="${ONLY:-feed site}"
+OUT="$CACHE/speed-out"
+mkdir -p "$CACHE" "$OUT"
+
+command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
+command -v hugo >/dev/null || { apt-get update -qq && apt-get install -y -qq hugo; }
+source benches/bench_bin.sh veillee-speed-bin
+source benches/data.sh
+PY="$(bash benches/setup_venv.sh)"
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr)," \
+  "$(df -T "$CACHE" | awk 'NR==2 {print $2}') under $CACHE"
+echo "veillee: $VERSION"
+echo "anchors: $("$PY" -c 'import importlib.metadata as m; print("podgen", m.version("podgen"))'), $(hugo version | cut -d' ' -f1-2)"
+
+# pair NAME A B [interleave options]: A and B by turns.
+pair() {
+  local name=$1 a=$2 b=$3
+  shift 3
+  python3 benches/interleave.py --runs "$RUNS" "$@" -- "$a" "$b" >"$OUT/$name.json"
+  echo "… $name done"
+}
+# single NAME CMD PREPARE: CMD alone, PREPARE before each run.
+single() {
+  hyperfine --runs "$RUNS" --warmup 1 --prepare "$3" --export-json "$OUT/$1.json" "$2" >/dev/null
+  echo "… $1 done"
+}
+# peak NAME CMD: the maximum resident set of one run, in MiB.
+peak() {
+  /usr/bin/time -f "%M" -o "$OUT/$1.rss" bash -c "$2" >/dev/null 2>&1
+}
+# edited NAME CATALOG: times `build` after an edit to one episode's notes that always changes
+# them (a sentence with the time), then puts the episode back as it was.
+edited() {
+  local ep
+  ep="$2/episodes/$(ls "$2/episodes" | grep '\.md$' | sed -n 2p)"
+  cp "$ep" "$OUT/edited.md"
+  single "$1" "$BIN --root $2 build" "printf '\nAjouté au banc le %s.\n' \"\$(date +%s%N)\" >> '$ep'"
+  cp "$OUT/edited.md" "$ep"
+}
+
+if [[ " $ONLY " == *" feed "* ]]; then
+  speed_catalog "${FEED_EPISODES:-10000}" "$(( ${FEED_EPISODES:-10000} / 10 ))" "$WORDS" "$BIN"
+  FEED_CAT=$SPEED
+  echo "feed catalog: $FEED_CAT: $(du -sh "$FEED_CAT/transcripts" | cut -f1) of transcripts"
+  PODGEN="$PY benches/anchors/feed_py.py podgen $FEED_CAT/episodes.jsonl $OUT/podgen.xml"
+  rm -rf "$FEED_CAT/build" "$FEED_CAT/.veillee"
+  pair "feed-cold" "$BIN --root $FEED_CAT build" "$PODGEN" \
+    --prepare "rm -rf $FEED_CAT/build $FEED_CAT/.veillee"
+  "$BIN" --root "$FEED_CAT" build >/dev/null
+  pair "feed-unchanged" "$BIN --root $FEED_CAT build" "$PODGEN" --warmup 1
+  pair "feed-feed" "$BIN --root $FEED_CAT feed" "$PODGEN" --warmup 1
+  edited "feed-edit" "$FEED_CAT"
+fi
+
+if [[ " $ONLY " == *" site "* ]]; then
+  speed_catalog "${SITE_EPISODES:-1000}" "${SITE_EPISODES:-1000}" "$WORDS" "$BIN"
+  SITE_CAT=$SPEED
+  echo "site catalog: $SITE_CAT: $(du -sh "$SITE_CAT/transcripts" | cut -f1) of transcripts"
+  HUGO_SITE="$OUT/hugo-site"
+  python3 benches/anchors/hugo_content.py "$SITE_CAT" "$HUGO_SITE" "${SITE_EPISODES:-1000}" >/dev/null
+  HUGO="hugo --quiet -s $HUGO_SITE -d $OUT/hugo-public"
+  pair "site-cold" "$BIN --root $SITE_CAT build" "$HUGO" \
+    --prepare "rm -rf $SITE_CAT/build $SITE_CAT/.veillee $OUT/hugo-public"
+  rm -rf "$SITE_CAT/build" "$SITE_CAT/.veillee" "$OUT/hugo-public"
+  peak "site-veillee" "$BIN --root $SITE_CAT build"
+  peak "site-hugo" "$HUGO"
+  "$BIN" --root "$SITE_CAT" build >/dev/null
+  edited "site-edit" "$SITE_CAT"
+fi
+
+python3 - "$OUT" "$ONLY" <<'EOF'
+import json, os, statistics, sys
+out, only = sys.argv[1], sys.argv[2].split()
+def medians(name):
+    r = json.load(open(os.path.join(out, name + ".json")))["results"]
+    return [statistics.median(x["times"]) for x in r]
+def secs(t):
+    return f"{t:.3f} s" if t >= 1 else f"{t * 1000:.1f} ms"
+def verdict(ok):
+    return "met" if ok else "MISSED"
+rows = []
+if "feed" in only:
+    for name, label, goal in [("feed-unchanged", "10,000 (1,000 transcripts), nothing changed", 0.1),
+                              ("feed-feed", "`veillee feed`, same catalog", 0.1),
+                              ("feed-cold", "cold build, same catalog", None)]:
+        v, p = medians(name)
+        rows.append((label, secs(v), f"podgen {secs(p)}", f"{v / p:.3f}×",
+                     f"≤ {goal}×: {verdict(v / p <= goal)}" if goal else "reported"))
+    (e,) = medians("feed-edit")
+    rows.append(("edit one episode's notes, 10,000 episodes", secs(e), "—", "—", f"≤ 0.3 s: {verdict(e <= 0.3)}"))
+if "site" in only:
+    v, h = medians("site-cold")
+    rows.append(("site, 1,000 × 8,000 words, cold, everything", secs(v), f"Hugo {secs(h)}", f"{v / h:.3f}×",
+                 f"≤ 1.0×: {verdict(v / h <= 1.0)}"))
+    rv = int(open(os.path.join(out, "site-veillee.rss")).read()) / 1024
+    rh = int(open(os.path.join(out, "site-hugo.rss")).read()) / 1024
+    rows.append(("peak memory of the same (one run)", f"{rv:.0f} MiB", f"Hugo {rh:.0f} MiB", f"{rv / rh:.3f}×", "reported"))
+    (e,) = medians("site-edit")
+    rows.append(("edit one episode's notes, 1,000 episodes", secs(e), f"own cold build {secs(v)}", f"{e / v:.3f}×",
+                 f"≤ 0.05×: {verdict(e / v <= 0.05)}"))
+print()
+print("| work | veillee (median) | anchor (median) | ratio | goal |")
+print("|---|---|---|---|---|")
+for r in rows:
+    print("| " + " | ".join(r) + " |")
+EOF
