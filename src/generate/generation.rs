@@ -1,5 +1,7 @@
-//! Build generations on disk: the lock, `gen-tmp-*` → `gen-N`, the `current` symlink, and hard
-//! links to unchanged outputs (docs/ARCHITECTURE.md, point 4, has the recipe and its pitfalls).
+//! Build generations on disk: the lock, `gen-tmp-*` → `gen-N`, the `current` symlink, hard
+//! links to unchanged outputs, and the generation before the current one taken over so that a
+//! build writes what changed (docs/ARCHITECTURE.md, point 4, has the recipe, its crash guarantees
+//! and its pitfalls).
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -128,6 +130,10 @@ pub(crate) struct Manifest {
     pub index_version: String,
     #[serde(default)]
     pub index_labels: String,
+    /// The generation this one was made from: its unchanged files are hard links to that one's,
+    /// which the next build may therefore update in place ([`recycle`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +142,12 @@ pub(crate) struct Entry {
     pub key: String,
     pub blake3: String,
     pub length: u64,
+}
+
+impl Entry {
+    fn same_bytes(&self, other: &Entry) -> bool {
+        self.blake3 == other.blake3 && self.length == other.length
+    }
 }
 
 const MANIFEST: &str = "manifest.json";
@@ -214,13 +226,27 @@ pub(super) fn write(
         });
     }
 
+    manifest.from = previous.as_ref().map(|g| g.name.clone());
     let tmp = build.join(format!("gen-tmp-{}", std::process::id()));
     let www = tmp.join("www");
-    fs::create_dir_all(&www).at(&www)?;
+    // The generation before the current one becomes the new one when nobody reads it: only what
+    // changed since it is written, instead of a tree of every episode's directory.
+    let recycled = match &previous {
+        Some(prev) => recycle(&build, prev, &old, &tmp)?,
+        None => None,
+    };
+    if let Some(r) = &recycled {
+        // What the new generation does not have goes first: a file may stand where a directory is due.
+        remove_stale(&www, r.manifest.files.keys().filter(|p| !manifest.files.contains_key(*p)))?;
+        remove(&tmp.join("index"))?;
+        remove(&tmp.join(PAGES))?;
+    }
+    let new_dirs = |p: &&String| recycled.as_ref().is_none_or(|r| !r.manifest.files.contains_key(*p));
     // Directories first, once each; then the files, on every core (creating tens of thousands
     // of inodes is most of a first build).
     let dirs: std::collections::BTreeSet<PathBuf> = outputs
         .keys()
+        .filter(new_dirs)
         .filter_map(|p| www.join(p).parent().map(Path::to_path_buf))
         .flat_map(|d| {
             d.ancestors().take_while(|a| a.starts_with(&www) && *a != www).map(Path::to_path_buf).collect::<Vec<_>>()
@@ -248,7 +274,7 @@ pub(super) fn write(
     let mut plan: Vec<(&str, Action)> = Vec::with_capacity(outputs.len());
     for (path, output) in &outputs {
         let entry = &manifest.files[path];
-        let same_bytes = old.files.get(path).is_some_and(|o| o.blake3 == entry.blake3 && o.length == entry.length);
+        let same_bytes = old.files.get(path).is_some_and(|o| o.same_bytes(entry));
         let action = match &previous {
             Some(g) if same_bytes => Action::Link(g.www().join(path)),
             _ => match first_of.get(entry.blake3.as_str()) {
@@ -272,17 +298,44 @@ pub(super) fn write(
         plan.push((path, action));
     }
     let delay = test_delay();
+    // In a recycled tree a file is replaced by renaming a new one over it, never rewritten.
+    let place = |dest: &Path, make: &dyn Fn(&Path) -> Result<(), GenerateError>| -> Result<(), GenerateError> {
+        if recycled.is_none() {
+            return make(dest);
+        }
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let new = dest.with_file_name(format!(".{name}.new"));
+        remove(&new)?;
+        make(&new)?;
+        crash_point();
+        fs::rename(&new, dest).at(dest)?;
+        Ok(())
+    };
     let run = |(path, action): &(&str, Action)| -> Result<bool, GenerateError> {
         let dest = www.join(path);
         let blake3 = &manifest.files[*path].blake3;
         match action {
-            Action::Link(prev) if fs::hard_link(prev, &dest).is_ok() => return Ok(true),
-            Action::Link(prev) => {
-                write_new(&dest, &Content::File { path: prev.clone(), blake3: Some(blake3.clone()) }, blake3)?;
+            // Same bytes in the recycled tree as in the previous generation: the same file, since
+            // that one's unchanged files are links to it.
+            Action::Link(_)
+                if recycled.as_ref().is_some_and(|r| {
+                    r.manifest.files.get(*path).zip(old.files.get(*path)).is_some_and(|(a, b)| a.same_bytes(b))
+                }) =>
+            {
+                return Ok(true);
             }
-            Action::Write(content) => write_new(&dest, content, blake3)?,
+            Action::Link(prev) => {
+                if place(&dest, &|to| fs::hard_link(prev, to).at(to).map_err(Into::into)).is_ok() {
+                    crash_point();
+                    return Ok(true);
+                }
+                let content = Content::File { path: prev.clone(), blake3: Some(blake3.clone()) };
+                place(&dest, &|to| write_new(to, &content, blake3))?;
+            }
+            Action::Write(content) => place(&dest, &|to| write_new(to, content, blake3))?,
             Action::Twin(_) => return Ok(false),
         }
+        crash_point();
         if let Some(d) = delay {
             std::thread::sleep(d);
         }
@@ -308,13 +361,16 @@ pub(super) fn write(
         group
             .iter()
             .map(|&i| match &plan[i] {
-                (path, Action::Twin(first)) => fs::hard_link(first, www.join(path)).at(www.join(path)),
+                (path, Action::Twin(first)) => {
+                    place(&www.join(path), &|to| fs::hard_link(first, to).at(to).map_err(Into::into))
+                }
                 _ => Ok(()),
             })
             .collect::<Vec<_>>()
     }) {
         results.into_iter().collect::<Result<Vec<()>, _>>()?;
     }
+
     let mut report = Report { first: previous.is_none(), ..Report::default() };
     for ((path, _), linked) in plan.iter().zip(linked) {
         if linked {
@@ -329,7 +385,9 @@ pub(super) fn write(
         None => Vec::new(),
     };
     let update = search::Update { remove, add: &index.add, labels: &index.labels };
+    crash_point();
     search::write_index(&tmp.join("index"), index.over.as_deref(), &update)?;
+    crash_point();
     report.reindexed = index.add.iter().map(|d| d.slug.clone()).collect();
     let manifest_bytes = serde_json::to_vec(&manifest).expect("a manifest is plain data");
     write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "")?;
@@ -339,11 +397,75 @@ pub(super) fn write(
     // rename below must not reach the disk before the files it makes current.
     let dir = File::open(&tmp).at(&tmp)?;
     rustix::fs::syncfs(&dir).map_err(std::io::Error::from).at(&tmp)?;
+    crash_point();
+    drop(recycled);
 
     let name = install(&build, &tmp, Slot::Current, previous.as_ref())?;
     report.generation = Some(name.clone());
     report.current = name;
     Ok(report)
+}
+
+/// A generation taken over by a build: its files as its manifest says, the lock that keeps
+/// servers out of it.
+struct Recycled {
+    manifest: Manifest,
+    _lock: File,
+}
+
+/// Renames the generation `previous` was made from to `tmp`, if no server holds it and it says
+/// what it holds: then a file whose bytes are the same there as in `previous` is a link to
+/// `previous`'s (see [`Manifest::from`]) and needs nothing done. Its manifest goes first, so that
+/// a tree half updated is never taken for what it was; a build killed midway leaves a `gen-tmp-*`,
+/// removed whole at the next start.
+fn recycle(build: &Path, previous: &Generation, old: &Manifest, tmp: &Path) -> Result<Option<Recycled>, GenerateError> {
+    let Some(from) = old.from.as_deref().filter(|f| *f != previous.name && Slot::Current.number(f).is_some()) else {
+        return Ok(None);
+    };
+    let dir = build.join(from);
+    let Some(manifest) = fs::read(dir.join(MANIFEST)).ok().and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
+    else {
+        return Ok(None);
+    };
+    let Ok(lock) = File::options().create(true).truncate(false).write(true).open(dir.join(HOLD)) else {
+        return Ok(None);
+    };
+    if lock.try_lock().is_err() {
+        return Ok(None);
+    }
+    fs::rename(&dir, tmp).at(tmp)?;
+    sync_dir(build).at(build)?;
+    crash_point();
+    let stale = tmp.join(MANIFEST);
+    fs::remove_file(&stale).at(&stale)?;
+    crash_point();
+    Ok(Some(Recycled { manifest, _lock: lock }))
+}
+
+/// Deletes the files of a recycled tree that the new generation does not have, and the
+/// directories they leave empty.
+fn remove_stale<'a>(www: &Path, paths: impl Iterator<Item = &'a String>) -> Result<(), GenerateError> {
+    for path in paths {
+        let file = www.join(path);
+        remove(&file)?;
+        crash_point();
+        // A directory still holding files stays (the error says so).
+        for dir in file.ancestors().skip(1).take_while(|d| *d != www) {
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Removes a file, or a directory and all it holds; one already gone is no error.
+fn remove(path: &Path) -> Result<(), GenerateError> {
+    let removed = if path.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+    match removed {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(crate::util::IoError::new(path, e).into()),
+        _ => Ok(()),
+    }
 }
 
 /// Writes a preview from scratch (`build/preview-tmp-<pid>` renamed `build/preview-N`, then
@@ -400,7 +522,9 @@ fn install(build: &Path, tmp: &Path, slot: Slot, previous: Option<&Generation>) 
     let dir = build.join(&name);
     fs::rename(tmp, &dir).at(&dir)?;
     sync_dir(build).at(build)?;
+    crash_point();
     swap(build, slot, &name)?;
+    crash_point();
     remove_old(build, slot, &name, previous.map(|g| g.name.as_str()))?;
     Ok(name)
 }
@@ -505,6 +629,21 @@ fn remove_old(build: &Path, slot: Slot, current: &str, previous: Option<&str>) -
         }
     }
     Ok(())
+}
+
+/// Test hook: `VEILLEE_TEST_CRASH_AT=N` kills the process (SIGKILL, nothing cleaned up) at the Nth
+/// step of writing a generation (a file written, linked or removed; a rename), so that a test can
+/// stop a build at every point. Without it, one relaxed atomic add per step.
+fn crash_point() {
+    use std::sync::LazyLock;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static AT: LazyLock<Option<usize>> = LazyLock::new(|| std::env::var("VEILLEE_TEST_CRASH_AT").ok()?.parse().ok());
+    static STEPS: AtomicUsize = AtomicUsize::new(0);
+    if let Some(at) = *AT
+        && STEPS.fetch_add(1, Ordering::Relaxed) == at
+    {
+        let _ = rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::KILL);
+    }
 }
 
 /// Test hook: `VEILLEE_TEST_WRITE_DELAY_MS` slows each write so that a test can kill a build

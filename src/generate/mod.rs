@@ -1,10 +1,11 @@
 //! The build stage: render every output of a catalog and write them as a new build generation
 //! (docs/ARCHITECTURE.md, points 4 and 5).
 //!
-//! A build (the caller holds `build/.lock`) writes `build/gen-tmp-<pid>/www/`, renames it
-//! `build/gen-N/` when complete, then swaps the `build/current` symlink atomically. Outputs
-//! identical to the previous generation's are hard links to them (same inode, mtime and ETag);
-//! new content is always a new file. A build that changes nothing makes no generation. A failed
+//! A build (the caller holds `build/.lock`) writes `build/gen-tmp-<pid>/www/` (the generation
+//! before the current one, taken over and updated, or a new tree), renames it `build/gen-N/` when
+//! complete, then swaps the `build/current` symlink atomically. Outputs identical to the previous
+//! generation's are hard links to them (same inode, mtime and ETag); new content is always a new
+//! file. A build that changes nothing makes no generation. A failed
 //! or killed build leaves `build/current` as it was; its leftover `gen-tmp-*` is removed by the
 //! next build. A preview is written whole, from scratch, into `build/preview-N/` behind the
 //! `build/preview` link: never `current`, never the ledger.

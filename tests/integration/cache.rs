@@ -5,33 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::util::{Project, copy_dir};
-
-/// Every file of a tree, by relative path.
-fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
-            let name = format!("{rel}{}", entry.file_name().to_string_lossy());
-            if entry.file_type().unwrap().is_dir() {
-                walk(&entry.path(), &format!("{name}/"), out);
-            } else {
-                out.insert(name, std::fs::read(entry.path()).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(root, "", &mut out);
-    out
-}
-
-/// A copy of `p`'s sources alone: no build, no cache.
-fn cold_copy(p: &Project) -> Project {
-    let copy = Project { dir: tempfile::tempdir().unwrap() };
-    for sub in ["feed", "episodes", "transcripts", "site"] {
-        copy_dir(&p.file(sub), &copy.file(sub));
-    }
-    copy
-}
+use crate::util::{Project, cold_copy, tree};
 
 /// What a build and a check of `p` give: the published tree, check's report, and an answer of
 /// the search.

@@ -2,7 +2,7 @@
 
 use std::os::unix::fs::MetadataExt;
 
-use crate::util::{Project, tree};
+use crate::util::{Project, cold_copy, tree};
 
 #[test]
 fn identical_sources_give_identical_outputs_whatever_the_path_and_time_zone() {
@@ -77,6 +77,81 @@ fn a_killed_build_leaves_the_current_generation_intact() {
     assert!(!tmp_www.exists(), "the next build removes the leftover");
     assert_eq!(std::fs::read_link(p.file("build/current")).unwrap().to_str(), Some("gen-2"));
     assert!(p.read("build/current/www/feed.xml").contains("Démonstration tuée"));
+}
+
+/// A build killed at each step of writing a generation (SIGKILL through a test-only hook), whether
+/// it makes the generation anew (the second build) or updates the one before the current (the
+/// third): `current` stays the whole previous generation, and the next build writes what a cold
+/// build of the same sources writes, leaving nothing of the killed one.
+#[test]
+fn a_build_killed_at_any_step_leaves_current_whole_and_the_next_repairs_it() {
+    use std::os::unix::process::ExitStatusExt;
+    let page = "episodes/cartographie-sensible-a-jazeneuil.md";
+    let setup = |killed: usize| {
+        let p = Project::fixture("show");
+        p.ok(&["build"]);
+        p.edit(page, "Démonstration :", "Démonstration revue :");
+        if killed == 3 {
+            p.ok(&["build"]);
+            p.edit("feed/channel.toml", "Une émission de démonstration", "Une émission");
+        }
+        p
+    };
+    for killed in [2, 3] {
+        let cold = {
+            let c = cold_copy(&setup(killed));
+            c.ok(&["build"]);
+            tree(&c.www())
+        };
+        let mut steps = 0;
+        loop {
+            let p = setup(killed);
+            let (link, before) = (std::fs::read_link(p.file("build/current")).unwrap(), tree(&p.file("build/current")));
+            let out = p.command().arg("build").env("VEILLEE_TEST_CRASH_AT", steps.to_string()).output().unwrap();
+            if out.status.success() {
+                break;
+            }
+            assert_eq!(out.status.signal(), Some(9), "build {killed}, step {steps}: {out:?}");
+            // Killed before the link moved, or after: the old generation whole, or the new one.
+            if std::fs::read_link(p.file("build/current")).unwrap() == link {
+                assert!(tree(&p.file("build/current")) == before, "build {killed}, step {steps}: current changed");
+            } else {
+                assert!(tree(&p.www()) == cold, "build {killed}, step {steps}: current is not the new generation");
+            }
+            p.ok(&["build"]);
+            assert!(tree(&p.www()) == cold, "build {killed}, step {steps}: not what a cold build writes");
+            let left: Vec<_> = std::fs::read_dir(p.file("build")).unwrap().map(|e| e.unwrap().file_name()).collect();
+            assert!(left.iter().all(|n| !n.to_string_lossy().contains("tmp")), "{left:?}");
+            steps += 1;
+        }
+        assert!(steps > 10, "build {killed} was killed at {steps} steps only");
+    }
+}
+
+/// Each build after the second updates the generation before the current one in place, when no
+/// server reads it: the files unchanged since the current one are its files, the changed ones
+/// new files.
+#[test]
+fn a_build_updates_the_generation_before_the_current_one() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let ino = |path: &str| std::fs::metadata(p.file(path)).unwrap().ino();
+    let first_www = ino("build/gen-1/www");
+    let page = "episodes/cartographie-sensible-a-jazeneuil.md";
+    let html = "www/episodes/cartographie-sensible-a-jazeneuil/index.html";
+    let media = "www/media/enquete-de-besoins-a-leaz.f5e72987.mp3";
+    p.edit(page, "Démonstration :", "Démonstration revue :");
+    p.ok(&["build"]);
+    p.edit(page, "Démonstration revue :", "Démonstration :");
+    p.ok(&["build"]);
+    assert!(!p.file("build/gen-1").exists());
+    assert_eq!(ino("build/gen-3/www"), first_www, "gen-1 became gen-3");
+    assert_eq!(ino(&format!("build/gen-3/{media}")), ino(&format!("build/gen-2/{media}")));
+    // Back to gen-1's bytes, yet a new file: a reader who has gen-2's must see it changed.
+    assert_ne!(ino(&format!("build/gen-3/{html}")), ino(&format!("build/gen-2/{html}")));
+    let modified = |g: &str| std::fs::metadata(p.file(&format!("build/{g}/{html}"))).unwrap().modified().unwrap();
+    assert!(modified("gen-3") >= modified("gen-2"));
+    assert!(!p.read(&format!("build/gen-3/{html}")).contains("revue"));
 }
 
 /// The report names the audio probed anew: a new file for a draft is probed, and the published

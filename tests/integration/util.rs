@@ -132,6 +132,15 @@ impl Project {
     }
 }
 
+/// A copy of `p`'s sources alone: no build, no cache.
+pub(crate) fn cold_copy(p: &Project) -> Project {
+    let copy = Project { dir: tempfile::tempdir().unwrap() };
+    for sub in ["feed", "episodes", "transcripts", "site"] {
+        copy_dir(&p.file(sub), &copy.file(sub));
+    }
+    copy
+}
+
 pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
