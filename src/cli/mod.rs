@@ -2,6 +2,7 @@
 //! prints. Exit codes: 0 success, 1 bad input (the sources, a file), 2 usage (the arguments).
 
 mod args;
+mod progress;
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -59,6 +60,7 @@ impl CliError {
 /// Runs the command line and returns the process exit code.
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse_from(search_words_last(std::env::args_os().collect()));
+    progress::install();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

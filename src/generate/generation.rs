@@ -227,6 +227,7 @@ pub(super) fn write(
     }
 
     manifest.from = previous.as_ref().map(|g| g.name.clone());
+    let writing = crate::util::progress::step("write");
     let tmp = build.join(format!("gen-tmp-{}", std::process::id()));
     let www = tmp.join("www");
     // The generation before the current one becomes the new one when nobody reads it: only what
@@ -385,9 +386,12 @@ pub(super) fn write(
         None => Vec::new(),
     };
     let update = search::Update { remove, add: &index.add, labels: &index.labels };
+    let written_in = writing.end();
+    let indexing = crate::util::progress::step("index");
     crash_point();
     search::write_index(&tmp.join("index"), index.over.as_deref(), &update)?;
     crash_point();
+    report.steps = vec![written_in, indexing.end()];
     report.reindexed = index.add.iter().map(|d| d.slug.clone()).collect();
     let manifest_bytes = serde_json::to_vec(&manifest).expect("a manifest is plain data");
     write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "")?;

@@ -112,7 +112,12 @@ pub struct Report {
     pub preview: bool,
     /// Episodes left out because they were never published (not in a preview with drafts).
     pub drafts: Drafts,
+    /// How long each step took (load, render, write, index), in order.
+    pub steps: Vec<(&'static str, std::time::Duration)>,
 }
+
+/// A build shorter than this does not say which steps were slowest.
+const TIMED: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Report {
     /// What the catalog adds to a report: probes, warnings, the next scheduled date.
@@ -126,6 +131,26 @@ impl Report {
             catalog.episodes.iter().filter(|e| e.status(now) == Status::Scheduled).map(Episode::pub_date).min();
         self.warnings = catalog.warnings.clone();
     }
+}
+
+impl Report {
+    /// `  slowest steps: render 2.1 s, index 1.3 s, load 0.4 s`, for a build of a second or more.
+    fn slowest(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let total: std::time::Duration = self.steps.iter().map(|(_, d)| *d).sum();
+        if total < TIMED || hide_timings() {
+            return Ok(());
+        }
+        let mut steps = self.steps.clone();
+        steps.sort_by_key(|s| std::cmp::Reverse(s.1));
+        let list: Vec<String> =
+            steps.iter().take(3).map(|(name, d)| format!("{name} {:.1} s", d.as_secs_f64())).collect();
+        writeln!(f, "  slowest steps: {}", list.join(", "))
+    }
+}
+
+/// Test hook: `VEILLEE_TEST_NO_TIMINGS` keeps durations out of reports that tests compare.
+fn hide_timings() -> bool {
+    std::env::var_os("VEILLEE_TEST_NO_TIMINGS").is_some()
 }
 
 /// The names a report lists of each kind by default; `--verbose` lists them all.
@@ -188,7 +213,7 @@ impl fmt::Display for Listing<'_> {
         // The lists are news only for a build that changed a generation: the first one would
         // name every output, burying what follows (a server's address).
         if r.first {
-            return Ok(());
+            return r.slowest(f);
         }
         let mut hidden = 0;
         let mut list = |f: &mut fmt::Formatter<'_>, what: &str, names: &[String]| -> fmt::Result {
@@ -209,7 +234,7 @@ impl fmt::Display for Listing<'_> {
         if hidden > 0 && self.limit > 0 {
             writeln!(f, "  … and {hidden} more (`veillee build --verbose` lists them all)")?;
         }
-        Ok(())
+        r.slowest(f)
     }
 }
 
@@ -217,8 +242,11 @@ impl fmt::Display for Listing<'_> {
 /// build lock).
 pub(crate) fn build(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
     let previous = generation::previous_manifest(root);
+    let step = crate::util::progress::step("render");
     let rendered = render(catalog, options, previous.as_ref())?;
+    let rendered_in = step.end();
     let mut report = write_generation(root, rendered)?;
+    report.steps.insert(0, rendered_in);
     report.describe(catalog, options);
     Ok(report)
 }
@@ -284,4 +312,27 @@ pub(crate) fn chapters_bytes(catalog: &Catalog, ep: &Episode) -> Option<Vec<u8>>
     let mut json = serde_json::to_vec_pretty(&feed::chapters_json(catalog, ep, &canonical)).ok()?;
     json.push(b'\n');
     Some(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::Report;
+
+    #[test]
+    fn a_build_of_a_second_or_more_names_its_slowest_steps() {
+        let ms = Duration::from_millis;
+        let mut report = Report {
+            generation: Some("gen-2".into()),
+            current: "gen-2".into(),
+            episodes: 3,
+            steps: vec![("load", ms(420)), ("render", ms(2140)), ("write", ms(160)), ("index", ms(1290))],
+            ..Report::default()
+        };
+        let text = report.to_string();
+        assert!(text.ends_with("\n  slowest steps: render 2.1 s, index 1.3 s, load 0.4 s\n"), "{text}");
+        report.steps = vec![("load", ms(300)), ("render", ms(500))];
+        assert!(!report.to_string().contains("slowest"), "under a second");
+    }
 }

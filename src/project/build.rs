@@ -17,10 +17,15 @@ impl Project {
     /// Builds `build/current`: a new generation if any output changed.
     pub fn build(&self, options: &BuildOptions) -> Result<Report, GenerateError> {
         let _lock = BuildLock::acquire(self.root())?;
+        let step = crate::util::progress::step("load");
         let catalog = self.load()?;
+        let loaded_in = step.end();
         let report = generate::build(self.root(), &catalog, &self.generate_options(options, false));
         self.release(catalog);
-        report
+        report.map(|mut r| {
+            r.steps.insert(0, loaded_in);
+            r
+        })
     }
 
     /// Builds a preview into `build/preview` (never `build/current`, never the ledger): for a

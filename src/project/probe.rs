@@ -55,8 +55,10 @@ impl Project {
     /// byte offset where there is one.
     pub fn probe(files: &[PathBuf]) -> Probed {
         let mut out = Probed::default();
-        for file in files {
-            match probe_file(file) {
+        let _step = crate::util::progress::step("probe");
+        // Files on every core, for a long list of long recordings.
+        for (file, probed) in files.iter().zip(crate::util::par::map_long(files, |f| probe_file(f))) {
+            match probed {
                 Ok(facts) => out.files.push((file.clone(), facts)),
                 Err((offset, e)) => {
                     let position = offset.map_or(Position::File, Position::Offset);

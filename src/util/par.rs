@@ -5,21 +5,37 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `f` over `items` on every core (at most 8 threads).
 pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
-    map_with(cores, items, f)
+    map_with(cores(), 64, items, f)
+}
+
+/// `f` over `items` on every core, however few: for items that each take long (probing an hour
+/// of audio), where `map` would keep a short list on one thread.
+pub(crate) fn map_long<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_with(cores(), 2, items, f)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8)
 }
 
 /// `f` over `items` for work that mostly waits on the disk (reading sources with a cold page
 /// cache): more threads than cores keep more reads in flight (4: 8 gained little cold and cost
 /// the warm case on 2 cores).
 pub(crate) fn map_io<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    map_with(4, items, f)
+    map_with(4, 64, items, f)
 }
 
 /// Each thread takes the next item when it is done with one, so that one long task (the feed)
-/// does not leave the other threads idle.
-fn map_with<T: Sync, R: Send>(threads: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    if threads < 2 || items.len() < 64 {
+/// does not leave the other threads idle. Fewer than `min_items` items stay on this thread.
+fn map_with<T: Sync, R: Send>(threads: usize, min_items: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    // Each item is a unit of the progress shown.
+    super::progress::add(items.len());
+    let f = |item: &T| {
+        let r = f(item);
+        super::progress::advance(1);
+        r
+    };
+    if threads < 2 || items.len() < min_items {
         return items.iter().map(&f).collect();
     }
     let next = AtomicUsize::new(0);

@@ -6,7 +6,7 @@ use crate::util::{NOW, Project, fixtures};
 
 fn veillee(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_veillee"));
-    cmd.current_dir(dir).env("SOURCE_DATE_EPOCH", NOW.to_string());
+    cmd.current_dir(dir).env("SOURCE_DATE_EPOCH", NOW.to_string()).env("VEILLEE_TEST_NO_TIMINGS", "1");
     cmd
 }
 

@@ -222,3 +222,32 @@ fn the_report_names_a_few_outputs_and_verbose_all() {
     assert_eq!(long.lines().filter(|l| l.starts_with("  re-") || l.starts_with("  removed")).count(), total, "{long}");
     assert!(!long.contains("… and"), "{long}");
 }
+
+/// A step of a second or more shows a progress bar on a terminal (`script` gives the build one),
+/// and nothing on stderr otherwise.
+#[test]
+fn a_long_build_shows_its_progress_on_a_terminal_only() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    p.edit("feed/channel.toml", "Une émission de démonstration", "Une émission");
+    // Two files written, each slowed down: more than a second of writing.
+    let command = format!(
+        "VEILLEE_TEST_WRITE_DELAY_MS=800 VEILLEE_TEST_NO_TIMINGS=1 SOURCE_DATE_EPOCH={} TZ=Europe/Paris {} --root {} build",
+        crate::util::NOW,
+        env!("CARGO_BIN_EXE_veillee"),
+        p.path().display()
+    );
+    let on_terminal = std::process::Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&on_terminal.stdout);
+    assert!(on_terminal.status.success(), "{shown}");
+    assert!(shown.contains(" write [") && shown.contains("] "), "no bar: {shown:?}");
+    assert!(shown.contains("built build/gen-2"), "{shown}");
+
+    p.edit("feed/channel.toml", "Une émission", "Une émission de démonstration");
+    let out = p.command().arg("build").env("VEILLEE_TEST_WRITE_DELAY_MS", "150").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "not a terminal: no bar");
+}
