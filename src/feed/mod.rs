@@ -58,12 +58,27 @@ pub fn rfc2822(t: jiff::Timestamp) -> String {
     t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
-/// Renders `feed.xml`.
-pub(crate) fn render_feed(input: &FeedInput<'_>) -> Vec<u8> {
-    write_feed(input).expect("XML written to memory cannot fail")
+/// Renders `feed.xml` from its items, each rendered by [`render_item_alone`] (now or in an
+/// earlier run), in the order of `input.items`.
+pub(crate) fn render_feed_from<B: AsRef<[u8]>>(input: &FeedInput<'_>, items: &[B]) -> Vec<u8> {
+    write_feed(input, items).expect("XML written to memory cannot fail")
 }
 
-fn write_feed(input: &FeedInput<'_>) -> io::Result<Vec<u8>> {
+/// One `<item>`, as the feed holds it: with the line break and indentation before it.
+pub(crate) fn render_item_alone(input: &FeedInput<'_>, item: &Item<'_>) -> Vec<u8> {
+    let mut x = Xml::new();
+    // At the depth of the feed's items.
+    let item_xml = (|| {
+        x.open("rss", &[])?;
+        x.open("channel", &[])?;
+        let start = x.len();
+        render_item(&mut x, input, item)?;
+        Ok::<_, io::Error>(x.since(start).to_vec())
+    })();
+    item_xml.expect("XML written to memory cannot fail")
+}
+
+fn write_feed<B: AsRef<[u8]>>(input: &FeedInput<'_>, items: &[B]) -> io::Result<Vec<u8>> {
     let ch = &input.catalog.channel;
     let urls = input.urls;
     let mut x = Xml::new();
@@ -178,8 +193,10 @@ fn write_feed(input: &FeedInput<'_>) -> io::Result<Vec<u8>> {
         }
         x.text_with("podcast:trailer", &attrs, &ep.title)?;
     }
-    for item in input.items {
-        render_item(&mut x, input, item)?;
+    // Something is always written in the channel before its items (its title at least), so the
+    // writer stands where it does after an item.
+    for item in items {
+        x.raw(item.as_ref());
     }
     x.close("channel")?;
     x.close("rss")?;

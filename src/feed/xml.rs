@@ -62,6 +62,23 @@ impl Xml {
         self.w.write_event(Event::End(BytesEnd::new(name)))
     }
 
+    /// The bytes written so far.
+    pub(super) fn len(&self) -> usize {
+        self.w.get_ref().len()
+    }
+
+    /// Bytes written from `start` on.
+    pub(super) fn since(&self, start: usize) -> &[u8] {
+        &self.w.get_ref()[start..]
+    }
+
+    /// Bytes written as they are: elements written alone at the same depth, and ending as an
+    /// element does, so that the indentation of what follows is the same (quick-xml's writer
+    /// keeps only the depth and whether a line break comes next).
+    pub(super) fn raw(&mut self, bytes: &[u8]) {
+        self.w.get_mut().extend_from_slice(bytes);
+    }
+
     pub(crate) fn finish(self) -> Vec<u8> {
         let mut out = self.w.into_inner();
         out.push(b'\n');

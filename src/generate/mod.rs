@@ -10,6 +10,7 @@
 //! next build. A preview is written whole, from scratch, into `build/preview-N/` behind the
 //! `build/preview` link: never `current`, never the ledger.
 
+mod feed_items;
 mod generation;
 mod plan;
 
@@ -42,6 +43,8 @@ pub(crate) struct Options {
     pub drafts: bool,
     /// A preview: the media are served where the pages are, whatever `media_base_url` says.
     pub preview: bool,
+    /// Where the feed's items are kept between runs (`None`: every item rendered).
+    pub feed_cache: Option<PathBuf>,
 }
 
 /// Why a build failed.

@@ -11,7 +11,7 @@ use std::path::Path;
 use super::generation::Manifest;
 use super::{Content, GenerateError, Generation, Options, chapters_bytes, media_name, transcript_output};
 use crate::catalog::{Catalog, Status};
-use crate::feed::{self, FeedInput, Item};
+use crate::feed::{FeedInput, Item};
 use crate::search;
 use crate::site::{self, Site, SiteInput};
 use crate::transcript::OutFormat;
@@ -133,19 +133,49 @@ pub(crate) fn feed_only(catalog: &Catalog, options: &Options) -> Result<Vec<u8>,
     let urls = urls(catalog, options)?;
     catalog.check_published_media()?;
     let items = items(catalog, options);
-    render_notes(&items, true);
-    Ok(feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name(catalog) }))
+    let keys = feed_item_keys(catalog, &global_key(catalog, &urls, options), &items, &item_keys(&items));
+    let input = FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name(catalog) };
+    Ok(super::feed_items::feed(&input, &keys, options.feed_cache.as_deref()))
 }
 
-/// The show notes as HTML serve the feed and the episode pages: made once, on every core,
-/// before either (the feed is written on one core); Apple's flavour only for a feed.
-fn render_notes(items: &[Item<'_>], feed: bool) {
-    crate::util::par::map(items, |i| {
-        let notes = i.episode.rendered_notes();
-        if feed {
-            notes.apple(&i.episode.notes);
-        }
-    });
+/// What every page shows: the show, the theme, the addresses.
+fn global_key(catalog: &Catalog, urls: &Urls, options: &Options) -> String {
+    key([
+        "global",
+        env!("CARGO_PKG_VERSION"),
+        &site::theme_digest(&catalog.theme),
+        &catalog.channel.digest,
+        &urls.base,
+        &urls.media_base,
+        if options.drafts { "drafts" } else { "" },
+    ])
+}
+
+/// Each item's own inputs: its sources, media name, date and ledger facts.
+fn item_keys(items: &[Item<'_>]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| {
+            let e = i.episode;
+            let published = e.published.as_ref().map(|p| format!("{}\0{}", p.pub_date, p.old_slugs.join(" ")));
+            key([e.digest.as_str(), &i.media_name, &e.pub_date().to_string(), published.as_deref().unwrap_or("draft")])
+        })
+        .collect()
+}
+
+/// The key of each item of the feed: the show's, its own, and the partners (its author) and
+/// places (its locations) it names.
+fn feed_item_keys(catalog: &Catalog, global: &str, items: &[Item<'_>], item_keys: &[String]) -> Vec<String> {
+    items
+        .iter()
+        .zip(item_keys)
+        .map(|(i, k)| {
+            let e = i.episode;
+            let partners = e.partners.iter().map(|p| catalog.partners.get(p).map_or("", |p| p.digest.as_str()));
+            let places = e.territories.iter().map(|t| catalog.territories.get(t).map_or("", |t| t.digest.as_str()));
+            key(["item", global, k].into_iter().chain(partners).chain(places))
+        })
+        .collect()
 }
 
 /// Plans every output and renders those whose inputs changed since `previous`.
@@ -185,23 +215,8 @@ pub(crate) fn render(
 
     // The keys. `global` covers what every page shows: the show, the theme, the addresses.
     let version = env!("CARGO_PKG_VERSION");
-    let global = key([
-        "global",
-        version,
-        &site::theme_digest(&catalog.theme),
-        &ch.digest,
-        &urls.base,
-        &urls.media_base,
-        if options.drafts { "drafts" } else { "" },
-    ]);
-    let item_keys: Vec<String> = items
-        .iter()
-        .map(|i| {
-            let e = i.episode;
-            let published = e.published.as_ref().map(|p| format!("{}\0{}", p.pub_date, p.old_slugs.join(" ")));
-            key([e.digest.as_str(), &i.media_name, &e.pub_date().to_string(), published.as_deref().unwrap_or("draft")])
-        })
-        .collect();
+    let global = global_key(catalog, &urls, options);
+    let item_keys = item_keys(&items);
     let method_digest = |slug: &str| catalog.methods.get(slug).map_or("", |m| m.digest.as_str());
     let partner_digest = |slug: &str| catalog.partners.get(slug).map_or("", |p| p.digest.as_str());
     let territory_digest = |slug: &str| catalog.territories.get(slug).map_or("", |t| t.digest.as_str());
@@ -237,8 +252,12 @@ pub(crate) fn render(
             }
         }
     }
-    let territories_all = key(catalog.territories.values().map(|t| t.digest.as_str()));
-    jobs.insert("feed.xml".into(), (key(["feed", &global, &all_items, &territories_all]), Job::Feed));
+    // The feed is its items (each with its partners and places) and the show.
+    let feed_keys = feed_item_keys(catalog, &global, &items, &item_keys);
+    jobs.insert(
+        "feed.xml".into(),
+        (key(["feed", global.as_str()].into_iter().chain(feed_keys.iter().map(String::as_str))), Job::Feed),
+    );
     jobs.insert("index.html".into(), (key(["index", &global, &all_items, &all_pages]), Job::Index));
     let keys_of = |pred: &dyn Fn(&Item<'_>) -> bool| -> Vec<&str> {
         items.iter().zip(&item_keys).filter(|(i, _)| pred(i)).map(|(_, k)| k.as_str()).collect()
@@ -314,7 +333,11 @@ pub(crate) fn render(
         let site = || site.as_ref().ok_or_else(|| GenerateError::Invariant("a page to render, no theme loaded".into()));
         Ok(match job {
             Job::Ready(_) => unreachable!("ready outputs are not rendered"),
-            Job::Feed => feed::render_feed(&FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name }),
+            Job::Feed => super::feed_items::feed(
+                &FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name },
+                &feed_keys,
+                options.feed_cache.as_deref(),
+            ),
             Job::Index => site()?.index()?,
             Job::Episode(i) => site()?.episode(&items[*i])?,
             Job::Method(slug) => site()?.method(&catalog.methods[slug])?,
@@ -328,11 +351,8 @@ pub(crate) fn render(
             Job::Style => site::STYLE_CSS.as_bytes().to_vec(),
         })
     };
-    // The notes first; then the longest job, the feed, goes first.
-    let feed = todo.iter().any(|(_, _, job)| matches!(job, Job::Feed));
-    if feed || todo.iter().any(|(_, _, job)| matches!(job, Job::Episode(_))) {
-        render_notes(&items, feed);
-    }
+    // The longest job, the feed, goes first (it renders its new items on every core, and each
+    // page its own notes).
     todo.sort_by_key(|(_, _, job)| !matches!(job, Job::Feed));
     let rendered = crate::util::par::map(&todo, |(_, _, job)| render_one(job));
     for ((path, k, _), bytes) in todo.into_iter().zip(rendered) {

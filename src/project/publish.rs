@@ -28,7 +28,7 @@ impl Project {
         let mut all = catalog.ledger.entries.clone();
         all.extend(entries.iter().cloned());
         catalog.set_ledger(Ledger::from_entries(all));
-        let build_options = generate::Options { base_url: None, now, drafts: false, preview: false };
+        let build_options = generate::Options { now, ..self.generate_options(&super::BuildOptions::default(), false) };
         let previous = generate::previous_manifest(self.root());
         let rendered = generate::render(&catalog, &build_options, previous.as_ref())?;
         if !entries.is_empty() {

@@ -7,10 +7,11 @@ use std::path::Path;
 
 use crate::util::{Project, cold_copy, tree};
 
-/// What a build and a check of `p` give: the published tree, check's report, and an answer of
-/// the search.
+/// What a build, a check and `feed` of `p` give: the published tree, check's report with the
+/// feed printed, and an answer of the search.
 fn outcome(p: &Project) -> (BTreeMap<String, Vec<u8>>, String, String, String) {
     let check = p.run(&["check"]);
+    let feed = p.run(&["feed"]);
     let build = p.run(&["build"]);
     let www = if build.status.success() { tree(&p.file("build/current/www")) } else { BTreeMap::new() };
     // The episodes and moments found (scores differ: an updated index counts its deleted
@@ -31,7 +32,8 @@ fn outcome(p: &Project) -> (BTreeMap<String, Vec<u8>>, String, String, String) {
         String::new()
     };
     let report = |o: &std::process::Output| format!("{:?}\n{}", o.status.code(), String::from_utf8_lossy(&o.stderr));
-    (www, report(&check), format!("{:?}", build.status.code()), search)
+    let check_and_feed = format!("{}\n{}{}", report(&check), report(&feed), String::from_utf8_lossy(&feed.stdout));
+    (www, check_and_feed, format!("{:?}", build.status.code()), search)
 }
 
 /// A small deterministic generator (xorshift): the same edits on every machine.
@@ -47,16 +49,19 @@ impl Rng {
 }
 
 /// One change to the sources or the cache, named for the failure message.
+/// The names of the files of `dir` ending in `ext`, sorted.
+fn names(p: &Project, dir: &str, ext: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(p.file(dir))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(ext))
+        .collect();
+    names.sort();
+    names
+}
+
 fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
-    let transcripts: Vec<String> = {
-        let mut names: Vec<String> = std::fs::read_dir(p.file("transcripts"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".vtt"))
-            .collect();
-        names.sort();
-        names
-    };
+    let transcripts = names(p, "transcripts", ".vtt");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let name = transcripts[rng.below(transcripts.len())].clone();
     let rel = format!("transcripts/{name}");
@@ -70,7 +75,7 @@ fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
         out[at].push_str(what);
         out.join("\n") + "\n"
     };
-    match rng.below(9) {
+    match rng.below(12) {
         0 => {
             p.write(&rel, edited(&p.read(&rel), &format!(" modifié {step}")));
             format!("edit {rel}")
@@ -121,6 +126,35 @@ fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
                 Err(_) => {}
             }
             "damage the cache".to_owned()
+        }
+        9 => {
+            // New words at the end of an episode's notes.
+            let episodes = names(p, "episodes", ".md");
+            let rel = format!("episodes/{}", episodes[step % episodes.len()]);
+            p.write(&rel, p.read(&rel) + &format!("\nAjouté à l'étape {step}.\n"));
+            format!("edit the notes of {rel}")
+        }
+        10 => {
+            // A partner renamed: the author of its episodes' items.
+            let rel = "site/partners/la-traverse.md";
+            let text = p.read(rel);
+            let name = text.lines().find(|l| l.starts_with("name = ")).unwrap().to_owned();
+            p.write(rel, text.replacen(&name, &format!("name = \"La Traverse {step}\""), 1));
+            "rename a partner".to_owned()
+        }
+        11 => {
+            let cache = p.file(".veillee/cache/feed-items");
+            match std::fs::read(&cache) {
+                Ok(bytes) if step.is_multiple_of(2) => std::fs::write(&cache, &bytes[..bytes.len() / 3]).unwrap(),
+                Ok(mut bytes) => {
+                    // Other bytes of the same length: an item that lies.
+                    let at = bytes.len() / 2;
+                    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+                    std::fs::write(&cache, bytes).unwrap();
+                }
+                Err(_) => {}
+            }
+            "damage the feed's items".to_owned()
         }
         _ => {
             // A transcript swapped with another episode's: same names, other files.
