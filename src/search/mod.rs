@@ -11,6 +11,7 @@
 pub mod bench;
 mod passages_of;
 mod query;
+mod ranked;
 mod stem;
 mod words;
 

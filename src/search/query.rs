@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -133,6 +132,17 @@ pub const MAX_QUERY: usize = 1000;
 const CANDIDATES: usize = 1000;
 const MOMENTS: usize = 3;
 
+/// Each set as a sorted list (looked up by bisection, without hashing).
+fn sorted(sets: Vec<HashSet<u64>>) -> Vec<Vec<u64>> {
+    sets.into_iter()
+        .map(|set| {
+            let mut ids: Vec<u64> = set.into_iter().collect();
+            ids.sort_unstable();
+            ids
+        })
+        .collect()
+}
+
 /// An open index, ready to answer.
 pub struct Searcher {
     reader: IndexReader,
@@ -140,6 +150,8 @@ pub struct Searcher {
     labels: Labels,
     /// Each episode's facts, read once from the episodes' own documents.
     episodes: HashMap<u64, EpisodeMeta>,
+    /// Every facet value of the index, (kind, value), sorted.
+    facet_values: Vec<(String, String)>,
     /// Each method's words as the index sees them (stems).
     method_terms: Vec<(String, HashSet<String>)>,
     /// The index's French analyzer, made once (a clone per search: analyzing needs it mutable).
@@ -148,12 +160,12 @@ pub struct Searcher {
     passages_of: std::sync::Arc<super::passages_of::PassagesOf>,
 }
 
-/// What a result shows of an episode, and its facet values (`kind/value` words).
+/// What a result shows of an episode, and its facet values (indexes in `Searcher::facet_values`).
 struct EpisodeMeta {
     slug: String,
     title: String,
     date: String,
-    tags: String,
+    tags: Vec<usize>,
 }
 
 /// The best hits of one episode.
@@ -177,7 +189,7 @@ impl tantivy::collector::Collector for EpisodeSet {
         _: tantivy::SegmentOrdinal,
         segment: &tantivy::SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        Ok(EpisodeSetSegment { column: segment.fast_fields().u64("episode")?, ids: HashSet::new() })
+        Ok(EpisodeSetSegment { column: segment.fast_fields().u64("episode")?, ids: HashSet::new(), last: None })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -192,14 +204,19 @@ impl tantivy::collector::Collector for EpisodeSet {
 struct EpisodeSetSegment {
     column: tantivy::columnar::Column<u64>,
     ids: HashSet<u64>,
+    /// An episode's documents are consecutive: one insert per run.
+    last: Option<u64>,
 }
 
 impl tantivy::collector::SegmentCollector for EpisodeSetSegment {
     type Fruit = HashSet<u64>;
 
     fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
-        if let Some(id) = self.column.first(doc) {
+        if let Some(id) = self.column.first(doc)
+            && self.last != Some(id)
+        {
             self.ids.insert(id);
+            self.last = Some(id);
         }
     }
 
@@ -221,20 +238,34 @@ impl Searcher {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let labels: Labels =
             std::fs::read(dir.join(LABELS)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
-        let mut episodes = HashMap::new();
         let searcher = reader.searcher();
         let kind = TermQuery::new(Term::from_field_text(fields.kind, "episode"), IndexRecordOption::Basic);
+        let mut read = Vec::new();
         for address in searcher.search(&kind, &tantivy::collector::DocSetCollector)? {
             let doc: TantivyDocument = searcher.doc(address)?;
             let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
-            let meta = EpisodeMeta {
-                slug: get(fields.slug),
-                title: get(fields.title),
-                date: get(fields.date),
-                tags: get(fields.tags),
-            };
-            episodes.insert(super::episode_id(&get(fields.guid)), meta);
+            read.push((get(fields.guid), get(fields.slug), get(fields.title), get(fields.date), get(fields.tags)));
         }
+        // Facet values numbered in their order (kind, then value): a search counts in an array.
+        let facet_values: Vec<(String, String)> = read
+            .iter()
+            .flat_map(|r| r.4.split_whitespace().filter_map(|t| t.split_once('/')))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let number = |tag: &str| {
+            let (k, v) = tag.split_once('/')?;
+            facet_values.binary_search_by(|(fk, fv)| (fk.as_str(), fv.as_str()).cmp(&(k, v))).ok()
+        };
+        let episodes = read
+            .iter()
+            .map(|(guid, slug, title, date, tags)| {
+                let tags = tags.split_whitespace().filter_map(number).collect();
+                let meta = EpisodeMeta { slug: slug.clone(), title: title.clone(), date: date.clone(), tags };
+                (super::episode_id(guid), meta)
+            })
+            .collect();
         let mut analyzer = super::french_analyzer();
         let method_terms = labels
             .method_words
@@ -242,7 +273,7 @@ impl Searcher {
             .map(|(slug, words)| (slug.clone(), super::analyze(&mut analyzer, words)))
             .collect();
         let passages_of = std::sync::Arc::new(super::passages_of::PassagesOf::new(&searcher)?);
-        Ok(Searcher { reader, fields, labels, episodes, method_terms, analyzer, passages_of })
+        Ok(Searcher { reader, fields, labels, episodes, facet_values, method_terms, analyzer, passages_of })
     }
 }
 
@@ -338,23 +369,14 @@ impl Searcher {
 
         // Equal scores are ordered by episode and time, not by segment (a rebuild of the same
         // sources names and orders its segments anew): the same candidates every time.
-        let named = std::sync::Arc::new(named);
-        let ranked = TopDocs::with_limit(CANDIDATES).tweak_score(move |segment: &tantivy::SegmentReader| {
-            let column = |name: &str| segment.fast_fields().u64(name).ok().map(|c| c.first_or_default_col(0));
-            let (episode, start, passage) = (column("episode"), column("start_ms"), column("passage"));
-            let named = std::sync::Arc::clone(&named);
-            move |doc: tantivy::DocId, score: tantivy::Score| {
-                let value = |c: &Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<u64>>>| {
-                    c.as_ref().map_or(0, |c| c.get_val(doc))
-                };
-                let id = value(&episode);
-                let naming = named.iter().filter(|ids| !ids.is_empty() && ids.contains(&id)).count();
-                (score + EPISODE_NAMED * naming as f32, Reverse(id), Reverse(value(&start)), value(&passage))
-            }
-        });
-        let (hits, matching) = searcher.search(&full, &(ranked, EpisodeSet))?;
+        let ranked = super::ranked::Ranked {
+            limit: CANDIDATES,
+            named: std::sync::Arc::new(sorted(named)),
+            bonus: EPISODE_NAMED,
+        };
+        let (hits, matching) = searcher.search(&full, &ranked)?;
         results.total = matching.len();
-        results.facets = self.facets(matching.iter().filter_map(|id| self.episodes.get(id)).map(|m| m.tags.as_str()));
+        results.facets = self.facets(matching.iter().filter_map(|id| self.episodes.get(id)).map(|m| m.tags.as_slice()));
 
         // Group the best hits by episode: no document is read for that.
         let mut groups: Vec<Group> = Vec::new();
@@ -374,7 +396,8 @@ impl Searcher {
             }
         }
         let slug = |id: u64| self.episodes.get(&id).map_or("", |m| m.slug.as_str());
-        groups.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| slug(a.id).cmp(slug(b.id))));
+        let mut groups: Vec<(&str, Group)> = groups.into_iter().map(|g| (slug(g.id), g)).collect();
+        groups.sort_by(|(sa, a), (sb, b)| b.score.total_cmp(&a.score).then_with(|| sa.cmp(sb)));
         groups.truncate(limit);
 
         let marked: Vec<(Occur, Box<dyn tantivy::query::Query>)> =
@@ -386,7 +409,7 @@ impl Searcher {
             s.set_snippet_prefix_postfix("<mark>", "</mark>");
             s.to_html()
         };
-        for mut group in groups {
+        for (_, mut group) in groups {
             let Some(meta) = self.episodes.get(&group.id) else { continue };
             let mut hit = EpisodeHit {
                 slug: meta.slug.clone(),
@@ -465,21 +488,21 @@ impl Searcher {
         Ok(searcher.search(&named, &EpisodeSet)?)
     }
 
-    /// Counts per facet value over the matching episodes (`tags`: `kind/value` words).
-    fn facets<'a>(&self, tags: impl Iterator<Item = &'a str>) -> Facets {
-        let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-        for tag in tags.flat_map(str::split_whitespace) {
-            if let Some((kind, value)) = tag.split_once('/') {
-                *counts.entry((kind, value)).or_default() += 1;
-            }
+    /// Counts per facet value over the matching episodes (each its values' numbers).
+    fn facets<'a>(&self, tags: impl Iterator<Item = &'a [usize]>) -> Facets {
+        let mut counts = vec![0; self.facet_values.len()];
+        for tag in tags.flatten() {
+            counts[*tag] += 1;
         }
         let list = |kind: &str, names: Option<&BTreeMap<String, String>>| {
-            let mut out: Vec<FacetCount> = counts
+            let mut out: Vec<FacetCount> = self
+                .facet_values
                 .iter()
-                .filter(|((k, _), _)| *k == kind)
+                .zip(&counts)
+                .filter(|((k, _), count)| k == kind && **count > 0)
                 .map(|((_, v), &count)| FacetCount {
-                    value: (*v).to_owned(),
-                    label: names.and_then(|n| n.get(*v)).cloned().unwrap_or_else(|| (*v).to_owned()),
+                    value: v.clone(),
+                    label: names.and_then(|n| n.get(v)).cloned().unwrap_or_else(|| v.clone()),
                     count,
                 })
                 .collect();

@@ -1,12 +1,21 @@
 //! The French stemmer with a memory: a transcript says the same few thousand words over and
-//! over, and stemming was a third of the index build (BENCHMARKS.md, search).
+//! over, and stemming was a third of the index build (BENCHMARKS.md, search). The memory is the
+//! thread's, not the analyzer's: tantivy clones an analyzer for each snippet generator, so a
+//! memory of the analyzer's own would start empty at every search of a server.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-/// Words remembered per analyzer (one per indexing thread) before the memory starts afresh.
+/// Words remembered per thread before the memory starts afresh.
 const MAX_WORDS: usize = 100_000;
+
+thread_local! {
+    /// Each word's stem, as frostem gives it.
+    static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+    static STEMMER: frostem::Stemmer = frostem::Stemmer::new(frostem::Algorithm::French);
+}
 
 /// tantivy's `Stemmer::new(Language::French)` (the same frostem algorithm), remembering stems.
 #[derive(Clone, Copy, Default)]
@@ -16,50 +25,48 @@ impl TokenFilter for FrenchStemmer {
     type Tokenizer<T: Tokenizer> = StemFilter<T>;
 
     fn transform<T: Tokenizer>(self, inner: T) -> StemFilter<T> {
-        StemFilter { inner, stems: HashMap::new() }
+        StemFilter { inner }
     }
 }
 
 #[derive(Clone)]
 pub(crate) struct StemFilter<T> {
     inner: T,
-    stems: HashMap<String, String>,
 }
 
 impl<T: Tokenizer> Tokenizer for StemFilter<T> {
-    type TokenStream<'a> = StemStream<'a, T::TokenStream<'a>>;
+    type TokenStream<'a> = StemStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        if self.stems.len() > MAX_WORDS {
-            self.stems.clear();
-        }
-        StemStream { tail: self.inner.token_stream(text), stems: &mut self.stems, stemmer: None }
+        STEMS.with_borrow_mut(|stems| {
+            if stems.len() > MAX_WORDS {
+                stems.clear();
+            }
+        });
+        StemStream { tail: self.inner.token_stream(text) }
     }
 }
 
-pub(crate) struct StemStream<'a, T> {
+pub(crate) struct StemStream<T> {
     tail: T,
-    stems: &'a mut HashMap<String, String>,
-    stemmer: Option<frostem::Stemmer>,
 }
 
-impl<T: TokenStream> TokenStream for StemStream<'_, T> {
+impl<T: TokenStream> TokenStream for StemStream<T> {
     fn advance(&mut self) -> bool {
         if !self.tail.advance() {
             return false;
         }
         let token = self.tail.token_mut();
-        match self.stems.get(&token.text) {
+        STEMS.with_borrow_mut(|stems| match stems.get(&token.text) {
             Some(stem) => {
                 token.text.clear();
                 token.text.push_str(stem);
             }
             None => {
-                let stemmer = self.stemmer.get_or_insert_with(|| frostem::Stemmer::new(frostem::Algorithm::French));
-                let stem = stemmer.stem(&token.text).into_owned();
-                self.stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
+                let stem = STEMMER.with(|s| s.stem(&token.text).into_owned());
+                stems.insert(std::mem::replace(&mut token.text, stem.clone()), stem);
             }
-        }
+        });
         true
     }
 
