@@ -399,8 +399,10 @@ pub(super) fn write(
     report.removed = old.files.keys().filter(|p| !manifest.files.contains_key(*p)).cloned().collect();
     // One flush of the file system for the whole generation, instead of one per file: the
     // rename below must not reach the disk before the files it makes current.
+    let syncing = crate::util::progress::step("sync");
     let dir = File::open(&tmp).at(&tmp)?;
     rustix::fs::syncfs(&dir).map_err(std::io::Error::from).at(&tmp)?;
+    report.steps.push(syncing.end());
     crash_point();
     drop(recycled);
 

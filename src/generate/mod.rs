@@ -115,7 +115,7 @@ pub struct Report {
     pub preview: bool,
     /// Episodes left out because they were never published (not in a preview with drafts).
     pub drafts: Drafts,
-    /// How long each step took (load, render, write, index), in order.
+    /// How long each step took (load, render, write, index, sync), in order.
     pub steps: Vec<(&'static str, std::time::Duration)>,
 }
 
