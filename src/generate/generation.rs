@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use super::plan::IndexPlan;
 use super::plan::Output;
 use super::{Content, GenerateError, Report};
+use crate::media;
 use crate::search;
 use crate::site::PagesSource;
 use crate::util::IoContext;
-use crate::util::fs::sync_dir;
+use crate::util::fs::{FileIdentity, sync_dir};
 
 /// The exclusive lock shared by `build`, `publish` and `serve` (released when dropped).
 pub(crate) struct BuildLock {
@@ -299,6 +300,8 @@ pub(super) fn write(
         plan.push((path, action));
     }
     let delay = test_delay();
+    let probe_cache = crate::catalog::LoadOptions::for_root(root).probe_cache;
+    let probed = probe_cache.as_deref();
     // In a recycled tree a file is replaced by renaming a new one over it, never rewritten.
     let place = |dest: &Path, make: &dyn Fn(&Path) -> Result<(), GenerateError>| -> Result<(), GenerateError> {
         if recycled.is_none() {
@@ -331,9 +334,9 @@ pub(super) fn write(
                     return Ok(true);
                 }
                 let content = Content::File { path: prev.clone(), blake3: Some(blake3.clone()) };
-                place(&dest, &|to| write_new(to, &content, blake3))?;
+                place(&dest, &|to| write_new(to, &content, blake3, probed))?;
             }
-            Action::Write(content) => place(&dest, &|to| write_new(to, content, blake3))?,
+            Action::Write(content) => place(&dest, &|to| write_new(to, content, blake3, probed))?,
             Action::Twin(_) => return Ok(false),
         }
         crash_point();
@@ -344,21 +347,27 @@ pub(super) fn write(
     };
     // One task per directory: two threads creating files in one directory wait on its lock.
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, (path, _)) in plan.iter().enumerate() {
-        groups.entry(path.rsplit_once('/').map_or("", |(dir, _)| dir)).or_default().push(i);
+    let mut copies: Vec<Vec<usize>> = Vec::new();
+    for (i, (path, action)) in plan.iter().enumerate() {
+        if matches!(action, Action::Write(Content::File { .. })) {
+            // A copy of audio is long and creates one file: each its own task, first.
+            copies.push(vec![i]);
+        } else {
+            groups.entry(path.rsplit_once('/').map_or("", |(dir, _)| dir)).or_default().push(i);
+        }
     }
-    let groups: Vec<Vec<usize>> = groups.into_values().collect();
+    let groups: Vec<Vec<usize>> = copies.into_iter().chain(groups.into_values()).collect();
     let mut linked = vec![false; plan.len()];
-    for results in
-        crate::util::par::map(&groups, |group| group.iter().map(|&i| run(&plan[i]).map(|l| (i, l))).collect::<Vec<_>>())
-    {
+    for results in crate::util::par::map_long(&groups, |group| {
+        group.iter().map(|&i| run(&plan[i]).map(|l| (i, l))).collect::<Vec<_>>()
+    }) {
         for result in results {
             let (i, l) = result?;
             linked[i] = l;
         }
     }
     // Twins after the files they link to.
-    for results in crate::util::par::map(&groups, |group| {
+    for results in crate::util::par::map_long(&groups, |group| {
         group
             .iter()
             .map(|&i| match &plan[i] {
@@ -394,8 +403,8 @@ pub(super) fn write(
     report.steps = vec![written_in, indexing.end()];
     report.reindexed = index.add.iter().map(|d| d.slug.clone()).collect();
     let manifest_bytes = serde_json::to_vec(&manifest).expect("a manifest is plain data");
-    write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "")?;
-    write_new(&tmp.join(PAGES), &Content::Bytes(pages_json(pages)), "")?;
+    write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "", None)?;
+    write_new(&tmp.join(PAGES), &Content::Bytes(pages_json(pages)), "", None)?;
     report.removed = old.files.keys().filter(|p| !manifest.files.contains_key(*p)).cloned().collect();
     // One flush of the file system for the whole generation, instead of one per file: the
     // rename below must not reach the disk before the files it makes current.
@@ -504,10 +513,10 @@ pub(super) fn write_preview(
             _ => None,
         };
         if twin.is_none_or(|t| fs::hard_link(t, &dest).is_err()) {
-            write_new(&dest, &output.content, "")?;
+            write_new(&dest, &output.content, "", None)?;
         }
     }
-    write_new(&tmp.join(PAGES), &Content::Bytes(pages_json(pages)), "")?;
+    write_new(&tmp.join(PAGES), &Content::Bytes(pages_json(pages)), "", None)?;
     install(&build, &tmp, Slot::Preview, preview_generation(root).as_ref())
 }
 
@@ -549,8 +558,9 @@ enum Action {
 }
 
 /// A new file, never an existing one: a hard-linked file of an older generation is never opened
-/// for writing.
-fn write_new(dest: &Path, content: &Content, blake3: &str) -> Result<(), GenerateError> {
+/// for writing. A file to copy is checked against its BLAKE3 (`blake3`, unless empty): by its
+/// identity when the probe cache (`probed`) knows it, else by reading and hashing it.
+fn write_new(dest: &Path, content: &Content, blake3: &str, probed: Option<&Path>) -> Result<(), GenerateError> {
     match content {
         Content::Bytes(bytes) => {
             let mut f = File::create_new(dest).at(dest)?;
@@ -558,6 +568,21 @@ fn write_new(dest: &Path, content: &Content, blake3: &str) -> Result<(), Generat
         }
         Content::Inherited | Content::Unchanged => unreachable!("resolved to the previous generation's file"),
         Content::File { path, .. } => {
+            // Audio probed in this build or an earlier one, unchanged since: copied in the
+            // kernel (copy_file_range), not read into memory and hashed a second time, and
+            // checked again once copied (a write during the copy changes its times).
+            if let Some(identity) =
+                probed.filter(|_| !blake3.is_empty()).and_then(|c| media::probed_as(path, c, blake3))
+            {
+                let mut from = File::open(path).at(path)?;
+                let mut to = File::create_new(dest).at(dest)?;
+                std::io::copy(&mut from, &mut to).at(dest)?;
+                let after = fs::metadata(path).at(path)?;
+                if FileIdentity::of(&after) != identity {
+                    return Err(GenerateError::SourceChanged(path.clone()));
+                }
+                return Ok(());
+            }
             let bytes = fs::read(path).at(path)?;
             // The source may have been replaced since it was probed: its name would then lie.
             if !blake3.is_empty() && blake3::hash(&bytes).to_hex().as_str() != blake3 {
@@ -656,4 +681,38 @@ fn crash_point() {
 /// midway. It changes no output.
 fn test_delay() -> Option<std::time::Duration> {
     std::env::var("VEILLEE_TEST_WRITE_DELAY_MS").ok()?.parse().ok().map(std::time::Duration::from_millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Probed audio is copied without being hashed again, and audio changed since its probe is
+    /// refused, whichever way it is checked.
+    #[test]
+    fn a_copy_of_audio_is_of_the_bytes_probed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cache, src) = (dir.path().join("cache"), dir.path().join("a.mp3"));
+        fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/cbr.mp3"), &src).unwrap();
+        // Old enough that its times cannot hide a change (git's racy rule).
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(10);
+        File::options().write(true).open(&src).unwrap().set_modified(old).unwrap();
+        let (facts, _, _) = media::probe_cached(&src, Some(&cache)).unwrap();
+        let content = Content::File { path: src.clone(), blake3: Some(facts.blake3.clone()) };
+        assert!(media::probed_as(&src, &cache, &facts.blake3).is_some(), "known by its identity");
+        let copy = dir.path().join("copy.mp3");
+        write_new(&copy, &content, &facts.blake3, Some(&cache)).unwrap();
+        assert_eq!(fs::read(&copy).unwrap(), fs::read(&src).unwrap());
+
+        let mut bytes = fs::read(&src).unwrap();
+        bytes[1000] ^= 1;
+        fs::write(&src, &bytes).unwrap();
+        File::options().write(true).open(&src).unwrap().set_modified(old).unwrap();
+        assert!(media::probed_as(&src, &cache, &facts.blake3).is_none(), "another identity");
+        for probed in [Some(cache.as_path()), None] {
+            let copy = dir.path().join(format!("changed-{}.mp3", probed.is_some()));
+            let err = write_new(&copy, &content, &facts.blake3, probed).unwrap_err();
+            assert!(matches!(err, GenerateError::SourceChanged(_)), "{err}");
+        }
+    }
 }

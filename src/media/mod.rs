@@ -172,6 +172,15 @@ pub(crate) fn probe_cached(
     Ok((facts, sha256, fresh))
 }
 
+/// The identity of `path` if the probe cache in `cache_dir` knows it, read before any change that
+/// its timestamps could miss, as a file of BLAKE3 `blake3`: its bytes are then those, without
+/// reading them.
+pub(crate) fn probed_as(path: &Path, cache_dir: &Path, blake3: &str) -> Option<FileIdentity> {
+    let identity = FileIdentity::of(&std::fs::metadata(path).ok()?);
+    let known = read_known(&cache_dir.join("id").join(format!("{}-v{PROBE_VERSION}.json", identity.key())))?;
+    (known.facts.blake3 == blake3 && !identity.racy(known.read_at_ns)).then_some(identity)
+}
+
 fn read_known(path: &Path) -> Option<Known> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
 }
