@@ -216,6 +216,8 @@ pub(super) fn write(
         };
         manifest.files.insert(path.clone(), Entry { key: output.key.clone(), blake3, length });
     }
+    // Made from another generation than the current one was, with the same files: the same.
+    manifest.from.clone_from(&old.from);
     if let Some(prev) = &previous
         && manifest == old
     {

@@ -151,14 +151,16 @@ fn global_key(catalog: &Catalog, urls: &Urls, options: &Options) -> String {
     ])
 }
 
-/// Each item's own inputs: its sources, media name, date and ledger facts.
+/// Each item's own inputs: its sources, its slug (its file's name, in every address of it), media
+/// name, date and ledger facts.
 fn item_keys(items: &[Item<'_>]) -> Vec<String> {
     items
         .iter()
         .map(|i| {
             let e = i.episode;
             let published = e.published.as_ref().map(|p| format!("{}\0{}", p.pub_date, p.old_slugs.join(" ")));
-            key([e.digest.as_str(), &i.media_name, &e.pub_date().to_string(), published.as_deref().unwrap_or("draft")])
+            let date = e.pub_date().to_string();
+            key([e.digest.as_str(), &e.slug, &i.media_name, &date, published.as_deref().unwrap_or("draft")])
         })
         .collect()
 }

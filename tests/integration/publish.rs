@@ -109,6 +109,10 @@ fn changed_media_is_refused_until_recorded_as_a_new_version() {
         "the superseded media stays for clients mid-download"
     );
     p.ok(&["check"]);
+    // The superseded media is kept from generation to generation: nothing else changed, so
+    // no generation is made (the current one was made from another: that is no change).
+    let again = p.ok(&["build"]);
+    assert!(again.starts_with("nothing changed: build/current is still gen-2"), "{again}");
     let unchanged = p.fails(&["publish", "enquete-de-besoins-a-leaz", "--new-version", "--reason", "encore"]);
     insta::assert_snapshot!(unchanged, @"error: nothing changed in `enquete-de-besoins-a-leaz` since its last version");
 }
@@ -125,6 +129,27 @@ fn publish_all_records_every_changed_episode() {
     assert_eq!(recorded.len(), 2, "the trailer and Léaz, not the unchanged ones nor the draft: {out}");
     let none = p.ok(&["publish", "--all", "--new-version", "--reason", "rien"]);
     assert!(none.starts_with("nothing to record: no published episode changed"), "{none}");
+}
+
+/// Renamed twice between two publishes (the ledger's old slugs do not change the second time):
+/// the feed and pages follow each new name.
+#[test]
+fn an_episode_renamed_twice_is_found_under_its_last_name() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let mut from = ("enquete-de-besoins-a-leaz", LEAZ.to_owned());
+    for to in ["frapper-aux-portes", "porte-a-porte"] {
+        std::fs::rename(p.file(&from.1), p.file(&format!("episodes/{to}.md"))).unwrap();
+        std::fs::rename(p.file(&format!("transcripts/{}.vtt", from.0)), p.file(&format!("transcripts/{to}.vtt")))
+            .unwrap();
+        p.ok(&["build"]);
+        let feed = p.read("build/current/www/feed.xml");
+        assert!(feed.contains(&format!("<link>https://veillee.example.org/episodes/{to}/</link>")), "{to}");
+        assert!(feed.contains(&format!("/transcripts/{to}.vtt")), "{to}");
+        assert_eq!(p.ok(&["feed"]), feed, "veillee feed after renaming to {to}");
+        assert!(p.file(&format!("build/current/www/episodes/{to}/index.html")).is_file());
+        from = (to, format!("episodes/{to}.md"));
+    }
 }
 
 /// Renaming a published episode keeps its GUID, its ledger history and its media URL; its old
