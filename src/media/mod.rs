@@ -123,15 +123,16 @@ struct Known {
     read_at_ns: i128,
 }
 
+/// What [`probe_cached`] gives: the facts, the SHA-256 and whether the file was probed anew, or
+/// the problem and its byte offset.
+pub(crate) type Probed = Result<(AudioFacts, String, bool), (Option<u64>, ProbeError)>;
+
 /// An audio file's facts and SHA-256, reusing what `cache_dir` keeps: by file identity (device,
 /// inode, size, modification and change times: a hard link or a renamed file hits and nothing
 /// is read), then by content (a copy is read and hashed, not demuxed). On a miss the file is
 /// mapped once, and demuxing, BLAKE3 and SHA-256 read the same pages side by side. Returns
 /// the facts, the SHA-256 and whether the file was probed anew.
-pub(crate) fn probe_cached(
-    path: &Path,
-    cache_dir: Option<&Path>,
-) -> Result<(AudioFacts, String, bool), (Option<u64>, ProbeError)> {
+pub(crate) fn probe_cached(path: &Path, cache_dir: Option<&Path>) -> Probed {
     let io = |e: std::io::Error| (None, ProbeError::Io { reason: e.to_string() });
     let identity = std::fs::metadata(path).map(|m| FileIdentity::of(&m)).map_err(io)?;
     let by_identity = cache_dir.map(|dir| dir.join("id").join(format!("{}-v{PROBE_VERSION}.json", identity.key())));
@@ -145,6 +146,9 @@ pub(crate) fn probe_cached(
     }
     // SAFETY: as in `probe_file`: a read-only map, dropped before returning.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+    // The whole file is read front to back by three threads: ask the kernel for all of it now
+    // (page faults alone read ahead little; a cold hour of audio then waits on the disk).
+    let _ = map.advise(memmap2::Advice::WillNeed);
     let bytes: &[u8] = &map;
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let (blake3, sha256, probed) = std::thread::scope(|scope| {

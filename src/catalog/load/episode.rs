@@ -36,7 +36,8 @@ impl Loader<'_> {
             return Some(known.clone());
         }
         let cache = options.probe_cache.as_deref();
-        let (facts, sha256) = match media::probe_cached(path, cache) {
+        let probed = self.probed_ahead.remove(path).unwrap_or_else(|| media::probe_cached(path, cache));
+        let (facts, sha256) = match probed {
             Ok((facts, sha256, fresh)) => {
                 if fresh {
                     self.reprobed.push(slug.to_owned());
@@ -54,6 +55,46 @@ impl Loader<'_> {
         Some((facts, sha256))
     }
 
+    /// Probes the audio the episodes most likely name (`<slug>.mp3` and the like, or a plain
+    /// file name in episodes/), several files at once: a file's SHA-256 takes one core for as
+    /// long as its BLAKE3 and demuxing take together. The results wait in `probed_ahead` for
+    /// [`Loader::audio`], which reports them in the episodes' order, as without this.
+    fn probe_ahead(
+        &mut self,
+        options: &LoadOptions,
+        files: &[(String, PathBuf)],
+        parsed: &[Result<(SourceText, EpisodeToml), Problem>],
+    ) {
+        let episodes = self.root.join("episodes");
+        let mut paths: Vec<PathBuf> = files
+            .iter()
+            .zip(parsed)
+            .filter_map(|((slug, _), p)| {
+                let (_, toml) = p.as_ref().ok()?;
+                match toml.audio.as_ref().map(toml::Spanned::get_ref) {
+                    Some(name) if !name.contains('/') && !name.contains('\\') && !name.starts_with('.') => {
+                        Some(episodes.join(name))
+                    }
+                    Some(_) => None,
+                    None => {
+                        let mut found = AUDIO_EXTENSIONS
+                            .iter()
+                            .map(|ext| episodes.join(format!("{slug}.{ext}")))
+                            .filter(|p| p.is_file());
+                        let one = found.next();
+                        one.filter(|_| found.next().is_none())
+                    }
+                }
+            })
+            .filter(|p| p.is_file() && !self.audio.contains_key(p))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let cache = options.probe_cache.as_deref();
+        let probed = crate::util::par::map_long(&paths, |p| media::probe_cached(p, cache));
+        self.probed_ahead = paths.into_iter().zip(probed).collect();
+    }
+
     pub(super) fn episodes(
         &mut self,
         options: &LoadOptions,
@@ -69,6 +110,7 @@ impl Loader<'_> {
         }
         // Reading and parsing the front matter is most of a load: it runs on every core.
         let parsed = crate::util::par::map_io(&files, |(_, path)| parse_episode(path));
+        self.probe_ahead(options, &files, &parsed);
         let mut episodes = Vec::new();
         for ((slug, path), parsed) in files.into_iter().zip(parsed) {
             let (mut source, toml) = match parsed {

@@ -64,6 +64,7 @@ impl Catalog {
             problems: Problems::default(),
             guids: HashMap::new(),
             audio: HashMap::new(),
+            probed_ahead: HashMap::new(),
             reprobed: Vec::new(),
         };
         let channel = loader.channel();
@@ -179,6 +180,8 @@ struct Loader<'a> {
     guids: HashMap<String, PathBuf>,
     /// Audio facts and SHA-256 by file: episodes may share a file.
     audio: HashMap<PathBuf, (media::AudioFacts, String)>,
+    /// Audio probed before the episodes are read one by one (see `Loader::probe_ahead`).
+    probed_ahead: HashMap<PathBuf, media::Probed>,
     /// Episodes whose audio was probed anew.
     reprobed: Vec<String>,
 }
