@@ -1,6 +1,7 @@
 //! `build`, `feed` and the preview: render the catalog into a generation.
 
 use super::Project;
+use super::stamp::{Sources, Stamp};
 use crate::generate::{self, BuildLock, GenerateError, Report};
 
 /// How to build.
@@ -17,15 +18,29 @@ impl Project {
     /// Builds `build/current`: a new generation if any output changed.
     pub fn build(&self, options: &BuildOptions) -> Result<Report, GenerateError> {
         let _lock = BuildLock::acquire(self.root())?;
+        // For channel.toml's address only: a build for another has its own outputs.
+        let stamp = self.load.stamp.as_deref().filter(|_| options.base_url.is_none());
+        let sources = stamp.and_then(|_| Sources::list(self.root()));
+        if let (Some(file), Some(sources)) = (stamp, &sources)
+            && let Some(unchanged) = Stamp::holding(file, self.root(), sources, self.now())
+        {
+            return Ok(unchanged.report());
+        }
         let step = crate::util::progress::step("load");
         let catalog = self.load()?;
         let loaded_in = step.end();
         let report = generate::build(self.root(), &catalog, &self.generate_options(options, false));
         self.release(catalog);
-        report.map(|mut r| {
+        let report = report.map(|mut r| {
             r.steps.insert(0, loaded_in);
             r
-        })
+        })?;
+        if let (Some(file), Some(sources)) = (stamp, sources)
+            && let Some(new) = Stamp::of(self.root(), sources, &report)
+        {
+            new.save(file);
+        }
+        Ok(report)
     }
 
     /// Builds a preview into `build/preview` (never `build/current`, never the ledger): for a
@@ -44,6 +59,14 @@ impl Project {
 
     /// The feed alone, as `build` would write it.
     pub fn feed(&self, options: &BuildOptions) -> Result<Vec<u8>, GenerateError> {
+        // The sources the current generation was built from: its feed is this one.
+        if let Some(file) = self.load.stamp.as_deref().filter(|_| options.base_url.is_none())
+            && let Some(sources) = Sources::list(self.root())
+            && let Some(feed) =
+                Stamp::holding(file, self.root(), &sources, self.now()).and_then(|s| s.feed(self.root()))
+        {
+            return Ok(feed);
+        }
         let catalog = self.load()?;
         let feed = generate::feed_only(&catalog, &self.generate_options(options, false));
         self.release(catalog);

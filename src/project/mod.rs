@@ -18,6 +18,7 @@ mod probe;
 mod publish;
 mod scaffold;
 mod search;
+mod stamp;
 mod transcripts;
 
 use std::path::{Path, PathBuf};

@@ -13,6 +13,12 @@ fn outcome(p: &Project) -> (BTreeMap<String, Vec<u8>>, String, String, String) {
     let check = p.run(&["check"]);
     let feed = p.run(&["feed"]);
     let build = p.run(&["build"]);
+    if build.status.success() {
+        // Now from the stamp of that build, if it could make one: the same feed, and nothing to do.
+        assert_eq!(String::from_utf8_lossy(&p.run(&["feed"]).stdout), String::from_utf8_lossy(&feed.stdout));
+        let again = p.ok(&["build"]);
+        assert!(again.lines().any(|l| l.starts_with("nothing changed: ")), "{again}");
+    }
     let www = if build.status.success() { tree(&p.file("build/current/www")) } else { BTreeMap::new() };
     // The episodes and moments found (scores differ: an updated index counts its deleted
     // documents in its statistics until its segments merge).

@@ -251,3 +251,47 @@ fn a_long_build_shows_its_progress_on_a_terminal_only() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stderr), "", "not a terminal: no bar");
 }
+
+/// A build that finds every source as the last build left it answers from that build's stamp,
+/// without a load; any change to the sources, a file added, or a scheduled episode's time coming
+/// sends it the whole way.
+#[test]
+fn an_unchanged_show_is_known_from_the_stamp_of_the_last_build() {
+    let p = Project::fixture("show");
+    // Sources older than the racy margin, as they are between a person's edits.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    p.ok(&["build"]);
+    assert!(p.file(".veillee/cache/stamp.json").is_file(), "a stamp");
+    let feed = p.read("build/current/www/feed.xml");
+    // Without its caches a load would probe again and say so: the stamp's answer does not.
+    std::fs::remove_dir_all(p.file(".veillee/cache/probe")).unwrap();
+    let unchanged = "nothing changed: build/current is still gen-1 (3 episodes)\n1 draft is not published: `veillee publish brouillon` publishes it\n";
+    assert_eq!(p.ok(&["build"]), unchanged);
+    assert_eq!(p.ok(&["feed"]), feed);
+
+    // The same size, the same modification time: the change time tells.
+    let page = p.file("episodes/cartographie-sensible-a-jazeneuil.md");
+    let modified = std::fs::metadata(&page).unwrap().modified().unwrap();
+    p.edit("episodes/cartographie-sensible-a-jazeneuil.md", "Démonstration :", "Démonstratiox :");
+    std::fs::File::options().write(true).open(&page).unwrap().set_modified(modified).unwrap();
+    assert!(p.ok(&["feed"]).contains("Démonstratiox"));
+    assert!(p.ok(&["build"]).starts_with("built build/gen-2"));
+
+    // A file added.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    p.ok(&["build"]);
+    let draft = p.read("episodes/brouillon.md").replace("Un brouillon", "Un nouveau");
+    p.write(
+        "episodes/nouveau.md",
+        draft.replace("9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b", "9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6c"),
+    );
+    std::fs::copy(p.file("episodes/brouillon.mp3"), p.file("episodes/nouveau.mp3")).unwrap();
+    assert!(p.ok(&["build"]).contains("2 drafts are not published"), "the new draft is seen");
+
+    // The scheduled episode's time comes: it is out, stamp or not.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    p.ok(&["build"]);
+    let later = p.command().arg("build").env("SOURCE_DATE_EPOCH", "32503680000").output().unwrap();
+    assert!(String::from_utf8_lossy(&later.stdout).starts_with("built build/gen-"), "{later:?}");
+    assert!(p.read("build/current/www/feed.xml").contains("Un épisode à venir"));
+}

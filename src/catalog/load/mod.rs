@@ -32,6 +32,9 @@ pub(crate) struct LoadOptions {
     /// Where what the load learnt of each transcript is kept (`.veillee/cache/transcripts.json`
     /// by default); `None` parses every transcript.
     pub transcript_cache: Option<PathBuf>,
+    /// Where a build records the sources it read (`.veillee/cache/stamp.json`), so that the
+    /// next one knows without a load that nothing changed; `None` always loads.
+    pub stamp: Option<PathBuf>,
 }
 
 impl LoadOptions {
@@ -40,6 +43,7 @@ impl LoadOptions {
         LoadOptions {
             probe_cache: Some(root.join(".veillee/cache/probe")),
             transcript_cache: Some(root.join(".veillee/cache/transcripts.json")),
+            stamp: Some(root.join(".veillee/cache/stamp.json")),
         }
     }
 }
