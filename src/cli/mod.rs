@@ -126,13 +126,21 @@ fn search_words_last(args: Vec<OsString>) -> Vec<OsString> {
 /// Prints to stdout; a closed pipe (`veillee build | head`) ends the program quietly, as for
 /// any Unix filter, instead of panicking.
 fn out(text: impl std::fmt::Display) -> Result<(), CliError> {
-    if let Err(e) = write!(std::io::stdout(), "{text}") {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        return Err(IoError::new("stdout", e).into());
+    stdout_result(write!(std::io::stdout(), "{text}"))
+}
+
+/// Bytes as they are (a feed of 30 MB is not checked as UTF-8 a second time).
+fn out_bytes(bytes: &[u8]) -> Result<(), CliError> {
+    stdout_result(std::io::stdout().write_all(bytes))
+}
+
+/// A reader that stopped reading (`| head`) ends the command quietly.
+fn stdout_result(written: std::io::Result<()>) -> Result<(), CliError> {
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(IoError::new("stdout", e).into()),
+        Ok(()) => Ok(()),
     }
-    Ok(())
 }
 
 fn outln(text: impl std::fmt::Display) -> Result<(), CliError> {
@@ -173,7 +181,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Feed { base_url } => {
             let feed = project(root)?.feed(&BuildOptions { base_url, drafts: false })?;
-            out(String::from_utf8_lossy(&feed))
+            out_bytes(&feed)
         }
         Command::Probe { files, json } => probe(&files, json),
         Command::Search { words, partner, method, territory, year, speaker, limit, json } => {

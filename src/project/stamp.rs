@@ -38,9 +38,12 @@ impl Sources {
             for entry in std::fs::read_dir(dir)? {
                 let entry = entry?;
                 let name = format!("{rel}/{}", entry.file_name().to_string_lossy());
-                // Followed, as a load follows them.
+                // A link is known by what it points to, as a load reads it; a link to a directory
+                // (a tree elsewhere, maybe a loop) leaves the show without a stamp.
                 let meta = std::fs::metadata(entry.path())?;
-                if meta.is_dir() {
+                if meta.is_dir() && entry.file_type()?.is_symlink() {
+                    return Err(std::io::Error::other("a link to a directory"));
+                } else if meta.is_dir() {
                     walk(&entry.path(), &name, out)?;
                 } else {
                     out.push((name, FileIdentity::of(&meta)));
@@ -51,9 +54,11 @@ impl Sources {
         let listed_at_ns = now_ns();
         let mut files = Vec::new();
         for dir in SOURCES {
-            match walk(&root.join(dir), dir, &mut files) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return None,
-                _ => {}
+            // A directory the show does not have is listed as no files; anything unreadable
+            // below one (a dangling link too) leaves the show without a stamp.
+            let path = root.join(dir);
+            if std::fs::symlink_metadata(&path).is_ok() {
+                walk(&path, dir, &mut files).ok()?;
             }
         }
         files.sort_unstable_by(|a, b| a.0.cmp(&b.0));

@@ -295,3 +295,16 @@ fn an_unchanged_show_is_known_from_the_stamp_of_the_last_build() {
     assert!(String::from_utf8_lossy(&later.stdout).starts_with("built build/gen-"), "{later:?}");
     assert!(p.read("build/current/www/feed.xml").contains("Un épisode à venir"));
 }
+
+/// What a stamp cannot vouch for gets none: a dangling link or a link to a directory among the
+/// sources, and every build loads.
+#[test]
+fn links_the_stamp_cannot_follow_leave_no_stamp() {
+    for (name, target) in [("site/ailleurs", "../episodes"), ("episodes/perdu.md", "nulle-part.md")] {
+        let p = Project::fixture("show");
+        std::os::unix::fs::symlink(target, p.file(name)).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let _ = p.run(&["build"]);
+        assert!(!p.file(".veillee/cache/stamp.json").exists(), "{name}");
+    }
+}
