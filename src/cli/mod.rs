@@ -129,11 +129,6 @@ fn out(text: impl std::fmt::Display) -> Result<(), CliError> {
     stdout_result(write!(std::io::stdout(), "{text}"))
 }
 
-/// Bytes as they are (a feed of 30 MB is not checked as UTF-8 a second time).
-fn out_bytes(bytes: &[u8]) -> Result<(), CliError> {
-    stdout_result(std::io::stdout().write_all(bytes))
-}
-
 /// A reader that stopped reading (`| head`) ends the command quietly.
 fn stdout_result(written: std::io::Result<()>) -> Result<(), CliError> {
     match written {
@@ -181,7 +176,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Feed { base_url } => {
             let feed = project(root)?.feed(&BuildOptions { base_url, drafts: false })?;
-            out_bytes(&feed)
+            stdout_result(feed.write_to(&mut std::io::stdout().lock()))
         }
         Command::Probe { files, json } => probe(&files, json),
         Command::Search { words, partner, method, territory, year, speaker, limit, json } => {

@@ -4,6 +4,24 @@ use super::Project;
 use super::stamp::{Sources, Stamp};
 use crate::generate::{self, BuildLock, GenerateError, Report};
 
+/// A feed as [`Project::feed`] gives it: rendered now, or the current generation's own file
+/// (its sources unchanged since it was built), which is copied without being read into memory.
+#[derive(Debug)]
+pub enum Feed {
+    Rendered(Vec<u8>),
+    Built(std::fs::File),
+}
+
+impl Feed {
+    /// Writes the feed to `out` (a file to a file or a pipe is copied by the kernel).
+    pub fn write_to(self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        match self {
+            Feed::Rendered(bytes) => out.write_all(&bytes),
+            Feed::Built(mut file) => std::io::copy(&mut file, out).map(drop),
+        }
+    }
+}
+
 /// How to build.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -58,19 +76,19 @@ impl Project {
     }
 
     /// The feed alone, as `build` would write it.
-    pub fn feed(&self, options: &BuildOptions) -> Result<Vec<u8>, GenerateError> {
+    pub fn feed(&self, options: &BuildOptions) -> Result<Feed, GenerateError> {
         // The sources the current generation was built from: its feed is this one.
         if let Some(file) = self.load.stamp.as_deref().filter(|_| options.base_url.is_none())
             && let Some(sources) = Sources::list(self.root())
             && let Some(feed) =
                 Stamp::holding(file, self.root(), &sources, self.now()).and_then(|s| s.feed(self.root()))
         {
-            return Ok(feed);
+            return Ok(Feed::Built(feed));
         }
         let catalog = self.load()?;
         let feed = generate::feed_only(&catalog, &self.generate_options(options, false));
         self.release(catalog);
-        feed
+        feed.map(Feed::Rendered)
     }
 
     pub(super) fn generate_options(&self, options: &BuildOptions, drafts: bool) -> generate::Options {

@@ -23,7 +23,7 @@ mod transcripts;
 
 use std::path::{Path, PathBuf};
 
-pub use build::BuildOptions;
+pub use build::{BuildOptions, Feed};
 pub use check::CheckReport;
 pub use probe::ProbeReport;
 pub use probe::Probed;

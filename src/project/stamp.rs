@@ -144,7 +144,7 @@ impl Stamp {
 
     /// The feed of the generation the stamped build left current (read from its own directory,
     /// not through the `current` link, which a build may move meanwhile).
-    pub(super) fn feed(&self, root: &Path) -> Option<Vec<u8>> {
-        std::fs::read(root.join("build").join(&self.current).join("www/feed.xml")).ok()
+    pub(super) fn feed(&self, root: &Path) -> Option<std::fs::File> {
+        std::fs::File::open(root.join("build").join(&self.current).join("www/feed.xml")).ok()
     }
 }
