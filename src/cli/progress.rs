@@ -35,9 +35,8 @@ impl Bar {
 impl Observer for Bar {
     fn begin(&self, step: &'static str) {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
-        let style =
-            ProgressStyle::with_template("{msg:>6} [{bar:32}] {pos}/{len} {elapsed}").expect("a valid template");
-        bar.set_style(style.progress_chars("=> "));
+        // A spinner until the step says how many items it has (flushing to disk has none).
+        bar.set_style(ProgressStyle::with_template("{msg:>6} {spinner} {elapsed}").expect("a valid template"));
         bar.set_message(step);
         *self.current() = Some(bar.clone());
         let number = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
@@ -53,6 +52,11 @@ impl Observer for Bar {
 
     fn add(&self, n: u64) {
         if let Some(bar) = self.current().as_ref() {
+            if bar.length() == Some(0) {
+                let style = ProgressStyle::with_template("{msg:>6} [{bar:32}] {pos}/{len} {elapsed}")
+                    .expect("a valid template");
+                bar.set_style(style.progress_chars("=> "));
+            }
             bar.inc_length(n);
         }
     }

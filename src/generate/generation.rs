@@ -317,7 +317,9 @@ pub(super) fn write(
         fs::rename(&new, dest).at(dest)?;
         Ok(())
     };
+    crate::util::progress::add(plan.len());
     let run = |(path, action): &(&str, Action)| -> Result<bool, GenerateError> {
+        crate::util::progress::advance(1);
         let dest = www.join(path);
         let blake3 = &manifest.files[*path].blake3;
         match action {

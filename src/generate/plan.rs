@@ -356,7 +356,11 @@ pub(crate) fn render(
     // The longest job, the feed, goes first (it renders its new items on every core, and each
     // page its own notes).
     todo.sort_by_key(|(_, _, job)| !matches!(job, Job::Feed));
-    let rendered = crate::util::par::map(&todo, |(_, _, job)| render_one(job));
+    crate::util::progress::add(todo.len());
+    let rendered = crate::util::par::map(
+        &todo,
+        crate::util::progress::each(|(_, _, job): &(String, String, Job)| render_one(job)),
+    );
     for ((path, k, _), bytes) in todo.into_iter().zip(rendered) {
         out.rendered.push(path.clone());
         out.outputs.insert(path, Output { key: k, content: Content::Bytes(bytes?) });

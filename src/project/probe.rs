@@ -57,7 +57,9 @@ impl Project {
         let mut out = Probed::default();
         let _step = crate::util::progress::step("probe");
         // Files on every core, for a long list of long recordings.
-        for (file, probed) in files.iter().zip(crate::util::par::map_long(files, |f| probe_file(f))) {
+        crate::util::progress::add(files.len());
+        let probed = crate::util::par::map_long(files, crate::util::progress::each(|f: &PathBuf| probe_file(f)));
+        for (file, probed) in files.iter().zip(probed) {
             match probed {
                 Ok(facts) => out.files.push((file.clone(), facts)),
                 Err((offset, e)) => {

@@ -347,8 +347,11 @@ pub(crate) fn write_index(dir: &Path, previous: Option<&Path>, update: &Update<'
     for guid in &update.remove {
         builder.remove(guid);
     }
+    // The episodes handed to tantivy's threads: the commit that follows waits for them.
+    crate::util::progress::add(update.add.len());
     for docs in update.add {
         builder.add(docs)?;
+        crate::util::progress::advance(1);
     }
     builder.finish(update.labels)
 }

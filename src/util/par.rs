@@ -28,13 +28,6 @@ pub(crate) fn map_io<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) 
 /// Each thread takes the next item when it is done with one, so that one long task (the feed)
 /// does not leave the other threads idle. Fewer than `min_items` items stay on this thread.
 fn map_with<T: Sync, R: Send>(threads: usize, min_items: usize, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    // Each item is a unit of the progress shown.
-    super::progress::add(items.len());
-    let f = |item: &T| {
-        let r = f(item);
-        super::progress::advance(1);
-        r
-    };
     if threads < 2 || items.len() < min_items {
         return items.iter().map(&f).collect();
     }

@@ -1,5 +1,5 @@
 //! What a long operation tells whoever watches it: the step it is in, how many items the step
-//! has and how many are done. The library only reports; the command line draws (a progress bar
+//! has (files read, outputs rendered or written, episodes indexed) and how many are done. The library only reports; the command line draws (a progress bar
 //! on a terminal) through the one [`Observer`] it installs. Steps are also timed, for the build
 //! report's slowest steps.
 
@@ -66,6 +66,15 @@ impl Drop for Step {
 pub(crate) fn add(n: usize) {
     if let Some(o) = OBSERVER.get() {
         o.add(n as u64);
+    }
+}
+
+/// `f`, each call counted as an item of the current step done (the caller [`add`]s them first).
+pub(crate) fn each<T: ?Sized, R>(f: impl Fn(&T) -> R + Sync) -> impl Fn(&T) -> R + Sync {
+    move |item| {
+        let r = f(item);
+        advance(1);
+        r
     }
 }
 

@@ -91,7 +91,11 @@ impl Loader<'_> {
         paths.sort();
         paths.dedup();
         let cache = options.probe_cache.as_deref();
-        let probed = crate::util::par::map_long(&paths, |p| media::probe_cached(p, cache));
+        crate::util::progress::add(paths.len());
+        let probed = crate::util::par::map_long(
+            &paths,
+            crate::util::progress::each(|p: &PathBuf| media::probe_cached(p, cache)),
+        );
         self.probed_ahead = paths.into_iter().zip(probed).collect();
     }
 
@@ -109,7 +113,11 @@ impl Loader<'_> {
             }
         }
         // Reading and parsing the front matter is most of a load: it runs on every core.
-        let parsed = crate::util::par::map_io(&files, |(_, path)| parse_episode(path));
+        crate::util::progress::add(files.len());
+        let parsed = crate::util::par::map_io(
+            &files,
+            crate::util::progress::each(|(_, path): &(String, PathBuf)| parse_episode(path)),
+        );
         self.probe_ahead(options, &files, &parsed);
         let mut episodes = Vec::new();
         for ((slug, path), parsed) in files.into_iter().zip(parsed) {

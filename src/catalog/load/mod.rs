@@ -515,7 +515,13 @@ impl Loader<'_> {
         let mut cache = cache::TranscriptCache::open(cache_file);
         let files: Vec<(String, PathBuf, PathBuf)> =
             files.into_iter().map(|(slug, path)| (slug, self.rel(&path), path)).collect();
-        let loaded = crate::util::par::map_io(&files, |(_, rel, path)| load_transcript(&cache, rel, path));
+        crate::util::progress::add(files.len());
+        let loaded = crate::util::par::map_io(
+            &files,
+            crate::util::progress::each(|(_, rel, path): &(String, PathBuf, PathBuf)| {
+                load_transcript(&cache, rel, path)
+            }),
+        );
         let mut out = BTreeMap::new();
         let mut kept = std::collections::HashSet::new();
         for ((slug, rel, path), loaded) in files.into_iter().zip(loaded) {
