@@ -176,7 +176,7 @@ impl Ledger {
             return Err(problems);
         }
         if let Ok(json) = serde_json::to_vec(&entries) {
-            let _ = crate::util::fs::write_atomic(&cached, &json);
+            let _ = crate::util::fs::write_cache(&cached, &json);
         }
         Ok(Ledger::from_entries(entries))
     }

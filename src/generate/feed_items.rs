@@ -34,7 +34,7 @@ pub(super) fn feed(input: &FeedInput<'_>, keys: &[String], cache: Option<&Path>)
     if let Some(cache) = cache
         && (!missing.is_empty() || known.len() != keys.len())
     {
-        let _ = crate::util::fs::write_atomic(cache, &serialize(keys, &items));
+        let _ = crate::util::fs::write_cache(cache, &serialize(keys, &items));
     }
     feed
 }

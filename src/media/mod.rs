@@ -170,7 +170,7 @@ pub(crate) fn probe_cached(path: &Path, cache_dir: Option<&Path>) -> Probed {
     let known = Known { facts: facts.clone(), sha256: sha256.clone(), read_at_ns };
     if let Ok(json) = serde_json::to_vec(&known) {
         for p in by_content.iter().chain(&by_identity) {
-            let _ = crate::util::fs::write_atomic(p, &json);
+            let _ = crate::util::fs::write_cache(p, &json);
         }
     }
     Ok((facts, sha256, fresh))

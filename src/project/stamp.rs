@@ -111,7 +111,7 @@ impl Stamp {
     pub(super) fn save(&self, file: &Path) {
         if let Ok(json) = serde_json::to_vec(self) {
             // Only time is lost if it cannot be written.
-            let _ = crate::util::fs::write_atomic(file, &json);
+            let _ = crate::util::fs::write_cache(file, &json);
         }
     }
 

@@ -1,16 +1,30 @@
 //! File writing that never leaves a half-written file: write a temporary file next to the
-//! target, flush it to disk, then rename it over the target.
+//! target, flush it to disk (sources; caches are not flushed), then rename it over the target;
+//! and the identity of a file, which says without reading it that it did not change.
 
 use std::io::Write;
 use std::path::Path;
 
 /// Writes `bytes` to `path` atomically, creating the parent directory if needed.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_renamed(path, bytes, true)
+}
+
+/// Writes a cache file: whole or not at all for readers (a temporary file renamed), but not
+/// flushed to disk: after a power cut it may be gone or damaged, which every cache survives
+/// (each is checked when read), and a build does not wait for the disk for it.
+pub(crate) fn write_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_renamed(path, bytes, false)
+}
+
+fn write_renamed(path: &Path, bytes: &[u8], flush: bool) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if flush {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -83,7 +83,7 @@ impl TranscriptCache {
         if let Some(file) = file.filter(|_| self.changed) {
             self.version = VERSION;
             if let Ok(bytes) = serde_json::to_vec(&self) {
-                let _ = crate::util::fs::write_atomic(file, &bytes);
+                let _ = crate::util::fs::write_cache(file, &bytes);
             }
         }
     }
