@@ -331,13 +331,23 @@ impl Searcher {
                 clauses.push((Occur::Must, self.anywhere(unit, if through_episode { ids } else { &none })));
             }
             // Something in the document itself must match: a passage is not found through its
-            // episode's title or places alone. Implied when some word names no episode.
-            if through_episode && named.iter().all(|ids| !ids.is_empty()) {
+            // episode's title or places alone. That can only fail for a passage of an episode
+            // that every word names (of any other, some word matched the passage itself): those
+            // passages that say none of the words are left out, and the words are looked for
+            // in them only, not in every candidate a second time.
+            let named_by_all = named.split_first().map_or_else(HashSet::new, |(first, rest)| {
+                first.iter().copied().filter(|id| rest.iter().all(|ids| ids.contains(id))).collect::<HashSet<u64>>()
+            });
+            if through_episode && !named_by_all.is_empty() {
                 let own: Vec<(Occur, Box<dyn tantivy::query::Query>)> = required
                     .iter()
                     .flat_map(|u| [f.text, f.title, f.context, f.about].map(|field| (Occur::Should, phrase(field, u))))
                     .collect();
-                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(own)), 0.0))));
+                let unsaid: Vec<(Occur, Box<dyn tantivy::query::Query>)> = vec![
+                    (Occur::Must, Box::new(self.passages_of.query(named_by_all))),
+                    (Occur::MustNot, Box::new(BooleanQuery::new(own))),
+                ];
+                clauses.push((Occur::MustNot, Box::new(BooleanQuery::new(unsaid))));
             }
             // Episodes about a method the query names rank higher.
             let words: HashSet<String> = required.iter().flat_map(|u| u.terms.iter().map(|(_, t)| t.clone())).collect();
