@@ -5,34 +5,90 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-/// An episode's front matter (`episodes/<slug>.md`).
-#[derive(Debug, Clone, Deserialize)]
+/// A value of an episode's front matter with its byte range in the TOML, as [`Spanned`] gives
+/// it; it also serializes with the range, as `[start, end, value]`, which `Spanned` does not
+/// (it writes the value alone), so that a parsed episode can be kept and read back as it was.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Sp<T>(Spanned<T>);
+
+/// The struct name by which toml gives a value its span (`serde_spanned::de::is_spanned`);
+/// checked by a test, since a deserializer of another name would give no span.
+const SPANNED: &str = "$__serde_spanned_private_Spanned";
+
+impl<T> std::ops::Deref for Sp<T> {
+    type Target = Spanned<T>;
+    fn deref(&self) -> &Spanned<T> {
+        &self.0
+    }
+}
+
+impl<T> Sp<T> {
+    pub(crate) fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}
+
+impl<T: Serialize> Serialize for Sp<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let span = self.0.span();
+        (span.start, span.end, self.0.get_ref()).serialize(serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Visitor<T> {
+            type Value = Sp<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a spanned value")
+            }
+            // toml's form: Spanned reads it.
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Sp<T>, A::Error> {
+                Spanned::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Sp)
+            }
+            // The cache's form.
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Sp<T>, A::Error> {
+                let missing = || serde::de::Error::invalid_length(3, &"[start, end, value]");
+                let start: usize = seq.next_element()?.ok_or_else(missing)?;
+                let end: usize = seq.next_element()?.ok_or_else(missing)?;
+                let value: T = seq.next_element()?.ok_or_else(missing)?;
+                Ok(Sp(Spanned::new(start..end, value)))
+            }
+        }
+        deserializer.deserialize_struct(SPANNED, &[], Visitor(std::marker::PhantomData))
+    }
+}
+
+/// An episode's front matter (`episodes/<slug>.md`). It serializes with its spans, for the
+/// load's cache of parsed episodes.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EpisodeToml {
-    pub title: Spanned<String>,
-    pub guid: Spanned<String>,
-    pub date: Spanned<toml::value::Datetime>,
+    pub title: Sp<String>,
+    pub guid: Sp<String>,
+    pub date: Sp<toml::value::Datetime>,
     pub summary: Option<String>,
-    pub season: Option<Spanned<u32>>,
-    pub number: Option<Spanned<u32>>,
+    pub season: Option<Sp<u32>>,
+    pub number: Option<Sp<u32>>,
     #[serde(rename = "type", default)]
     pub episode_type: EpisodeType,
     pub explicit: Option<bool>,
-    pub audio: Option<Spanned<String>>,
-    pub image: Option<Spanned<String>>,
+    pub audio: Option<Sp<String>>,
+    pub image: Option<Sp<String>>,
     #[serde(default)]
-    pub partners: Vec<Spanned<String>>,
+    pub partners: Vec<Sp<String>>,
     #[serde(default)]
-    pub methods: Vec<Spanned<String>>,
+    pub methods: Vec<Sp<String>>,
     #[serde(default)]
-    pub territories: Vec<Spanned<String>>,
+    pub territories: Vec<Sp<String>>,
     #[serde(default)]
-    pub persons: Vec<Spanned<Person>>,
+    pub persons: Vec<Sp<Person>>,
     #[serde(default)]
     pub speakers: BTreeMap<String, String>,
     #[serde(default)]
-    pub soundbites: Vec<Spanned<SoundbiteToml>>,
-    pub chapters: Option<Spanned<String>>,
+    pub soundbites: Vec<Sp<SoundbiteToml>>,
+    pub chapters: Option<Sp<String>>,
 }
 
 pub(crate) const EPISODE_FIELDS: &[&str] = &[
@@ -98,7 +154,7 @@ fn default_group() -> String {
 }
 
 /// A soundbite as written: `{ start = "01:10", duration = 30, title = "…" }`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SoundbiteToml {
     pub start: TimeValue,
@@ -107,7 +163,7 @@ pub(crate) struct SoundbiteToml {
 }
 
 /// A time written as a time code string or as seconds.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(untagged)]
 pub(crate) enum TimeValue {
     Seconds(f64),

@@ -81,7 +81,9 @@ fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
         out[at].push_str(what);
         out.join("\n") + "\n"
     };
-    match rng.below(12) {
+    let episodes = names(p, "episodes", ".md");
+    let episode = format!("episodes/{}", episodes[rng.below(episodes.len())]);
+    match rng.below(17) {
         0 => {
             p.write(&rel, edited(&p.read(&rel), &format!(" modifié {step}")));
             format!("edit {rel}")
@@ -162,6 +164,49 @@ fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
             }
             "damage the feed's items".to_owned()
         }
+        12 => {
+            let file = std::fs::File::options().write(true).open(p.file(&episode)).unwrap();
+            file.set_modified(std::time::SystemTime::now()).unwrap();
+            format!("touch {episode}")
+        }
+        13 => {
+            // Front matter changed: the title, replaced by rename.
+            let tmp = p.file("episodes/.new");
+            std::fs::write(&tmp, p.read(&episode).replacen("title = \"", &format!("title = \"Étape {step} : "), 1))
+                .unwrap();
+            std::fs::rename(&tmp, p.file(&episode)).unwrap();
+            format!("retitle {episode} by rename")
+        }
+        14 => {
+            let other = p.path().join(format!("kept-{step}.md"));
+            std::fs::write(&other, p.read(&episode) + &format!("\nLié à l'étape {step}.\n")).unwrap();
+            std::fs::remove_file(p.file(&episode)).unwrap();
+            std::fs::hard_link(&other, p.file(&episode)).unwrap();
+            format!("hard-link {episode}")
+        }
+        15 => {
+            let cache = p.file(".veillee/cache/episodes.json");
+            match std::fs::read(&cache) {
+                Ok(bytes) if step.is_multiple_of(2) => std::fs::write(&cache, &bytes[..bytes.len() / 2]).unwrap(),
+                Ok(mut bytes) => {
+                    // Other bytes of the same length: a text that lies.
+                    let at = bytes.len() / 3;
+                    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+                    std::fs::write(&cache, bytes).unwrap();
+                }
+                Err(_) => {}
+            }
+            "damage the episodes' cache".to_owned()
+        }
+        16 => {
+            // A typo in the front matter: an error, then the file put back.
+            let text = p.read(&episode);
+            p.write(&episode, text.replacen("guid = ", "giud = ", 1));
+            let broken = outcome(p).1;
+            assert!(broken.contains("giud"), "{broken}");
+            p.write(&episode, text);
+            format!("typo in {episode}, then fixed")
+        }
         _ => {
             // A transcript swapped with another episode's: same names, other files.
             let other = &transcripts[(transcripts.iter().position(|n| *n == name).unwrap() + 1) % transcripts.len()];
@@ -176,12 +221,12 @@ fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
 
 #[test]
 fn an_incremental_build_writes_what_a_cold_build_writes_after_any_change() {
-    for seed in [0x9e37_79b9_7f4a_7c15_u64, 0x2545_f491_4f6c_dd1d] {
+    for seed in [0x9e37_79b9_7f4a_7c15_u64, 0x2545_f491_4f6c_dd1d, 0x1656_67b1_9e37_79f9] {
         let p = Project::sample();
         let mut rng = Rng(seed);
         p.ok(&["build"]);
         let mut done = Vec::new();
-        for step in 0..8 {
+        for step in 0..10 {
             done.push(change(&p, &mut rng, step));
             let warm = outcome(&p);
             let cold = outcome(&cold_copy(&p));
@@ -197,6 +242,12 @@ fn an_incremental_build_writes_what_a_cold_build_writes_after_any_change() {
     }
 }
 
+/// The JSON of a cache file (before its checksum line).
+fn cache_json(path: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(path).unwrap();
+    serde_json::Deserializer::from_slice(&bytes).into_iter().next().unwrap().unwrap()
+}
+
 /// A transcript that did not change is not read again; one that changed is, even with the
 /// size and times of the old one.
 #[test]
@@ -204,7 +255,7 @@ fn the_cache_knows_a_changed_transcript_by_its_identity() {
     let p = Project::sample();
     p.ok(&["check"]);
     let cache = p.file(".veillee/cache/transcripts.json");
-    let first: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    let first = cache_json(&cache);
     assert_eq!(first["entries"].as_object().unwrap().len(), 10, "{first}");
     // Same size, same modification time, other bytes: the change time and the inode tell.
     let rel = "transcripts/porte-a-porte-a-levant-les-tattes.vtt";
@@ -218,7 +269,46 @@ fn the_cache_knows_a_changed_transcript_by_its_identity() {
     p.ok(&["build"]);
     let vtt = p.read("build/current/www/transcripts/porte-a-porte-a-levant-les-tattes.vtt");
     assert!(vtt.contains("BONJOUR"), "{vtt}");
-    let second: serde_json::Value = serde_json::from_slice(&std::fs::read(&cache).unwrap()).unwrap();
+    let second = cache_json(&cache);
     let entry = |v: &serde_json::Value| v["entries"][rel]["digest"].clone();
     assert_ne!(entry(&first), entry(&second));
+}
+
+/// An episode that did not change is taken from the cache, text and front matter; one that
+/// changed is read again, even with the size and times of the old one.
+#[test]
+fn the_cache_knows_a_changed_episode_by_its_identity() {
+    let p = Project::sample();
+    p.ok(&["build"]);
+    let cache = p.file(".veillee/cache/episodes.json");
+    let first = cache_json(&cache);
+    let episodes = std::fs::read_dir(p.file("episodes"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "md"));
+    assert_eq!(first["entries"].as_object().unwrap().len(), episodes.count(), "{first}");
+    let rel = "episodes/porte-a-porte-a-levant-les-tattes.md";
+    let path = p.file(rel);
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = p.read(rel);
+    let title = text.lines().find(|l| l.starts_with("title = ")).unwrap();
+    // The same length: an upper-case title.
+    let changed = text.replacen(title, &format!("title = {}", title["title = ".len()..].to_uppercase()), 1);
+    assert_eq!(changed.len(), text.len());
+    let tmp = p.file("episodes/.new");
+    std::fs::write(&tmp, &changed).unwrap();
+    std::fs::File::options().write(true).open(&tmp).unwrap().set_modified(modified).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    p.ok(&["build"]);
+    let page = p.read("build/current/www/episodes/porte-a-porte-a-levant-les-tattes/index.html");
+    assert!(page.contains("FERNEY-VOLTAIRE"), "{page}");
+    let second = cache_json(&cache);
+    let entry = |v: &serde_json::Value| v["entries"][rel]["digest"].clone();
+    assert_ne!(entry(&first), entry(&second));
+    // Spans survive the cache: a problem found from the cached form names its line.
+    let line = text.lines().position(|l| l.starts_with("methods = ")).unwrap() + 1;
+    let method = p.file("site/methods/recensement-des-problemes.md");
+    std::fs::rename(&method, method.with_extension("bak")).unwrap();
+    let out = p.run(&["check"]);
+    let report = String::from_utf8_lossy(&out.stderr);
+    assert!(report.contains(&format!("{rel}:{line}")), "line {line}: {report}");
 }

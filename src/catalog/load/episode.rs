@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
+use super::cache::{Lookup, SourceCache};
 use super::{Known, LoadOptions, LoadedTranscript, Loader, Transcripts};
 use crate::catalog::chapters::parse_chapters;
-use crate::catalog::schema::{EPISODE_FIELDS, EpisodeToml, TimeValue};
+use crate::catalog::schema::{EPISODE_FIELDS, EpisodeToml, Sp, TimeValue};
 use crate::catalog::source::{FrontMatter, SourceText, Syntax, read_text, split};
 use crate::catalog::{Episode, EpisodeTranscript, Expected, ImageUse, RefKind, Soundbite, SourceError, cover};
 use crate::media;
@@ -20,13 +21,51 @@ pub(crate) const MAX_TITLE: usize = 255;
 /// Audio extensions an episode may have, in the order they are looked for.
 const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
 
+/// What the episodes' cache keeps of a file that loaded cleanly: its text and its front matter
+/// as parsed (with spans, for the lines of later problems).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct ParsedEpisode {
+    text: String,
+    toml: EpisodeToml,
+}
+
+/// The version of the episodes' cache: bumped whenever [`EpisodeToml`] or the reading behind it
+/// changes.
+const EPISODES_VERSION: u32 = 1;
+
+/// The identity of a file and when it was read, for the cache.
+type Read = (crate::util::fs::FileIdentity, i128);
+
+/// An episode file read and parsed, or its problem.
+type Parsed = Result<(SourceText, EpisodeToml, Option<Read>), Problem>;
+
 /// Reads an episode file and parses its front matter (no access to the rest of the catalog, so
-/// that files can be parsed in parallel).
-fn parse_episode(path: &Path) -> Result<(SourceText, EpisodeToml), Problem> {
+/// that files can be parsed in parallel), or takes both from `cache` when the file is the same.
+/// Also returns what to record in the cache, when the file was read and loaded cleanly.
+fn parse_episode(cache: &SourceCache<ParsedEpisode>, rel: &Path, path: &Path) -> Parsed {
+    let identity = std::fs::metadata(path).ok().map(|m| crate::util::fs::FileIdentity::of(&m));
+    let entry = match cache.lookup(rel, identity) {
+        Lookup::Same(e) => {
+            let source = SourceText { text: e.value.text, digest: e.digest, warning: None };
+            return Ok((source, e.value.toml, None));
+        }
+        Lookup::Maybe(entry) => entry,
+    };
+    let read_at = crate::util::fs::now_ns();
     let source = read_text(path, Syntax::FrontMatter)?;
-    let fm = split(path, &source.text)?;
-    let toml = fm.parse(path, EPISODE_FIELDS)?;
-    Ok((source, toml))
+    // A file with control characters is read again at every load, to be warned about again.
+    let record = identity.filter(|_| source.warning.is_none()).map(|id| (id, read_at));
+    // Touched, or copied back as it was: the same bytes need no parse.
+    if let Some(e) = entry.filter(|e| e.digest == source.digest && source.warning.is_none()) {
+        return Ok((source, e.value.toml, record));
+    }
+    let toml = front_matter(path, &source)?;
+    Ok((source, toml, record))
+}
+
+/// The front matter of an episode's text.
+fn front_matter(path: &Path, source: &SourceText) -> Result<EpisodeToml, Problem> {
+    split(path, &source.text)?.parse(path, EPISODE_FIELDS)
 }
 
 impl Loader<'_> {
@@ -59,19 +98,14 @@ impl Loader<'_> {
     /// file name in episodes/), several files at once: a file's SHA-256 takes one core for as
     /// long as its BLAKE3 and demuxing take together. The results wait in `probed_ahead` for
     /// [`Loader::audio`], which reports them in the episodes' order, as without this.
-    fn probe_ahead(
-        &mut self,
-        options: &LoadOptions,
-        files: &[(String, PathBuf)],
-        parsed: &[Result<(SourceText, EpisodeToml), Problem>],
-    ) {
+    fn probe_ahead(&mut self, options: &LoadOptions, files: &[(String, PathBuf)], parsed: &[Parsed]) {
         let episodes = self.root.join("episodes");
         let mut paths: Vec<PathBuf> = files
             .iter()
             .zip(parsed)
             .filter_map(|((slug, _), p)| {
-                let (_, toml) = p.as_ref().ok()?;
-                match toml.audio.as_ref().map(toml::Spanned::get_ref) {
+                let (_, toml, _) = p.as_ref().ok()?;
+                match toml.audio.as_deref().map(toml::Spanned::get_ref) {
                     Some(name) if !name.contains('/') && !name.contains('\\') && !name.starts_with('.') => {
                         Some(episodes.join(name))
                     }
@@ -112,28 +146,44 @@ impl Loader<'_> {
                 self.error(path, Position::File, SourceError::OrphanTranscript);
             }
         }
-        // Reading and parsing the front matter is most of a load: it runs on every core.
+        // Reading and parsing the front matter is most of a load when the cache does not know
+        // the file: it runs on every core.
+        let cache_file = options.episode_cache.as_deref();
+        let mut cache = SourceCache::open(cache_file, EPISODES_VERSION);
+        let rels: Vec<PathBuf> = files.iter().map(|(_, path)| self.rel(path)).collect();
         crate::util::progress::add(files.len());
         let parsed = crate::util::par::map_io(
             &files,
-            crate::util::progress::each(|(_, path): &(String, PathBuf)| parse_episode(path)),
+            crate::util::progress::each(|(_, path): &(String, PathBuf)| {
+                parse_episode(&cache, path.strip_prefix(self.root).unwrap_or(path), path)
+            }),
         );
         self.probe_ahead(options, &files, &parsed);
         let mut episodes = Vec::new();
-        for ((slug, path), parsed) in files.into_iter().zip(parsed) {
-            let (mut source, toml) = match parsed {
+        let mut kept = std::collections::HashSet::new();
+        for (((slug, path), parsed), rel) in files.into_iter().zip(parsed).zip(rels) {
+            let (mut source, toml, read) = match parsed {
                 Ok(p) => p,
                 Err(problem) => {
                     self.push(problem);
                     continue;
                 }
             };
+            if let Some((identity, read_at)) = read {
+                let value = ParsedEpisode { text: source.text.clone(), toml: toml.clone() };
+                cache.record(rel.clone(), identity, read_at, source.digest.clone(), value);
+            }
+            if source.warning.is_none() {
+                kept.insert(rel);
+            }
             source.warning.take().into_iter().for_each(|w| self.push(w));
             let transcript = transcripts.remove(&slug).and_then(|(p, t)| t.map(|t| (p, t)));
             if let Some(episode) = self.episode(options, known, slug, &path, source, toml, transcript) {
                 episodes.push(episode);
             }
         }
+        cache.retain(&kept);
+        cache.save(cache_file);
         episodes
     }
 
@@ -160,7 +210,7 @@ impl Loader<'_> {
             self.push(Problem::warning(self.rel(path), Position::Line(line(ep.title.span())), long));
         }
         let date = self.date(path, &fm, &ep.date);
-        let refs = |items: &[Spanned<String>], kind: RefKind, known: &[String], this: &mut Self| -> Vec<String> {
+        let refs = |items: &[Sp<String>], kind: RefKind, known: &[String], this: &mut Self| -> Vec<String> {
             items
                 .iter()
                 .filter(|r| this.check_ref(path, line(r.span()), kind, r.get_ref(), known))
@@ -261,7 +311,7 @@ impl Loader<'_> {
             }
         });
 
-        let audio_path = self.audio_path(path, &fm, &slug, ep.audio.as_ref())?;
+        let audio_path = self.audio_path(path, &fm, &slug, ep.audio.as_deref())?;
         let (audio, audio_sha256) = self.audio(options, &slug, &audio_path)?;
         if !AUDIO_EXTENSIONS.contains(&audio.extension.as_str()) {
             let l = ep.audio.as_ref().map_or(Position::File, |a| Position::Line(line(a.span())));
@@ -329,8 +379,8 @@ impl Loader<'_> {
             date,
             offset,
             summary: ep.summary,
-            season: ep.season.map(Spanned::into_inner),
-            number: ep.number.map(Spanned::into_inner),
+            season: ep.season.map(Sp::into_inner),
+            number: ep.number.map(Sp::into_inner),
             episode_type: ep.episode_type,
             explicit: ep.explicit,
             audio_path,
@@ -339,7 +389,7 @@ impl Loader<'_> {
             partners,
             methods,
             territories,
-            persons: ep.persons.into_iter().map(Spanned::into_inner).collect(),
+            persons: ep.persons.into_iter().map(Sp::into_inner).collect(),
             speakers: ep.speakers,
             soundbites,
             chapters,
@@ -423,5 +473,5 @@ impl Loader<'_> {
 /// The `speakers` map of one episode source (`transcript import` names speakers with it
 /// without loading the whole show).
 pub(crate) fn episode_speakers(path: &Path) -> Result<std::collections::BTreeMap<String, String>, Problem> {
-    parse_episode(path).map(|(_, toml)| toml.speakers)
+    front_matter(path, &read_text(path, Syntax::FrontMatter)?).map(|toml| toml.speakers)
 }

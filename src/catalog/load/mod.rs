@@ -32,6 +32,9 @@ pub(crate) struct LoadOptions {
     /// Where what the load learnt of each transcript is kept (`.veillee/cache/transcripts.json`
     /// by default); `None` parses every transcript.
     pub transcript_cache: Option<PathBuf>,
+    /// Where each episode's text and parsed front matter are kept (`.veillee/cache/episodes.json`
+    /// by default); `None` reads and parses every episode.
+    pub episode_cache: Option<PathBuf>,
     /// Where a build records the sources it read (`.veillee/cache/stamp.json`), so that the
     /// next one knows without a load that nothing changed; `None` always loads.
     pub stamp: Option<PathBuf>,
@@ -43,6 +46,7 @@ impl LoadOptions {
         LoadOptions {
             probe_cache: Some(root.join(".veillee/cache/probe")),
             transcript_cache: Some(root.join(".veillee/cache/transcripts.json")),
+            episode_cache: Some(root.join(".veillee/cache/episodes.json")),
             stamp: Some(root.join(".veillee/cache/stamp.json")),
         }
     }
@@ -512,7 +516,7 @@ impl Loader<'_> {
         for (slug, path) in others {
             self.push(Problem::warning(&path, Position::File, TranscriptError::NotImported { slug }));
         }
-        let mut cache = cache::TranscriptCache::open(cache_file);
+        let mut cache = cache::SourceCache::open(cache_file, TRANSCRIPTS_VERSION);
         let files: Vec<(String, PathBuf, PathBuf)> =
             files.into_iter().map(|(slug, path)| (slug, self.rel(&path), path)).collect();
         crate::util::progress::add(files.len());
@@ -549,6 +553,10 @@ impl Loader<'_> {
     }
 }
 
+/// The version of the transcripts' cache: bumped whenever [`transcript::Facts`] or the parsing
+/// behind them changes.
+const TRANSCRIPTS_VERSION: u32 = 2;
+
 /// A transcript as the load knows it.
 struct LoadedTranscript {
     digest: String,
@@ -561,14 +569,14 @@ struct LoadedTranscript {
 /// changed). Also returns its warnings, and the identity to record when it parsed cleanly.
 #[allow(clippy::type_complexity)]
 fn load_transcript(
-    cache: &cache::TranscriptCache,
+    cache: &cache::SourceCache<transcript::Facts>,
     rel: &Path,
     path: &Path,
 ) -> Result<(LoadedTranscript, Vec<Problem>, Option<(crate::util::fs::FileIdentity, i128)>), Vec<Problem>> {
     let identity = std::fs::metadata(path).ok().map(|m| crate::util::fs::FileIdentity::of(&m));
     let entry = match cache.lookup(rel, identity) {
         cache::Lookup::Same(e) => {
-            return Ok((LoadedTranscript { digest: e.digest, facts: e.facts, parsed: None }, Vec::new(), None));
+            return Ok((LoadedTranscript { digest: e.digest, facts: e.value, parsed: None }, Vec::new(), None));
         }
         cache::Lookup::Maybe(entry) => entry,
     };
@@ -579,7 +587,7 @@ fn load_transcript(
     // Touched, or copied back as it was: the same bytes need no parse.
     if let Some(e) = entry.filter(|e| e.digest == digest) {
         let record = identity.map(|id| (id, read_at));
-        return Ok((LoadedTranscript { digest, facts: e.facts, parsed: None }, Vec::new(), record));
+        return Ok((LoadedTranscript { digest, facts: e.value, parsed: None }, Vec::new(), record));
     }
     let parsed =
         transcript::parse(&bytes, &ReadOptions::default(), path.extension().and_then(|e| e.to_str())).map_err(error)?;
