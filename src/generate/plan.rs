@@ -246,10 +246,15 @@ pub(crate) fn render(
             jobs.insert(format!("chapters/{}.chapters.json", e.slug), (k, Job::Chapters(i)));
         }
         if item.has_transcript {
+            // The text formats are the cues with the speakers' names: editing the notes leaves
+            // them be. The HTML transcript is a page (the title, links to the episode page).
+            let cues = e.transcript.as_ref().map_or("", |t| t.digest.as_str());
+            let names = serde_json::to_string(&e.speakers).expect("a map of strings serializes");
             for format in OutFormat::ALL {
-                // The HTML transcript links to the episode page: it follows the addresses.
-                let urls_key = if format == OutFormat::Html { global.as_str() } else { "" };
-                let k = key(["transcript", format.extension(), version, urls_key, &item_keys[i]]);
+                let k = match format {
+                    OutFormat::Html => key(["transcript", "html", version, &global, &item_keys[i]]),
+                    _ => key(["transcript", format.extension(), version, cues, &names]),
+                };
                 jobs.insert(format!("transcripts/{}.{}", e.slug, format.extension()), (k, Job::Transcript(i, format)));
             }
         }

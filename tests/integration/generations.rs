@@ -308,3 +308,27 @@ fn links_the_stamp_cannot_follow_leave_no_stamp() {
         assert!(!p.file(".veillee/cache/stamp.json").exists(), "{name}");
     }
 }
+
+/// Editing an episode's notes renders its page and feed item again, not its transcript files
+/// (the cues and names alone); renaming a speaker does.
+#[test]
+fn the_transcript_files_follow_the_cues_and_names_not_the_notes() {
+    let p = Project::sample();
+    p.ok(&["build"]);
+    let rel = "episodes/porte-a-porte-a-levant-les-tattes.md";
+    let rendered = |out: &str| -> Vec<String> {
+        out.lines().filter_map(|l| l.strip_prefix("  re-rendered  ")).map(str::to_owned).collect()
+    };
+    p.write(rel, p.read(rel) + "\nUne phrase de plus.\n");
+    let notes = rendered(&p.ok(&["build", "--verbose"]));
+    assert!(notes.contains(&"episodes/porte-a-porte-a-levant-les-tattes/index.html".to_owned()), "{notes:?}");
+    let files: Vec<&String> = notes.iter().filter(|n| n.starts_with("transcripts/")).collect();
+    assert_eq!(files, ["transcripts/porte-a-porte-a-levant-les-tattes.html"], "{notes:?}");
+    p.write(rel, p.read(rel).replacen("Simon = \"Simon\"", "Simon = \"Simon B.\"", 1));
+    let names = rendered(&p.ok(&["build", "--verbose"]));
+    for ext in ["vtt", "srt", "json", "html"] {
+        let file = format!("transcripts/porte-a-porte-a-levant-les-tattes.{ext}");
+        assert!(names.contains(&file), "{file}: {names:?}");
+        assert!(p.read(&format!("build/current/www/{file}")).contains("Simon B."), "{file}");
+    }
+}
