@@ -66,6 +66,20 @@ fn names(p: &Project, dir: &str, ext: &str) -> Vec<String> {
     names
 }
 
+/// Cuts `cache` to 1/`cut` of its length at even steps; at odd ones changes the byte at 1/`at`
+/// of it, keeping the length (a cache that lies).
+fn damage(cache: &Path, step: usize, cut: usize, at: usize) {
+    match std::fs::read(cache) {
+        Ok(bytes) if step.is_multiple_of(2) => std::fs::write(cache, &bytes[..bytes.len() / cut]).unwrap(),
+        Ok(mut bytes) => {
+            let at = bytes.len() / at;
+            bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+            std::fs::write(cache, bytes).unwrap();
+        }
+        Err(_) => {}
+    }
+}
+
 fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
     let transcripts = names(p, "transcripts", ".vtt");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -151,17 +165,8 @@ fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
             "rename a partner".to_owned()
         }
         11 => {
-            let cache = p.file(".veillee/cache/feed-items");
-            match std::fs::read(&cache) {
-                Ok(bytes) if step.is_multiple_of(2) => std::fs::write(&cache, &bytes[..bytes.len() / 3]).unwrap(),
-                Ok(mut bytes) => {
-                    // Other bytes of the same length: an item that lies.
-                    let at = bytes.len() / 2;
-                    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
-                    std::fs::write(&cache, bytes).unwrap();
-                }
-                Err(_) => {}
-            }
+            // An item that lies, or a cut.
+            damage(&p.file(".veillee/cache/feed-items"), step, 3, 2);
             "damage the feed's items".to_owned()
         }
         12 => {
@@ -185,17 +190,8 @@ fn change(p: &Project, rng: &mut Rng, step: usize) -> String {
             format!("hard-link {episode}")
         }
         15 => {
-            let cache = p.file(".veillee/cache/episodes.json");
-            match std::fs::read(&cache) {
-                Ok(bytes) if step.is_multiple_of(2) => std::fs::write(&cache, &bytes[..bytes.len() / 2]).unwrap(),
-                Ok(mut bytes) => {
-                    // Other bytes of the same length: a text that lies.
-                    let at = bytes.len() / 3;
-                    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
-                    std::fs::write(&cache, bytes).unwrap();
-                }
-                Err(_) => {}
-            }
+            // A text that lies, or a cut.
+            damage(&p.file(".veillee/cache/episodes.json"), step, 2, 3);
             "damage the episodes' cache".to_owned()
         }
         16 => {
