@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::IndexPlan;
-use super::plan::Output;
+use std::sync::{Mutex, OnceLock};
+
+use super::plan::{IndexPlan, Output, Rendered, Renderer};
 use super::{Content, GenerateError, Report};
 use crate::media;
 use crate::search;
@@ -161,13 +162,48 @@ pub(crate) fn previous_manifest(root: &Path) -> Option<(Generation, Manifest)> {
     Some((generation, manifest))
 }
 
-/// Writes `outputs` as a new generation, unless they equal the current one's.
-pub(super) fn write(
+/// A build written in `build/gen-tmp-<pid>`, ready to become the current generation, or
+/// nothing to write.
+pub(crate) struct Staged {
+    report: Report,
+    /// `None`: every output the same as the current generation's.
+    ready: Option<Ready>,
+}
+
+/// A staged generation, complete on disk.
+struct Ready {
+    build: PathBuf,
+    tmp: PathBuf,
+    previous: Option<Generation>,
+    recycled: Option<Recycled>,
+}
+
+impl Staged {
+    /// Makes the staged generation current (the caller still holds the build lock).
+    pub(crate) fn install(self) -> Result<Report, GenerateError> {
+        let Staged { mut report, ready } = self;
+        if let Some(Ready { build, tmp, previous, recycled }) = ready {
+            drop(recycled);
+            let name = install(&build, &tmp, Slot::Current, previous.as_ref())?;
+            report.generation = Some(name.clone());
+            report.current = name;
+        }
+        Ok(report)
+    }
+}
+
+/// Renders the pending outputs and writes every output as a new generation in
+/// `build/gen-tmp-<pid>`, unless they equal the current one's. A rendered output is written as
+/// soon as it is made, so that the site is never whole in memory, and the tree is opened only
+/// when a first output differs from the current generation's. `render` is the step under way,
+/// ended once everything is rendered.
+pub(super) fn stage(
     root: &Path,
-    mut outputs: BTreeMap<String, Output>,
-    index: &IndexPlan,
-    pages: &PagesSource,
-) -> Result<Report, GenerateError> {
+    rendered: Rendered,
+    renderer: &Renderer<'_>,
+    render: crate::util::progress::Step,
+) -> Result<Staged, GenerateError> {
+    let Rendered { mut outputs, rendered, index, pages, episodes } = rendered;
     let build = build_dir(root)?;
     let (previous, old) = match previous_manifest(root) {
         Some((g, m)) => (Some(g), m),
@@ -177,20 +213,27 @@ pub(super) fn write(
         |path: &str| previous.as_ref().is_some_and(|g| old.files.contains_key(path) && g.www().join(path).is_file());
     // Files kept from the previous generation if it has them (superseded media).
     outputs.retain(|path, o| !matches!(o.content, Content::Inherited) || in_previous(path));
+    let unchanged = |steps| {
+        let current = previous.as_ref().map(|g| g.name.clone()).unwrap_or_default();
+        let report = Report {
+            current,
+            unchanged: outputs.len(),
+            episodes,
+            rendered: rendered.clone(),
+            steps,
+            ..Report::default()
+        };
+        Ok(Staged { report, ready: None })
+    };
     // Every output made from the same inputs as before, and no other: nothing to compare or write.
     let index_unchanged =
         index.keys == old.index && index.labels_key == old.index_labels && index.version == old.index_version;
-    if let Some(prev) = &previous
+    if previous.is_some()
         && index_unchanged
         && outputs.len() == old.files.len()
         && outputs.values().all(|o| matches!(o.content, Content::Unchanged))
     {
-        return Ok(Report {
-            generation: None,
-            current: prev.name.clone(),
-            unchanged: outputs.len(),
-            ..Report::default()
-        });
+        return unchanged(vec![render.end()]);
     }
 
     let mut manifest = Manifest {
@@ -201,7 +244,7 @@ pub(super) fn write(
     };
     for (path, output) in &outputs {
         let (blake3, length) = match &output.content {
-            Content::Bytes(b) => (crate::util::hash::blake3_hex(b), b.len() as u64),
+            Content::Pending(_) => continue,
             Content::File { path: src, blake3: Some(hash) } => (hash.clone(), fs::metadata(src).at(src)?.len()),
             Content::File { path: src, blake3: None } => {
                 let bytes = fs::read(src).at(src)?;
@@ -216,67 +259,66 @@ pub(super) fn write(
         };
         manifest.files.insert(path.clone(), Entry { key: output.key.clone(), blake3, length });
     }
-    // Made from another generation than the current one was, with the same files: the same.
-    manifest.from.clone_from(&old.from);
-    if let Some(prev) = &previous
-        && manifest == old
-    {
-        return Ok(Report {
-            generation: None,
-            current: prev.name.clone(),
-            unchanged: outputs.len(),
-            ..Report::default()
-        });
-    }
 
-    manifest.from = previous.as_ref().map(|g| g.name.clone());
-    let writing = crate::util::progress::step("write");
     let tmp = build.join(format!("gen-tmp-{}", std::process::id()));
     let www = tmp.join("www");
-    // The generation before the current one becomes the new one when nobody reads it: only what
-    // changed since it is written, instead of a tree of every episode's directory.
-    let recycled = match &previous {
-        Some(prev) => recycle(&build, prev, &old, &tmp)?,
-        None => None,
-    };
-    if let Some(r) = &recycled {
-        // What the new generation does not have goes first: a file may stand where a directory is due.
-        remove_stale(&www, r.manifest.files.keys().filter(|p| !manifest.files.contains_key(*p)))?;
-        remove(&tmp.join("index"))?;
-        remove(&tmp.join(PAGES))?;
-    }
-    let new_dirs = |p: &&String| recycled.as_ref().is_none_or(|r| !r.manifest.files.contains_key(*p));
-    // Directories first, once each; then the files, on every core (creating tens of thousands
-    // of inodes is most of a first build).
-    let dirs: std::collections::BTreeSet<PathBuf> = outputs
-        .keys()
-        .filter(new_dirs)
-        .filter_map(|p| www.join(p).parent().map(Path::to_path_buf))
-        .flat_map(|d| {
-            d.ancestors().take_while(|a| a.starts_with(&www) && *a != www).map(Path::to_path_buf).collect::<Vec<_>>()
-        })
-        .collect();
-    fs::create_dir_all(&www).at(&www)?;
-    let dirs: Vec<PathBuf> = dirs.into_iter().collect();
-    // Parents sort before their children: create each depth in turn, each on every core.
-    let depth = |d: &PathBuf| d.components().count();
-    let mut by_depth: BTreeMap<usize, Vec<PathBuf>> = BTreeMap::new();
-    for d in dirs {
-        by_depth.entry(depth(&d)).or_default().push(d);
-    }
-    for level in by_depth.values() {
-        for made in crate::util::par::map(level, |d| match fs::create_dir(d) {
-            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(crate::util::IoError::new(d, e)),
-            _ => Ok(()),
-        }) {
-            made?;
+    let spot = Spot { build: &build, tmp: &tmp, previous: previous.as_ref(), old: &old, outputs: &outputs };
+    let tree = Tree { spot, opened: OnceLock::new(), error: Mutex::new(None) };
+    // A new index makes a new generation: it is fed while the pages render.
+    let mut builder = None;
+    if !index_unchanged {
+        if let Some(e) = tree.get().err() {
+            return Err(tree.into_opened().err().unwrap_or(e));
         }
+        builder = Some(index_builder(&tmp, &old, &index)?);
     }
-    // What to do with each output: link the previous generation's file, write it, or link the
-    // first file of the generation with the same bytes (episodes sharing an audio file).
+    let delay = test_delay();
+    let todo = tasks(&outputs, if builder.is_some() { &index.add } else { &[] });
+    let done = stream(&todo, renderer, builder.as_ref(), |path, bytes| {
+        let entry = Entry {
+            key: outputs[path].key.clone(),
+            blake3: crate::util::hash::blake3_hex(&bytes),
+            length: bytes.len() as u64,
+        };
+        // The same bytes as the current generation's file: linked below, not written.
+        if previous.is_some() && old.files.get(path).is_some_and(|o| o.same_bytes(&entry)) {
+            return Ok((entry, false));
+        }
+        tree.get()?.place(&www.join(path), &|to| write_bytes(to, &bytes))?;
+        crash_point();
+        if let Some(d) = delay {
+            std::thread::sleep(d);
+        }
+        Ok((entry, true))
+    });
+    // The tree's own error first: the other threads only saw that it could not be opened.
+    let opened = tree.into_opened()?;
+    let mut written = std::collections::BTreeSet::new();
+    for (path, (entry, new)) in done? {
+        if new {
+            written.insert(path);
+        }
+        manifest.files.insert(path.to_owned(), entry);
+    }
+    let mut steps = vec![render.end()];
+
+    // Made from another generation than the current one was, with the same files: the same.
+    manifest.from.clone_from(&old.from);
+    if opened.is_none() && previous.is_some() && manifest == old {
+        return unchanged(steps);
+    }
+    manifest.from = previous.as_ref().map(|g| g.name.clone());
+    let writing = crate::util::progress::step("write");
+    let opened = match opened {
+        Some(o) => o,
+        None => open(&spot)?,
+    };
+    // What to do with each output not written yet: link the previous generation's file, write
+    // it, or link the first file of the generation with the same bytes (episodes sharing an
+    // audio file).
     let mut first_of: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     let mut plan: Vec<(&str, Action)> = Vec::with_capacity(outputs.len());
-    for (path, output) in &outputs {
+    for (path, output) in outputs.iter().filter(|(p, _)| !written.contains(p.as_str())) {
         let entry = &manifest.files[path];
         let same_bytes = old.files.get(path).is_some_and(|o| o.same_bytes(entry));
         let action = match &previous {
@@ -301,22 +343,8 @@ pub(super) fn write(
         };
         plan.push((path, action));
     }
-    let delay = test_delay();
     let probe_cache = crate::catalog::LoadOptions::for_root(root).probe_cache;
     let probed = probe_cache.as_deref();
-    // In a recycled tree a file is replaced by renaming a new one over it, never rewritten.
-    let place = |dest: &Path, make: &dyn Fn(&Path) -> Result<(), GenerateError>| -> Result<(), GenerateError> {
-        if recycled.is_none() {
-            return make(dest);
-        }
-        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let new = dest.with_file_name(format!(".{name}.new"));
-        remove(&new)?;
-        make(&new)?;
-        crash_point();
-        fs::rename(&new, dest).at(dest)?;
-        Ok(())
-    };
     crate::util::progress::add(plan.len());
     let run = |(path, action): &(&str, Action)| -> Result<bool, GenerateError> {
         crate::util::progress::advance(1);
@@ -326,21 +354,21 @@ pub(super) fn write(
             // Same bytes in the recycled tree as in the previous generation: the same file, since
             // that one's unchanged files are links to it.
             Action::Link(_)
-                if recycled.as_ref().is_some_and(|r| {
+                if opened.recycled.as_ref().is_some_and(|r| {
                     r.manifest.files.get(*path).zip(old.files.get(*path)).is_some_and(|(a, b)| a.same_bytes(b))
                 }) =>
             {
                 return Ok(true);
             }
             Action::Link(prev) => {
-                if place(&dest, &|to| fs::hard_link(prev, to).at(to).map_err(Into::into)).is_ok() {
+                if opened.place(&dest, &|to| fs::hard_link(prev, to).at(to).map_err(Into::into)).is_ok() {
                     crash_point();
                     return Ok(true);
                 }
                 let content = Content::File { path: prev.clone(), blake3: Some(blake3.clone()) };
-                place(&dest, &|to| write_new(to, &content, blake3, probed))?;
+                opened.place(&dest, &|to| write_new(to, &content, blake3, probed))?;
             }
-            Action::Write(content) => place(&dest, &|to| write_new(to, content, blake3, probed))?,
+            Action::Write(content) => opened.place(&dest, &|to| write_new(to, content, blake3, probed))?,
             Action::Twin(_) => return Ok(false),
         }
         crash_point();
@@ -357,7 +385,7 @@ pub(super) fn write(
             // A copy of audio is long and creates one file: each its own task, first.
             copies.push(vec![i]);
         } else {
-            groups.entry(path.rsplit_once('/').map_or("", |(dir, _)| dir)).or_default().push(i);
+            groups.entry(parent_of(path)).or_default().push(i);
         }
     }
     let groups: Vec<Vec<usize>> = copies.into_iter().chain(groups.into_values()).collect();
@@ -376,7 +404,7 @@ pub(super) fn write(
             .iter()
             .map(|&i| match &plan[i] {
                 (path, Action::Twin(first)) => {
-                    place(&www.join(path), &|to| fs::hard_link(first, to).at(to).map_err(Into::into))
+                    opened.place(&www.join(path), &|to| fs::hard_link(first, to).at(to).map_err(Into::into))
                 }
                 _ => Ok(()),
             })
@@ -385,45 +413,237 @@ pub(super) fn write(
         results.into_iter().collect::<Result<Vec<()>, _>>()?;
     }
 
-    let mut report = Report { first: previous.is_none(), ..Report::default() };
+    let mut report = Report { first: previous.is_none(), episodes, rendered, ..Report::default() };
     for ((path, _), linked) in plan.iter().zip(linked) {
         if linked {
             report.unchanged += 1;
         } else {
-            report.written.push((*path).to_owned());
+            written.insert(path);
         }
     }
-    // The index: the previous one's files linked, the changed episodes deleted and added.
-    let remove: Vec<String> = match &index.over {
-        Some(_) => old.index.iter().filter(|(g, k)| index.keys.get(*g) != Some(*k)).map(|(g, _)| g.clone()).collect(),
-        None => Vec::new(),
-    };
-    let update = search::Update { remove, add: &index.add, labels: &index.labels };
-    let written_in = writing.end();
+    report.written = written.into_iter().map(str::to_owned).collect();
+    steps.push(writing.end());
+    // The index: the previous one's files linked, the changed episodes deleted and added (here
+    // unless they were while rendering).
     let indexing = crate::util::progress::step("index");
     crash_point();
-    search::write_index(&tmp.join("index"), index.over.as_deref(), &update)?;
+    let builder = match builder {
+        Some(b) => b,
+        None => {
+            let b = index_builder(&tmp, &old, &index)?;
+            let no_page = |path: &str, _| Err(GenerateError::Invariant(format!("{path}: rendered after the pages")));
+            stream::<()>(&tasks(&BTreeMap::new(), &index.add), renderer, Some(&b), no_page)?;
+            b
+        }
+    };
+    builder.finish(&index.labels)?;
     crash_point();
-    report.steps = vec![written_in, indexing.end()];
-    report.reindexed = index.add.iter().map(|d| d.slug.clone()).collect();
+    steps.push(indexing.end());
+    report.reindexed = index.reindexed;
     let manifest_bytes = serde_json::to_vec(&manifest).expect("a manifest is plain data");
-    write_new(&tmp.join(MANIFEST), &Content::Bytes(manifest_bytes), "", None)?;
-    write_new(&tmp.join(PAGES), &Content::Bytes(pages_json(pages)), "", None)?;
+    write_bytes(&tmp.join(MANIFEST), &manifest_bytes)?;
+    write_bytes(&tmp.join(PAGES), &pages_json(&pages))?;
     report.removed = old.files.keys().filter(|p| !manifest.files.contains_key(*p)).cloned().collect();
     // One flush of the file system for the whole generation, instead of one per file: the
-    // rename below must not reach the disk before the files it makes current.
+    // rename that installs it must not reach the disk before the files it makes current.
     let syncing = crate::util::progress::step("sync");
     let dir = File::open(&tmp).at(&tmp)?;
     rustix::fs::syncfs(&dir).map_err(std::io::Error::from).at(&tmp)?;
-    report.steps.push(syncing.end());
+    steps.push(syncing.end());
     crash_point();
-    drop(recycled);
-
-    let name = install(&build, &tmp, Slot::Current, previous.as_ref())?;
-    report.generation = Some(name.clone());
-    report.current = name;
-    Ok(report)
+    report.steps = steps;
+    Ok(Staged { report, ready: Some(Ready { build, tmp, previous, recycled: opened.recycled }) })
 }
+
+/// `a/b/c.html` → `a/b`.
+fn parent_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Where a new generation is written and what it holds.
+#[derive(Clone, Copy)]
+struct Spot<'a> {
+    build: &'a Path,
+    tmp: &'a Path,
+    previous: Option<&'a Generation>,
+    old: &'a Manifest,
+    outputs: &'a BTreeMap<String, Output>,
+}
+
+/// A new generation's directory, ready for its files.
+struct Opened {
+    recycled: Option<Recycled>,
+}
+
+/// Makes the new generation's directory: the generation before the current one taken over when
+/// nobody reads it (only what changed since it is then written, instead of a tree of every
+/// episode's directory), else a new one; with every directory its outputs need.
+fn open(spot: &Spot<'_>) -> Result<Opened, GenerateError> {
+    let www = spot.tmp.join("www");
+    let recycled = match spot.previous {
+        Some(prev) => recycle(spot.build, prev, spot.old, spot.tmp)?,
+        None => None,
+    };
+    if let Some(r) = &recycled {
+        // What the new generation does not have goes first: a file may stand where a directory is due.
+        remove_stale(&www, r.manifest.files.keys().filter(|p| !spot.outputs.contains_key(*p)))?;
+        remove(&spot.tmp.join("index"))?;
+        remove(&spot.tmp.join(PAGES))?;
+    }
+    make_dirs(
+        &www,
+        spot.outputs.keys().filter(|p| recycled.as_ref().is_none_or(|r| !r.manifest.files.contains_key(*p))),
+    )?;
+    Ok(Opened { recycled })
+}
+
+impl Opened {
+    /// Makes `dest` with `make`. In a recycled tree a file is replaced by renaming a new one over
+    /// it, never rewritten: it may be a link to a file of the current generation.
+    fn place(&self, dest: &Path, make: &dyn Fn(&Path) -> Result<(), GenerateError>) -> Result<(), GenerateError> {
+        if self.recycled.is_none() {
+            return make(dest);
+        }
+        let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let new = dest.with_file_name(format!(".{name}.new"));
+        remove(&new)?;
+        make(&new)?;
+        crash_point();
+        fs::rename(&new, dest).at(dest)?;
+        Ok(())
+    }
+}
+
+/// The new generation's directory, opened by the first thread that has a file to write.
+struct Tree<'a> {
+    spot: Spot<'a>,
+    opened: OnceLock<Option<Opened>>,
+    error: Mutex<Option<GenerateError>>,
+}
+
+impl Tree<'_> {
+    fn get(&self) -> Result<&Opened, GenerateError> {
+        let opened = self.opened.get_or_init(|| {
+            open(&self.spot)
+                .map_err(|e| *self.error.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e))
+                .ok()
+        });
+        opened.as_ref().ok_or_else(|| GenerateError::Invariant("the new generation could not be opened".into()))
+    }
+
+    /// The opened directory, if a thread opened it, or why it could not be.
+    fn into_opened(self) -> Result<Option<Opened>, GenerateError> {
+        match self.error.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            Some(e) => Err(e),
+            None => Ok(self.opened.into_inner().flatten()),
+        }
+    }
+}
+
+/// Creates the directories of `paths` under `www`: each once, parents first, each depth on every
+/// core (creating tens of thousands of inodes is most of a first build).
+fn make_dirs<'a>(www: &Path, paths: impl Iterator<Item = &'a String>) -> Result<(), GenerateError> {
+    let dirs: std::collections::BTreeSet<PathBuf> = paths
+        .filter_map(|p| www.join(p).parent().map(Path::to_path_buf))
+        .flat_map(|d| {
+            d.ancestors().take_while(|a| a.starts_with(www) && *a != www).map(Path::to_path_buf).collect::<Vec<_>>()
+        })
+        .collect();
+    fs::create_dir_all(www).at(www)?;
+    let mut by_depth: BTreeMap<usize, Vec<PathBuf>> = BTreeMap::new();
+    for d in dirs {
+        by_depth.entry(d.components().count()).or_default().push(d);
+    }
+    for level in by_depth.values() {
+        for made in crate::util::par::map(level, |d| match fs::create_dir(d) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(crate::util::IoError::new(d, e)),
+            _ => Ok(()),
+        }) {
+            made?;
+        }
+    }
+    Ok(())
+}
+
+/// The index of a new generation in `tmp/index`: over the previous one's files, without the
+/// episodes whose documents changed or went, or from scratch.
+fn index_builder(tmp: &Path, old: &Manifest, index: &IndexPlan) -> Result<search::IndexBuilder, GenerateError> {
+    // One thread for a few episodes (one new segment), both for a full build.
+    let threads = if index.over.is_some() || index.add.len() < 64 { 1 } else { 2 };
+    let builder = search::IndexBuilder::open(&tmp.join("index"), index.over.as_deref(), threads)?;
+    if index.over.is_some() {
+        for (guid, key) in &old.index {
+            if index.keys.get(guid) != Some(key) {
+                builder.remove(guid);
+            }
+        }
+    }
+    Ok(builder)
+}
+
+/// What a writer does: render the pending outputs of one directory, or index an episode.
+enum Task<'a> {
+    Render(Vec<(&'a str, usize)>),
+    Index(usize),
+}
+
+/// The tasks of the pending outputs, one per directory (two threads creating files in one
+/// directory wait on its lock), and of the episodes to index (`index`, places in the build's
+/// items), interleaved: tantivy's threads index while the pages render. The feed goes first:
+/// the longest, it renders its new items on every core.
+fn tasks<'a>(outputs: &'a BTreeMap<String, Output>, index: &[usize]) -> Vec<Task<'a>> {
+    let mut feed = Vec::new();
+    let mut groups: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
+    for (path, output) in outputs {
+        if let Content::Pending(n) = output.content {
+            if path == FEED {
+                feed.push((path.as_str(), n));
+            } else {
+                groups.entry(parent_of(path)).or_default().push((path, n));
+            }
+        }
+    }
+    let mut out: Vec<Task<'a>> = Vec::with_capacity(groups.len() + index.len() + 1);
+    if !feed.is_empty() {
+        out.push(Task::Render(feed));
+    }
+    let mut index = index.iter();
+    for group in groups.into_values() {
+        out.push(Task::Render(group));
+        out.extend(index.next().map(|&i| Task::Index(i)));
+    }
+    out.extend(index.map(|&i| Task::Index(i)));
+    out
+}
+
+/// Runs `tasks` on every core: each pending output rendered and handed to `each` at once, each
+/// episode's documents made and added to `index`. `each`'s results, by path.
+fn stream<'a, T: Send>(
+    tasks: &[Task<'a>],
+    renderer: &Renderer<'_>,
+    index: Option<&search::IndexBuilder>,
+    each: impl Fn(&'a str, Vec<u8>) -> Result<T, GenerateError> + Sync,
+) -> Result<Vec<(&'a str, T)>, GenerateError> {
+    crate::util::progress::add(tasks.len());
+    let run = |task: &Task<'a>| -> Result<Vec<(&'a str, T)>, GenerateError> {
+        match task {
+            Task::Render(group) => group.iter().map(|&(path, n)| Ok((path, each(path, (renderer.job)(n)?)?))).collect(),
+            Task::Index(i) => {
+                if let Some(builder) = index {
+                    builder.add(&(renderer.docs)(*i))?;
+                }
+                Ok(Vec::new())
+            }
+        }
+    };
+    let mut out = Vec::new();
+    for done in crate::util::par::map(tasks, crate::util::progress::each(run)) {
+        out.extend(done?);
+    }
+    Ok(out)
+}
+
+const FEED: &str = "feed.xml";
 
 /// A generation taken over by a build: its files as its manifest says, the lock that keeps
 /// servers out of it.
@@ -489,16 +709,16 @@ fn remove(path: &Path) -> Result<(), GenerateError> {
 
 /// Writes a preview from scratch (`build/preview-tmp-<pid>` renamed `build/preview-N`, then
 /// `build/preview` pointed at it): no manifest, nothing linked, nothing kept for the next build.
-pub(super) fn write_preview(
-    root: &Path,
-    outputs: &BTreeMap<String, Output>,
-    index: &IndexPlan,
-    pages: &PagesSource,
-) -> Result<String, GenerateError> {
+pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer<'_>) -> Result<String, GenerateError> {
+    let Rendered { outputs, index, pages, .. } = rendered;
     let build = build_dir(root)?;
     let tmp = build.join(format!("preview-tmp-{}", std::process::id()));
-    let update = search::Update { remove: Vec::new(), add: &index.add, labels: &index.labels };
-    search::write_index(&tmp.join("index"), None, &update)?;
+    let www = tmp.join("www");
+    let written = |o: &Output| matches!(o.content, Content::File { .. } | Content::Pending(_));
+    make_dirs(&www, outputs.iter().filter(|(_, o)| written(o)).map(|(p, _)| p))?;
+    let builder = index_builder(&tmp, &Manifest::default(), &index)?;
+    stream(&tasks(&outputs, &index.add), renderer, Some(&builder), |path, bytes| write_bytes(&www.join(path), &bytes))?;
+    builder.finish(&index.labels)?;
     // The media are most of the bytes and the same as the current generation's: a preview links
     // its files (never changed in place) rather than copy gigabytes at every start.
     let current = previous_manifest(root);
@@ -506,12 +726,8 @@ pub(super) fn write_preview(
         .iter()
         .flat_map(|(g, m)| m.files.iter().map(|(path, e)| (e.blake3.as_str(), g.www().join(path))))
         .collect();
-    for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::Bytes(_) | Content::File { .. }))
-    {
-        let dest = tmp.join("www").join(path);
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent).at(parent)?;
-        }
+    for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::File { .. })) {
+        let dest = www.join(path);
         let twin = match &output.content {
             Content::File { blake3: Some(hash), .. } => in_current.get(hash.as_str()),
             _ => None,
@@ -520,7 +736,7 @@ pub(super) fn write_preview(
             write_new(&dest, &output.content, "", None)?;
         }
     }
-    write_new(&tmp.join(PAGES), &Content::Bytes(pages_json(pages)), "", None)?;
+    write_bytes(&tmp.join(PAGES), &pages_json(&pages))?;
     install(&build, &tmp, Slot::Preview, preview_generation(root).as_ref())
 }
 
@@ -566,11 +782,9 @@ enum Action {
 /// identity when the probe cache (`probed`) knows it, else by reading and hashing it.
 fn write_new(dest: &Path, content: &Content, blake3: &str, probed: Option<&Path>) -> Result<(), GenerateError> {
     match content {
-        Content::Bytes(bytes) => {
-            let mut f = File::create_new(dest).at(dest)?;
-            f.write_all(bytes).at(dest)?;
+        Content::Inherited | Content::Unchanged | Content::Pending(_) => {
+            return Err(GenerateError::Invariant(format!("{}: no bytes to write", dest.display())));
         }
-        Content::Inherited | Content::Unchanged => unreachable!("resolved to the previous generation's file"),
         Content::File { path, .. } => {
             // Audio probed in this build or an earlier one, unchanged since: copied in the
             // kernel (copy_file_range), not read into memory and hashed a second time, and
@@ -596,6 +810,13 @@ fn write_new(dest: &Path, content: &Content, blake3: &str, probed: Option<&Path>
             f.write_all(&bytes).at(dest)?;
         }
     }
+    Ok(())
+}
+
+/// A new file of `bytes` (see [`write_new`]).
+fn write_bytes(dest: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
+    let mut f = File::create_new(dest).at(dest)?;
+    f.write_all(bytes).at(dest)?;
     Ok(())
 }
 

@@ -27,10 +27,10 @@ use crate::util::IoError;
 use crate::util::urls::Urls;
 
 pub(crate) use generation::{
-    BuildLock, Generation, Slot, current_generation, preview_generation, previous_manifest, unlink_preview,
+    BuildLock, Generation, Slot, Staged, current_generation, preview_generation, unlink_preview,
 };
 
-pub(crate) use plan::{Rendered, feed_only, render};
+pub(crate) use plan::{feed_only, render};
 
 /// How to build.
 #[derive(Debug, Clone)]
@@ -68,15 +68,13 @@ pub enum GenerateError {
     Invariant(String),
 }
 
-/// One output file, in memory or copied from a source file.
+/// One output file: to render, copied from a source file, or kept from the previous generation.
 #[derive(Debug, Clone)]
 pub(crate) enum Content {
-    Bytes(Vec<u8>),
+    /// Rendered when it is written: the number [`plan::Renderer::job`] takes.
+    Pending(usize),
     /// A source file copied as it is, with its known BLAKE3 (hex) if there is one.
-    File {
-        path: PathBuf,
-        blake3: Option<String>,
-    },
+    File { path: PathBuf, blake3: Option<String> },
     /// Kept from the previous generation if it is there, else left out: the media of earlier
     /// versions, whose bytes no source holds any more, stay for clients mid-download.
     Inherited,
@@ -244,38 +242,30 @@ impl fmt::Display for Listing<'_> {
 /// Renders `catalog` and writes a new generation if an output changed (the caller holds the
 /// build lock).
 pub(crate) fn build(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
-    let previous = generation::previous_manifest(root);
-    let step = crate::util::progress::step("render");
-    let rendered = render(catalog, options, previous.as_ref())?;
-    let rendered_in = step.end();
-    let mut report = write_generation(root, rendered)?;
-    report.steps.insert(0, rendered_in);
+    let mut report = stage(root, catalog, options)?.install()?;
     report.describe(catalog, options);
     Ok(report)
+}
+
+/// Renders `catalog` and writes the generation that [`Staged::install`] makes current, if an
+/// output changed (the caller holds the build lock).
+pub(crate) fn stage(root: &Path, catalog: &Catalog, options: &Options) -> Result<Staged, GenerateError> {
+    let previous = generation::previous_manifest(root);
+    let step = crate::util::progress::step("render");
+    render(catalog, options, previous.as_ref(), |rendered, renderer| generation::stage(root, rendered, renderer, step))
 }
 
 /// Renders everything `options` shows into a new `build/preview-N/` from scratch (never a
 /// generation of `current`: nothing there can be deployed by mistake; the caller holds the build
 /// lock).
 pub(crate) fn preview(root: &Path, catalog: &Catalog, options: &Options) -> Result<Report, GenerateError> {
-    let rendered = render(catalog, options, None)?;
-    let name = generation::write_preview(root, &rendered.outputs, &rendered.index, &rendered.pages)?;
-    let mut report = Report {
-        episodes: rendered.episodes,
-        preview: true,
-        generation: Some(name.clone()),
-        current: name,
-        ..Report::default()
-    };
+    let (name, episodes) = render(catalog, options, None, |rendered, renderer| {
+        let episodes = rendered.episodes;
+        Ok((generation::write_preview(root, rendered, renderer)?, episodes))
+    })?;
+    let mut report =
+        Report { episodes, preview: true, generation: Some(name.clone()), current: name, ..Report::default() };
     report.describe(catalog, options);
-    Ok(report)
-}
-
-/// Writes rendered outputs as a new generation (the caller holds the build lock).
-pub(crate) fn write_generation(root: &Path, rendered: Rendered) -> Result<Report, GenerateError> {
-    let mut report = generation::write(root, rendered.outputs, &rendered.index, &rendered.pages)?;
-    report.rendered = rendered.rendered;
-    report.episodes = rendered.episodes;
     Ok(report)
 }
 

@@ -25,9 +25,10 @@ pub(crate) struct Output {
     pub content: Content,
 }
 
-/// Every output of a build, and which of them were rendered anew.
+/// Every output of a build, and which of them are to be rendered anew.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rendered {
+    /// Those to render are [`Content::Pending`]: rendered when written, never all at once.
     pub outputs: BTreeMap<String, Output>,
     /// Generated outputs (not copied files) rendered anew, by path under www.
     pub rendered: Vec<String>,
@@ -46,8 +47,11 @@ pub(crate) struct IndexPlan {
     /// The hash of the facet labels.
     pub labels_key: String,
     pub labels: search::Labels,
-    /// The documents of the episodes to index anew (all of them when `over` is `None`).
-    pub add: Vec<search::EpisodeDocs>,
+    /// The episodes to index anew (all of them when `over` is `None`), by their place in the
+    /// build's items: [`Renderer::docs`] makes their documents when the index takes them.
+    pub add: Vec<usize>,
+    /// Their slugs, for the report.
+    pub reindexed: Vec<String>,
     /// The previous generation's index to update, when it can be.
     pub over: Option<std::path::PathBuf>,
     /// The index schema and program version the keys were made with.
@@ -57,6 +61,13 @@ pub(crate) struct IndexPlan {
 /// An index this fragmented is rebuilt rather than updated once more.
 const MAX_SEGMENTS: usize = 32;
 const MAX_DELETED: f64 = 0.25;
+
+/// What the writer calls to render an output ([`Content::Pending`]'s number) or to make an
+/// episode's index documents ([`IndexPlan::add`]'s numbers), on any thread.
+pub(crate) struct Renderer<'r> {
+    pub job: &'r (dyn Fn(usize) -> Result<Vec<u8>, GenerateError> + Sync),
+    pub docs: &'r (dyn Fn(usize) -> search::EpisodeDocs + Sync),
+}
 
 /// How an output is made.
 enum Job {
@@ -180,12 +191,15 @@ fn feed_item_keys(catalog: &Catalog, global: &str, items: &[Item<'_>], item_keys
         .collect()
 }
 
-/// Plans every output and renders those whose inputs changed since `previous`.
-pub(crate) fn render(
+/// Plans every output, marks those whose inputs changed since `previous` as pending, and hands
+/// the plan to `write` with the renderer of the pending ones: the writer renders each as it
+/// writes it, so that the site is never whole in memory.
+pub(crate) fn render<R>(
     catalog: &Catalog,
     options: &Options,
     previous: Option<&(Generation, Manifest)>,
-) -> Result<Rendered, GenerateError> {
+    write: impl FnOnce(Rendered, &Renderer<'_>) -> Result<R, GenerateError>,
+) -> Result<R, GenerateError> {
     let ch = &catalog.channel;
     let urls = urls(catalog, options)?;
     catalog.check_published_media()?;
@@ -306,39 +320,43 @@ pub(crate) fn render(
 
     let index = index_plan(catalog, &items, &item_keys, previous)?;
 
-    // Render what changed, on every core.
     let site_input = SiteInput { catalog, urls: &urls, items: &items, cover_name: &cover_name };
     let pages = site::PagesSource::new(catalog, &urls, &cover_name);
-    let mut out = Rendered { index, episodes: items.len(), pages, ..Rendered::default() };
+    let mut out = Rendered { episodes: items.len(), pages, ..Rendered::default() };
     let mut todo = Vec::new();
     for (path, (k, job)) in jobs {
         // The manifest is the previous generation's own record of its files: no need to stat them.
         let unchanged = previous.is_some_and(|(_, m)| m.files.get(&path).is_some_and(|e| e.key == k));
-        match job {
-            Job::Ready(content) => {
-                let content =
-                    if unchanged && !matches!(content, Content::Inherited) { Content::Unchanged } else { content };
-                out.outputs.insert(path, Output { key: k, content });
+        let content = match job {
+            Job::Ready(content) if unchanged && !matches!(content, Content::Inherited) => Content::Unchanged,
+            Job::Ready(content) => content,
+            _ if unchanged => Content::Unchanged,
+            job => {
+                out.rendered.push(path.clone());
+                todo.push(job);
+                Content::Pending(todo.len() - 1)
             }
-            _ if unchanged => {
-                out.outputs.insert(path, Output { key: k, content: Content::Unchanged });
-            }
-            job => todo.push((path, k, job)),
-        }
+        };
+        out.outputs.insert(path, Output { key: k, content });
     }
-    let pages = todo.iter().any(|(_, _, job)| {
+    let pages = todo.iter().any(|job| {
         !matches!(job, Job::Feed | Job::Chapters(_) | Job::Redirects | Job::Style)
             && !matches!(job, Job::Transcript(_, format) if *format != OutFormat::Html)
     });
     let site = if pages { Some(Site::new(&site_input)?) } else { None };
-    // Only the transcripts of what is rendered are parsed.
-    read_transcripts(todo.iter().filter_map(|(_, _, job)| match job {
-        Job::Episode(i) | Job::Transcript(i, _) => Some(items[*i].episode),
-        _ => None,
-    }))?;
-    let render_one = |job: &Job| -> Result<Vec<u8>, GenerateError> {
+    // Only the transcripts of what is rendered or indexed are parsed.
+    read_transcripts(
+        todo.iter()
+            .filter_map(|job| match job {
+                Job::Episode(i) | Job::Transcript(i, _) => Some(items[*i].episode),
+                _ => None,
+            })
+            .chain(index.add.iter().map(|i| items[*i].episode)),
+    )?;
+    out.index = index;
+    let render_one = |n: usize| -> Result<Vec<u8>, GenerateError> {
         let site = || site.as_ref().ok_or_else(|| GenerateError::Invariant("a page to render, no theme loaded".into()));
-        Ok(match job {
+        Ok(match &todo[n] {
             Job::Ready(_) => unreachable!("ready outputs are not rendered"),
             Job::Feed => super::feed_items::feed(
                 &FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name },
@@ -358,20 +376,8 @@ pub(crate) fn render(
             Job::Style => site::STYLE_CSS.as_bytes().to_vec(),
         })
     };
-    // The longest job, the feed, goes first (it renders its new items on every core, and each
-    // page its own notes).
-    todo.sort_by_key(|(_, _, job)| !matches!(job, Job::Feed));
-    crate::util::progress::add(todo.len());
-    let rendered = crate::util::par::map(
-        &todo,
-        crate::util::progress::each(|(_, _, job): &(String, String, Job)| render_one(job)),
-    );
-    for ((path, k, _), bytes) in todo.into_iter().zip(rendered) {
-        out.rendered.push(path.clone());
-        out.outputs.insert(path, Output { key: k, content: Content::Bytes(bytes?) });
-    }
-    out.rendered.sort();
-    Ok(out)
+    let docs = |i: usize| search::EpisodeDocs::of(catalog, items[i].episode);
+    write(out, &Renderer { job: &render_one, docs: &docs })
 }
 
 /// Parses the transcripts of `episodes` that the load did not.
@@ -410,11 +416,11 @@ fn index_plan(
         (segments < MAX_SEGMENTS && deleted < MAX_DELETED).then_some(dir)
     });
     let old = previous.filter(|_| over.is_some()).map(|(_, m)| &m.index);
-    let changed: Vec<&Item<'_>> =
-        items.iter().filter(|i| old.is_none_or(|old| old.get(&i.episode.guid) != keys.get(&i.episode.guid))).collect();
-    read_transcripts(changed.iter().map(|i| i.episode))?;
-    let add = crate::util::par::map(&changed, |i| search::EpisodeDocs::of(catalog, i.episode));
-    Ok(IndexPlan { keys, labels_key, labels, add, over, version })
+    let guid = |i: usize| &items[i].episode.guid;
+    let add: Vec<usize> =
+        (0..items.len()).filter(|&i| old.is_none_or(|old| old.get(guid(i)) != keys.get(guid(i)))).collect();
+    let reindexed = add.iter().map(|&i| items[i].episode.slug.clone()).collect();
+    Ok(IndexPlan { keys, labels_key, labels, add, reindexed, over, version })
 }
 
 /// Old path → current path, for every renamed published episode: its page, and its transcript

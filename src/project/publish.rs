@@ -1,9 +1,9 @@
 //! `publish`: check, build, and record in the ledger.
 //!
 //! Order of operations, so that a crash at any point leaves sources, ledger and outputs
-//! consistent: check and render everything with the new entries in memory (a failure touches
-//! nothing); append the entries to `feed/archive.toml` by writing a new file and renaming it;
-//! then write the build generation. A crash after the ledger rename leaves outputs one build
+//! consistent: check and render everything with the new entries in memory, and write the
+//! generation in a temporary directory (a failure touches nothing); append the entries to
+//! `feed/archive.toml` by writing a new file and renaming it; then install the generation. A crash after the ledger rename leaves outputs one build
 //! behind the ledger, which the next build catches up: the ledger is the truth, outputs derive.
 
 use super::Project;
@@ -29,12 +29,11 @@ impl Project {
         all.extend(entries.iter().cloned());
         catalog.set_ledger(Ledger::from_entries(all));
         let build_options = generate::Options { now, ..self.generate_options(&super::BuildOptions::default(), false) };
-        let previous = generate::previous_manifest(self.root());
-        let rendered = generate::render(&catalog, &build_options, previous.as_ref())?;
+        let staged = generate::stage(self.root(), &catalog, &build_options)?;
         if !entries.is_empty() {
             crate::archive::append(self.root(), &entries)?;
         }
-        let build = generate::write_generation(self.root(), rendered)?;
+        let build = staged.install()?;
         self.release(catalog);
         Ok(Published { entries, build })
     }

@@ -314,15 +314,6 @@ impl Labels {
     }
 }
 
-/// What an index update does.
-pub(crate) struct Update<'a> {
-    /// Episodes (by GUID) whose documents go: changed or gone.
-    pub remove: Vec<String>,
-    /// Episodes whose documents come (new or changed).
-    pub add: &'a [EpisodeDocs],
-    pub labels: &'a Labels,
-}
-
 /// Why the index could not be written or read.
 #[derive(Debug, thiserror::Error)]
 #[error("search index {path}: {source}")]
@@ -336,24 +327,6 @@ impl IndexError {
     fn new(path: &Path, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         IndexError { path: path.display().to_string(), source: source.into() }
     }
-}
-
-/// Writes the index in `dir`: from scratch, or over `previous`'s files, hard-linked (never the
-/// lock files, nor files a crashed writer left).
-pub(crate) fn write_index(dir: &Path, previous: Option<&Path>, update: &Update<'_>) -> Result<(), IndexError> {
-    // One thread for a few episodes (one new segment), both for a full build.
-    let threads = if previous.is_some() || update.add.len() < 64 { 1 } else { 2 };
-    let builder = IndexBuilder::open(dir, previous, threads)?;
-    for guid in &update.remove {
-        builder.remove(guid);
-    }
-    // The episodes handed to tantivy's threads: the commit that follows waits for them.
-    crate::util::progress::add(update.add.len());
-    for docs in update.add {
-        builder.add(docs)?;
-        crate::util::progress::advance(1);
-    }
-    builder.finish(update.labels)
 }
 
 /// An index being written: episodes can be added from several threads at once, while tantivy's

@@ -243,7 +243,7 @@ fn a_long_build_shows_its_progress_on_a_terminal_only() {
         .unwrap();
     let shown = String::from_utf8_lossy(&on_terminal.stdout);
     assert!(on_terminal.status.success(), "{shown}");
-    assert!(shown.contains(" write [") && shown.contains("] "), "no bar: {shown:?}");
+    assert!(shown.contains("render [") && shown.contains("] "), "no bar: {shown:?}");
     assert!(shown.contains("built build/gen-2"), "{shown}");
 
     p.edit("feed/channel.toml", "Une émission", "Une émission de démonstration");

@@ -218,17 +218,41 @@ fn check_fails_on_a_published_episode_without_source() {
     ");
 }
 
-/// SIGKILL while `publish` writes its generation: the ledger holds the entry, the current
-/// generation is the old one intact, `check` passes, and the next build catches up.
+/// SIGKILL at every step of `publish`: killed before its ledger entry is written, the project is
+/// as it was (the generation is staged first); after, the ledger holds the entry and the current
+/// generation is the old one whole or the new one. `check` passes either way, and what remains
+/// to do (publish again, or build) catches up.
 #[test]
 fn a_killed_publish_leaves_a_consistent_project() {
-    let p = Project::fixture("show");
-    p.ok(&["build"]);
-    let current = tree(&p.file("build/current"));
-    p.kill_while_writing(&["publish", "brouillon"]);
-    assert!(ledger(&p).contains("slug = \"brouillon\""), "the ledger is written before the generation");
-    assert_eq!(tree(&p.file("build/current")), current, "the current generation is untouched");
-    p.ok(&["check"]);
-    p.ok(&["build"]);
-    assert!(p.read("build/current/www/feed.xml").contains("<title>Un brouillon</title>"));
+    let setup = Project::fixture("show");
+    setup.ok(&["build"]);
+    let (before, ledger_before) = (tree(&setup.file("build/current")), ledger(&setup));
+    let mut steps = 0;
+    loop {
+        let p = Project::fixture("show");
+        std::fs::remove_dir_all(p.path()).unwrap();
+        crate::util::copy_dir(setup.path(), p.path());
+        let out = p
+            .command()
+            .args(["publish", "brouillon"])
+            .env("VEILLEE_TEST_CRASH_AT", steps.to_string())
+            .output()
+            .unwrap();
+        if out.status.success() {
+            break;
+        }
+        assert_eq!(std::os::unix::process::ExitStatusExt::signal(&out.status), Some(9), "step {steps}: {out:?}");
+        if ledger(&p) == ledger_before {
+            assert!(tree(&p.file("build/current")) == before, "step {steps}: current changed, no ledger entry");
+            p.ok(&["check"]);
+            p.ok(&["publish", "brouillon"]);
+        } else {
+            assert!(ledger(&p).contains("slug = \"brouillon\""), "step {steps}");
+            p.ok(&["check"]);
+            p.ok(&["build"]);
+        }
+        assert!(p.read("build/current/www/feed.xml").contains("<title>Un brouillon</title>"), "step {steps}");
+        steps += 1;
+    }
+    assert!(steps > 10, "publish was killed at {steps} steps only");
 }
