@@ -15,6 +15,12 @@
 #   site catalog: 1,000 episodes, each with an 8,000-word transcript:
 #     - `build` cold (everything: pages, 4 transcript formats, index) vs Hugo's pages-only build
 #       (anchors/hugo_content.py, then `hugo --quiet`), goal <= 1.0x; peak memory of each
+#     - the pages alone (`veillee-bench pages`: the build's loading, rendering and streaming
+#       writer, without transcript files, index or media) vs the same Hugo build, goal <= 0.5x
+#       wall and <= 0.25x peak memory
+#     each cold (.veillee/ gone too) three ways: on ext4 with the previous outputs deleted, on
+#     ext4 with them moved aside (ext4 without a journal skips the inodes it freed a moment ago:
+#     deleting costs the next build), and on tmpfs (a copy of the catalog in /dev/shm)
 #     - `build` after editing one episode's notes, goal <= 5 % of the cold build
 #
 # Paired commands run by turns (benches/interleave.py), medians of RUNS (5) runs each. Single
@@ -82,18 +88,41 @@ if [[ " $ONLY " == *" feed "* ]]; then
   edited "feed-edit" "$FEED_CAT"
 fi
 
+# site_runs WHERE CATALOG HUGO_SITE OUTPUTS MODE: the site's cold pairs on one disk (WHERE: ext4
+# or tmpfs, OUTPUTS a directory there), the previous run's outputs deleted or moved aside (MODE).
+site_runs() {
+  local where=$1 cat=$2 hsite=$3 outs=$4 mode=$5 clear
+  local old="$cat/build $cat/.veillee $outs/hugo-public $outs/pages"
+  if [ "$mode" = aside ]; then
+    clear="d=$OUT/aside/\$(date +%s%N) && mkdir -p \$d && for p in $old; do if [ -e \$p ]; then mv \$p \$d/\$RANDOM\$RANDOM; fi; done"
+  else
+    clear="rm -rf $old"
+  fi
+  local hugo="hugo --quiet -s $hsite -d $outs/hugo-public"
+  pair "site-cold-$where-$mode" "$BIN --root $cat build" "$hugo" --prepare "$clear"
+  pair "site-pages-$where-$mode" "$BIN-bench pages --root $cat --out $outs/pages" "$hugo" --prepare "$clear"
+}
+
 if [[ " $ONLY " == *" site "* ]]; then
   speed_catalog "${SITE_EPISODES:-1000}" "${SITE_EPISODES:-1000}" "$WORDS" "$BIN"
   SITE_CAT=$SPEED
   echo "site catalog: $SITE_CAT: $(du -sh "$SITE_CAT/transcripts" | cut -f1) of transcripts"
   HUGO_SITE="$OUT/hugo-site"
   python3 benches/anchors/hugo_content.py "$SITE_CAT" "$HUGO_SITE" "${SITE_EPISODES:-1000}" >/dev/null
-  HUGO="hugo --quiet -s $HUGO_SITE -d $OUT/hugo-public"
-  pair "site-cold" "$BIN --root $SITE_CAT build" "$HUGO" \
-    --prepare "rm -rf $SITE_CAT/build $SITE_CAT/.veillee $OUT/hugo-public"
-  rm -rf "$SITE_CAT/build" "$SITE_CAT/.veillee" "$OUT/hugo-public"
+  site_runs ext4 "$SITE_CAT" "$HUGO_SITE" "$OUT" deleted
+  site_runs ext4 "$SITE_CAT" "$HUGO_SITE" "$OUT" aside
+  rm -rf "$OUT/aside"
+  SHM=/dev/shm/veillee-speed
+  rm -rf "$SHM" && mkdir -p "$SHM/catalog"
+  for d in feed episodes transcripts site; do cp -a "$SITE_CAT/$d" "$SHM/catalog/"; done
+  cp -a "$HUGO_SITE" "$SHM/hugo-site"
+  site_runs tmpfs "$SHM/catalog" "$SHM/hugo-site" "$SHM" deleted
+  rm -rf "$SHM"
+  rm -rf "$SITE_CAT/build" "$SITE_CAT/.veillee" "$OUT/hugo-public" "$OUT/pages"
   peak "site-veillee" "$BIN --root $SITE_CAT build"
-  peak "site-hugo" "$HUGO"
+  rm -rf "$SITE_CAT/.veillee"
+  peak "site-pages" "$BIN-bench pages --root $SITE_CAT --out $OUT/pages"
+  peak "site-hugo" "hugo --quiet -s $HUGO_SITE -d $OUT/hugo-public"
   "$BIN" --root "$SITE_CAT" build >/dev/null
   edited "site-edit" "$SITE_CAT"
 fi
@@ -119,12 +148,20 @@ if "feed" in only:
     (e,) = medians("feed-edit")
     rows.append(("edit one episode's notes, 10,000 episodes", secs(e), "—", "—", f"≤ 0.3 s: {verdict(e <= 0.3)}"))
 if "site" in only:
-    v, h = medians("site-cold")
-    rows.append(("site, 1,000 × 8,000 words, cold, everything", secs(v), f"Hugo {secs(h)}", f"{v / h:.3f}×",
-                 f"≤ 1.0×: {verdict(v / h <= 1.0)}"))
-    rv = int(open(os.path.join(out, "site-veillee.rss")).read()) / 1024
+    ways = [("ext4-deleted", "ext4, old outputs deleted"), ("ext4-aside", "ext4, old outputs moved aside"),
+            ("tmpfs-deleted", "tmpfs")]
+    for kind, label, goal in [("cold", "everything (pages, 4 transcript formats, index)", 1.0),
+                              ("pages", "pages only", 0.5)]:
+        for way, where in ways:
+            v, h = medians(f"site-{kind}-{way}")
+            rows.append((f"site, 1,000 × 8,000 words, cold, {label}, {where}", secs(v), f"Hugo {secs(h)}",
+                         f"{v / h:.3f}×", f"≤ {goal}×: {verdict(v / h <= goal)}"))
     rh = int(open(os.path.join(out, "site-hugo.rss")).read()) / 1024
-    rows.append(("peak memory of the same (one run)", f"{rv:.0f} MiB", f"Hugo {rh:.0f} MiB", f"{rv / rh:.3f}×", "reported"))
+    for name, label, goal in [("site-veillee", "everything", None), ("site-pages", "pages only", 0.25)]:
+        rv = int(open(os.path.join(out, name + ".rss")).read()) / 1024
+        rows.append((f"peak memory, {label} (one run)", f"{rv:.0f} MiB", f"Hugo {rh:.0f} MiB", f"{rv / rh:.3f}×",
+                     f"≤ {goal}×: {verdict(rv / rh <= goal)}" if goal else "reported"))
+    v, _ = medians("site-cold-ext4-deleted")
     (e,) = medians("site-edit")
     rows.append(("edit one episode's notes, 1,000 episodes", secs(e), f"own cold build {secs(v)}", f"{e / v:.3f}×",
                  f"≤ 0.05×: {verdict(e / v <= 0.05)}"))

@@ -1,6 +1,7 @@
 //! The search benchmark's two halves, run by benches/search.sh (built with `--features bench`):
 //! `veillee-bench index` indexes the transcripts of a JSON list of episodes, `veillee-bench
-//! query` times queries (a JSON list of /api/search parameters) on a warm index.
+//! query` times queries (a JSON list of /api/search parameters) on a warm index. For
+//! benches/speed.sh, `veillee-bench pages` builds a project's pages alone.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +24,14 @@ enum Command {
         episodes: PathBuf,
         #[arg(long)]
         transcripts: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load the project at `--root` and write its pages alone (no transcript file, index or
+    /// media) into `--out`, which must not exist.
+    Pages {
+        #[arg(long)]
+        root: PathBuf,
         #[arg(long)]
         out: PathBuf,
     },
@@ -61,6 +70,11 @@ fn run(cli: Cli) -> Result<(), String> {
             let started = std::time::Instant::now();
             let (n, passages) = bench::index_dir(&list, &transcripts, &out)?;
             println!("indexed {n} episodes, {passages} passages in {:.3} s", started.elapsed().as_secs_f64());
+        }
+        Command::Pages { root, out } => {
+            let project = veillee::project::Project::open(&root).map_err(|e| e.to_string())?;
+            let n = project.bench_pages(&out).map_err(|e| e.to_string())?;
+            println!("wrote {n} pages in {}", out.display());
         }
         Command::Query { index, queries, runs, warmup } => {
             let list: Vec<Query> =

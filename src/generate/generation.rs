@@ -740,6 +740,21 @@ pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer
     install(&build, &tmp, Slot::Preview, preview_generation(root).as_ref())
 }
 
+/// Writes the pending outputs that are pages (not transcript files, nor the index) into `out`.
+#[cfg(feature = "bench")]
+pub(super) fn write_pages(out: &Path, rendered: &Rendered, renderer: &Renderer<'_>) -> Result<usize, GenerateError> {
+    let pages: BTreeMap<String, Output> = rendered
+        .outputs
+        .iter()
+        .filter(|(path, o)| matches!(o.content, Content::Pending(_)) && !path.starts_with("transcripts/"))
+        .map(|(path, o)| (path.clone(), o.clone()))
+        .collect();
+    fs::create_dir(out).at(out)?;
+    make_dirs(out, pages.keys())?;
+    stream(&tasks(&pages, &[]), renderer, None, |path, bytes| write_bytes(&out.join(path), &bytes))?;
+    Ok(pages.len())
+}
+
 /// Takes the preview's link away (a preview that failed to build shows nothing older, which could
 /// be of other sources or another address); its directory goes at the next preview.
 pub(crate) fn unlink_preview(root: &Path) {

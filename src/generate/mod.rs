@@ -255,6 +255,12 @@ pub(crate) fn stage(root: &Path, catalog: &Catalog, options: &Options) -> Result
     render(catalog, options, previous.as_ref(), |rendered, renderer| generation::stage(root, rendered, renderer, step))
 }
 
+/// Writes the pages of `catalog` alone into `out` (see `Project::bench_pages`).
+#[cfg(feature = "bench")]
+pub(crate) fn pages_only(out: &Path, catalog: &Catalog, options: &Options) -> Result<usize, GenerateError> {
+    render(catalog, options, None, |rendered, renderer| generation::write_pages(out, &rendered, renderer))
+}
+
 /// Renders everything `options` shows into a new `build/preview-N/` from scratch (never a
 /// generation of `current`: nothing there can be deployed by mistake; the caller holds the build
 /// lock).

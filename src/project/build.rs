@@ -97,3 +97,16 @@ impl Project {
         generate::Options { base_url: options.base_url.clone(), now: self.now(), drafts, preview: false, feed_cache }
     }
 }
+
+#[cfg(feature = "bench")]
+impl Project {
+    /// For `veillee-bench pages` only: loads the sources and writes the pages alone (no transcript
+    /// file, index or media) into `out`, a directory that must not exist, through the build's own
+    /// streaming writer: what a static site generator's build compares with. Returns how many files.
+    pub fn bench_pages(&self, out: &std::path::Path) -> Result<usize, GenerateError> {
+        let catalog = self.load()?;
+        let written = generate::pages_only(out, &catalog, &self.generate_options(&BuildOptions::default(), false));
+        self.release(catalog);
+        written
+    }
+}

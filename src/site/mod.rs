@@ -82,9 +82,16 @@ fn escape_formatter(
     value: &Value,
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
-        Some(s) if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() => out
-            .write_str(&crate::util::text::html_escape(s))
-            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write the page")),
+        Some(s) if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() => {
+            let mut failed = false;
+            crate::util::text::escape_with(s, crate::util::text::html_entity, |part| {
+                failed |= out.write_str(part).is_err();
+            });
+            if failed {
+                return Err(minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "cannot write the page"));
+            }
+            Ok(())
+        }
         _ => minijinja::escape_formatter(out, state, value),
     }
 }

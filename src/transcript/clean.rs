@@ -42,17 +42,25 @@ fn clean_text(text: &str) -> String {
 
 /// Whether [`clean_text`] would leave `text` as it is (most cue text): it is then not rebuilt.
 fn is_clean(text: &str) -> bool {
-    !text.is_empty()
-        && !text.contains("-->")
-        && !text.bytes().any(|b| matches!(b, b'<' | b'{' | b'\t' | b'\r'))
-        && !text.chars().any(|c| c != '\n' && is_forbidden(c))
-        && text.split('\n').all(|line| {
-            !line.is_empty()
-                && !line.starts_with(char::is_whitespace)
-                && !line.ends_with(char::is_whitespace)
-                && !line.contains("  ")
-                && !line.chars().any(|c| c.is_whitespace() && c != ' ')
-        })
+    // One pass: each character judged with the two before it (`\n` stands for a line start).
+    let (mut prev, mut prev2) = ('\n', '\n');
+    for c in text.chars() {
+        let ok = match c {
+            // No blank line, no space at a line's end.
+            '\n' => !matches!(prev, '\n' | ' '),
+            // No space at a line's start, never two.
+            ' ' => !matches!(prev, '\n' | ' '),
+            '<' | '{' => false,
+            '>' => !(prev == '-' && prev2 == '-'),
+            c if c.is_ascii() => !c.is_ascii_control(),
+            c => !c.is_whitespace() && !is_forbidden(c),
+        };
+        if !ok {
+            return false;
+        }
+        (prev2, prev) = (prev, c);
+    }
+    !matches!(prev, '\n' | ' ')
 }
 
 /// `{\an8}` and other SSA override codes some editors leave in SRT.

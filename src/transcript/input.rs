@@ -91,12 +91,30 @@ pub(super) fn decode(bytes: &[u8], encoding: Encoding, text_format: bool) -> Res
 /// Where the first line longer than [`MAX_LINE`] starts.
 fn long_line(bytes: &[u8]) -> Option<usize> {
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\n' || b == b'\r' {
-            start = i + 1;
-        } else if i - start >= MAX_LINE {
+    for line in bytes.split(|&b| b == b'\n' || b == b'\r') {
+        if line.len() > MAX_LINE {
             return Some(start);
         }
+        start += line.len() + 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line of `MAX_LINE` bytes passes, one byte more is found at its start, whatever the line
+    /// ends before it.
+    #[test]
+    fn a_long_line_is_found_where_it_starts() {
+        let line = |n: usize| "a".repeat(n);
+        for end in ["\n", "\r\n", "\r"] {
+            let fits = format!("x{end}{}{end}y", line(MAX_LINE));
+            assert_eq!(long_line(fits.as_bytes()), None, "{end:?}");
+            let long = format!("x{end}{}{end}y", line(MAX_LINE + 1));
+            assert_eq!(long_line(long.as_bytes()), Some(1 + end.len()), "{end:?}");
+        }
+        assert_eq!(long_line(line(MAX_LINE + 1).as_bytes()), Some(0));
+    }
 }

@@ -1,7 +1,7 @@
 //! SubRip (SRT): no formal standard, so read leniently (`,` or `.` before the milliseconds,
 //! hours optional, a missing index or blank line tolerated) and written plainly.
 
-use super::vtt::{parse_payload, parse_timing, wrap};
+use super::vtt::{Timestamp, parse_payload, parse_timing, wrap};
 use super::{Cue, Failure, Speakers, Transcript, TranscriptError, cue, speaker_name};
 use crate::problem::Position;
 
@@ -62,34 +62,30 @@ pub(super) fn parse_timestamp(s: &str) -> Option<u64> {
     super::within_limit(h, m, sec, millis)
 }
 
-/// `HH:MM:SS,mmm`.
-fn timestamp(ms: u64) -> String {
-    format!("{:02}:{:02}:{:02},{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
-}
-
 /// Writes SRT: numbered cues, the speaker's name (mapped through `speaker`) as `Name: ` when
 /// it changes, as the Podcast Index example does.
 pub(crate) fn write_srt(transcript: &Transcript, speakers: &Speakers) -> String {
+    use std::fmt::Write;
     let mut out = String::new();
     let mut previous: Option<&str> = None;
     for (n, cue) in transcript.cues.iter().enumerate() {
         if n > 0 {
             out.push('\n');
         }
-        out.push_str(&format!("{}\n{} --> {}\n", n + 1, timestamp(cue.start_ms), timestamp(cue.end_ms)));
+        let _ = writeln!(out, "{}\n{} --> {}", n + 1, Timestamp(cue.start_ms, ','), Timestamp(cue.end_ms, ','));
         let name = cue.voice.as_deref().map(|v| speaker_name(speakers, v));
-        let mut lines = wrap(&cue.text, 65);
         // Named again when the text itself starts like a label (`A: …`), which would be read
         // as the speaker otherwise.
         let looks_labelled = super::labels::split_label(&cue.text).0.is_some();
-        if let Some(name) = name.filter(|n| Some(*n) != previous || looks_labelled) {
-            lines[0] = format!("{}{}", super::labels::srt_prefix(name), lines[0]);
-        }
+        let mut prefix = name.filter(|n| Some(*n) != previous || looks_labelled).map(super::labels::srt_prefix);
         previous = name;
-        for line in lines {
-            out.push_str(&line);
+        wrap(&cue.text, 65, |line| {
+            if let Some(p) = prefix.take() {
+                out.push_str(&p);
+            }
+            out.push_str(line);
             out.push('\n');
-        }
+        });
     }
     out
 }

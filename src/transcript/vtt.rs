@@ -60,49 +60,75 @@ pub(super) fn parse(text: &str) -> Result<Vec<Cue>, Failure> {
 /// Writes WebVTT: a voice span on every cue (labels mapped through `speaker`), text escaped as
 /// the spec requires (`&`, `<`, `>`, so no `-->` either), lines of at most 65 characters.
 pub fn write_vtt(transcript: &Transcript, speakers: &Speakers) -> String {
+    use std::fmt::Write;
     let mut out = String::from("WEBVTT\n");
     for cue in &transcript.cues {
-        out.push('\n');
-        out.push_str(&format!("{} --> {}\n", vtt_timestamp(cue.start_ms), vtt_timestamp(cue.end_ms)));
+        let _ = writeln!(out, "\n{} --> {}", Timestamp(cue.start_ms, '.'), Timestamp(cue.end_ms, '.'));
         if let Some(v) = &cue.voice {
-            out.push_str(&format!("<v {}>", escape(speaker_name(speakers, v))));
+            out.push_str("<v ");
+            escape(&mut out, speaker_name(speakers, v));
+            out.push('>');
         }
-        for line in wrap(&cue.text, 65) {
-            out.push_str(&escape(&line));
+        wrap(&cue.text, 65, |line| {
+            escape(&mut out, line);
             out.push('\n');
-        }
+        });
     }
     out
+}
+
+/// `HH:MM:SS.mmm`, or with another separator before the milliseconds (SRT's comma).
+pub(crate) struct Timestamp(pub u64, pub char);
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (ms, sep) = (self.0, self.1);
+        write!(f, "{:02}:{:02}:{:02}{sep}{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+    }
 }
 
 /// `HH:MM:SS.mmm`.
 pub(crate) fn vtt_timestamp(ms: u64) -> String {
-    format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+    Timestamp(ms, '.').to_string()
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// `&<>` as entities, appended to `out`.
+fn escape(out: &mut String, text: &str) {
+    let entity = |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        _ => None,
+    };
+    crate::util::text::escape_with(text, entity, |part| out.push_str(part));
 }
 
-/// The text's lines, each cut at spaces to at most `width` characters where it can be.
-pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let mut current = String::new();
-        for word in line.split_whitespace() {
-            if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
-                out.push(std::mem::take(&mut current));
+/// Hands `line` each of the text's lines, cut at spaces to at most `width` characters where it
+/// can be, words one space apart.
+pub(super) fn wrap(text: &str, width: usize, mut line: impl FnMut(&str)) {
+    let mut current = String::new();
+    for source in text.lines() {
+        // In characters, counted as the line grows.
+        let mut length = 0;
+        for word in source.split_whitespace() {
+            let chars = if word.is_ascii() { word.len() } else { word.chars().count() };
+            if length > 0 && length + 1 + chars > width {
+                line(&current);
+                current.clear();
+                length = 0;
             }
-            if !current.is_empty() {
+            if length > 0 {
                 current.push(' ');
+                length += 1;
             }
             current.push_str(word);
+            length += chars;
         }
-        if !current.is_empty() {
-            out.push(current);
+        if length > 0 {
+            line(&current);
+            current.clear();
         }
     }
-    out
 }
 
 fn is_keyword(line: &str, keyword: &str) -> bool {

@@ -39,7 +39,16 @@ pub(crate) fn controls(text: &str, toml_end: usize) -> Option<Controls> {
             || (b == 0xef && bytes.get(i + 1) == Some(&0xbf) && bytes.get(i + 2).is_some_and(|n| *n >= 0xbe))
             || (b == b'\\' && i < toml_end && escaped_control(&text[i..]).is_some())
     };
-    let first = (0..bytes.len()).find(|&i| suspect(i))?;
+    // The bytes that may start one, found by a loop simple enough to be vectorized.
+    let maybe = |b: u8| b < 0x20 || matches!(b, 0x7f | 0xc2 | 0xef | b'\\');
+    let mut from = 0;
+    let first = loop {
+        let i = from + bytes[from..].iter().position(|&b| maybe(b))?;
+        if suspect(i) {
+            break i;
+        }
+        from = i + 1;
+    };
     let count = (first..bytes.len()).filter(|&i| suspect(i)).count();
     let c = escaped_control(&text[first..]).unwrap_or_else(|| text[first..].chars().next().unwrap_or('\0'));
     Some(Controls { first: c, line: line_of(text, first), count })
@@ -84,18 +93,35 @@ pub(crate) fn without_controls(text: &str, toml_end: usize) -> String {
 
 /// Text for HTML content and double- or single-quoted attributes.
 pub(crate) fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    escape_with(s, html_entity, |part| out.push_str(part));
+    out
+}
+
+/// `&<>"'` as HTML entities.
+pub(crate) fn html_entity(b: u8) -> Option<&'static str> {
+    Some(match b {
+        b'&' => "&amp;",
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        b'"' => "&quot;",
+        b'\'' => "&#39;",
+        _ => return None,
+    })
+}
+
+/// Hands `out` the text of `s` in pieces, each ASCII byte that `entity` names replaced by its
+/// entity: runs of plain text go whole, not character by character.
+pub(crate) fn escape_with(s: &str, entity: impl Fn(u8) -> Option<&'static str>, mut out: impl FnMut(&str)) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if let Some(e) = entity(b) {
+            out(&s[last..i]);
+            out(e);
+            last = i + 1;
         }
     }
-    out
+    out(&s[last..]);
 }
 
 /// Plain text cut at a word so that it has at most `max` characters.
