@@ -587,8 +587,8 @@ enum Task<'a> {
     Index(usize),
 }
 
-/// The tasks of the pending outputs, one per directory (two threads creating files in one
-/// directory wait on its lock), and of the episodes to index (`index`, places in the build's
+/// The tasks of the pending outputs, by directory (two threads creating files in one directory
+/// wait on its lock), and of the episodes to index (`index`, places in the build's
 /// items), interleaved: tantivy's threads index while the pages render. The feed goes first:
 /// the longest, it renders its new items on every core.
 fn tasks<'a>(outputs: &'a BTreeMap<String, Output>, index: &[usize]) -> Vec<Task<'a>> {
@@ -608,8 +608,10 @@ fn tasks<'a>(outputs: &'a BTreeMap<String, Output>, index: &[usize]) -> Vec<Task
         out.push(Task::Render(feed));
     }
     let mut index = index.iter();
-    for group in groups.into_values() {
-        out.push(Task::Render(group));
+    // A directory of thousands of files (transcripts/) is cut: rendering is most of a task's
+    // time, and one thread alone on it would be the build's tail.
+    for chunk in groups.values().flat_map(|group| group.chunks(RENDER_CHUNK)) {
+        out.push(Task::Render(chunk.to_vec()));
         out.extend(index.next().map(|&i| Task::Index(i)));
     }
     out.extend(index.map(|&i| Task::Index(i)));
@@ -644,6 +646,9 @@ fn stream<'a, T: Send>(
 }
 
 const FEED: &str = "feed.xml";
+
+/// The most outputs of one directory rendered by one task.
+const RENDER_CHUNK: usize = 32;
 
 /// A generation taken over by a build: its files as its manifest says, the lock that keeps
 /// servers out of it.

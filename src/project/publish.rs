@@ -3,8 +3,9 @@
 //! Order of operations, so that a crash at any point leaves sources, ledger and outputs
 //! consistent: check and render everything with the new entries in memory, and write the
 //! generation in a temporary directory (a failure touches nothing); append the entries to
-//! `feed/archive.toml` by writing a new file and renaming it; then install the generation. A crash after the ledger rename leaves outputs one build
-//! behind the ledger, which the next build catches up: the ledger is the truth, outputs derive.
+//! `feed/archive.toml` by writing a new file and renaming it; then install the generation. A
+//! crash after the ledger rename leaves outputs one build behind the ledger, which the next
+//! build catches up: the ledger is the truth, outputs derive.
 
 use super::Project;
 pub use crate::archive::{PublishError, PublishOptions};
