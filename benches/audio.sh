@@ -8,9 +8,7 @@
 #
 #   bash benches/audio.sh
 #
-# The show is made once under BENCH_DIR: `veillee init`, 50 episodes from `veillee new episode`,
-# each with its own copy of benches/data.sh's CBR file (the same audio remuxed with another
-# title tag: other bytes), each published with `veillee publish`.
+# The show is benches/data.sh's audio_show, made once under BENCH_DIR.
 # Environment: RUNS (5), COMMIT (HEAD) or VEILLEE_BIN, BENCH_DIR (~/.cache/veillee-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,34 +16,13 @@ TARGET="${CARGO_TARGET_DIR:-$HOME/.cache/veillee-target}"
 CACHE="${BENCH_DIR:-$HOME/.cache/veillee-bench}"
 RUNS="${RUNS:-5}"
 OUT="$CACHE/audio-out"
-SHOW="$CACHE/audio-50"
 mkdir -p "$CACHE" "$OUT"
 
 source benches/bench_bin.sh veillee-audio-bin
 source benches/data.sh
 probe_files
 
-stamp="$(sha256sum <benches/audio.sh | cut -c1-16)-$(stat -c %s "$PROBE_DIR/cbr.mp3")"
-if [ "$(cat "$SHOW.stamp" 2>/dev/null)" != "$stamp" ]; then
-  rm -rf "$SHOW" "$SHOW.tmp" && mkdir -p "$SHOW.tmp"
-  (
-    cd "$SHOW.tmp"
-    export SOURCE_DATE_EPOCH=1764000000
-    "$BIN" init --title "Banc audio" --description "Cinquante heures d'enregistrement" \
-      --base-url https://banc.example.org --author "Banc" --email banc@example.org >/dev/null
-    ffmpeg -hide_banner -loglevel error -y -f lavfi -i color=c=0x336699:s=1400x1400 -frames:v 1 feed/cover.jpg
-    for n in $(seq 50); do
-      "$BIN" new episode "Épisode $n" >/dev/null
-      ffmpeg -hide_banner -loglevel error -y -i "$PROBE_DIR/cbr.mp3" -c copy -metadata title="Épisode $n" \
-        "episodes/episode-$n.mp3"
-    done
-    for n in $(seq 50); do
-      "$BIN" publish "episode-$n" >/dev/null
-    done
-  )
-  mv "$SHOW.tmp" "$SHOW"
-  echo "$stamp" >"$SHOW.stamp"
-fi
+audio_show "$BIN"
 
 CLEAN="rm -rf $SHOW/build $SHOW/.veillee $OUT/copy"
 if (sync && echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then

@@ -6,6 +6,7 @@
 #   search_corpus EPISODES WORDS SEED PYTHON   # CORPUS: transcripts/ and episodes.json
 #   speed_catalog EPISODES TRANSCRIPTS WORDS BIN # SPEED: a show with long transcripts, and its
 #                                                # episodes.jsonl for the anchors (benches/anchors)
+#   audio_show BIN                       # SHOW: 50 published episodes, each its own 60-minute MP3
 
 probe_files() {
   PROBE_DIR="$CACHE/probe"
@@ -61,5 +62,36 @@ speed_catalog() { # episodes transcripts words bin
       --transcripts "$transcripts" --words "$words" --audio-seconds 5400 2>/dev/null
     mv "$SPEED.tmp" "$SPEED"
     echo "$stamp" >"$SPEED.stamp"
+  fi
+}
+
+# audio_show BIN: SHOW, a show of 50 episodes made by `veillee init` and `veillee new episode`,
+# each with its own copy of probe_files' CBR file (the same audio remuxed with another title tag:
+# other bytes), each published with `veillee publish`.
+audio_show() {
+  local BIN=$1 stamp
+  probe_files
+  SHOW="$CACHE/audio-50"
+  # Bump the version when the recipe below changes.
+  stamp="audio-show-1-$(stat -c %s "$PROBE_DIR/cbr.mp3")"
+  if [ "$(cat "$SHOW.stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$SHOW" "$SHOW.tmp" && mkdir -p "$SHOW.tmp"
+    (
+      cd "$SHOW.tmp"
+      export SOURCE_DATE_EPOCH=1764000000
+      "$BIN" init --title "Banc audio" --description "Cinquante heures d'enregistrement" \
+        --base-url https://banc.example.org --author "Banc" --email banc@example.org >/dev/null
+      ffmpeg -hide_banner -loglevel error -y -f lavfi -i color=c=0x336699:s=1400x1400 -frames:v 1 feed/cover.jpg
+      for n in $(seq 50); do
+        "$BIN" new episode "Épisode $n" >/dev/null
+        ffmpeg -hide_banner -loglevel error -y -i "$PROBE_DIR/cbr.mp3" -c copy -metadata title="Épisode $n" \
+          "episodes/episode-$n.mp3"
+      done
+      for n in $(seq 50); do
+        "$BIN" publish "episode-$n" >/dev/null
+      done
+    )
+    mv "$SHOW.tmp" "$SHOW"
+    echo "$stamp" >"$SHOW.stamp"
   fi
 }

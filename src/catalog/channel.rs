@@ -51,6 +51,8 @@ pub(crate) struct ChannelToml {
     pub txt: Vec<Txt>,
     #[serde(default)]
     pub directories: Vec<Directory>,
+    /// What `check` and `probe --loudness` compare each episode's audio with.
+    pub loudness: Option<Spanned<crate::media::LoudnessTargets>>,
 }
 
 pub(crate) const CHANNEL_FIELDS: &[&str] = &[
@@ -79,6 +81,7 @@ pub(crate) const CHANNEL_FIELDS: &[&str] = &[
     "podroll",
     "txt",
     "directories",
+    "loudness",
 ];
 
 fn default_image() -> Spanned<String> {
@@ -290,6 +293,19 @@ pub(crate) fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, prob
         let m = media.get_ref();
         if !(m.starts_with("https://") && url_host(m).is_some()) {
             invalid(media.span().start, "media_base_url", m, Expected::HttpsAddress);
+        }
+    }
+    if let Some(l) = &ch.loudness {
+        let line = l.span().start;
+        let t = l.get_ref();
+        for (field, value, min, max, unit) in [
+            ("loudness.integrated_lufs", t.integrated_lufs, -30.0, -10.0, "LUFS"),
+            ("loudness.tolerance_lu", t.tolerance_lu, 0.1, 5.0, "LU"),
+            ("loudness.true_peak_dbtp", t.true_peak_dbtp, -9.0, 0.0, "dBTP"),
+        ] {
+            if !(min..=max).contains(&value) {
+                invalid(line, field, &value.to_string(), Expected::Between { min, max, unit });
+            }
         }
     }
     let lang = ch.language.get_ref();

@@ -173,6 +173,12 @@ pub enum Expected {
     Uuid,
     NumberFrom1,
     PositiveSeconds,
+    /// A number from `min` to `max`, in `unit`.
+    Between {
+        min: f64,
+        max: f64,
+        unit: &'static str,
+    },
 }
 
 impl std::fmt::Display for Expected {
@@ -194,6 +200,7 @@ impl std::fmt::Display for Expected {
             Expected::Uuid => f.write_str("a UUID (`veillee init` computes it)"),
             Expected::NumberFrom1 => f.write_str("a number from 1"),
             Expected::PositiveSeconds => f.write_str("a positive number of seconds"),
+            Expected::Between { min, max, unit } => write!(f, "a number from {min} to {max} {unit}"),
         }
     }
 }
@@ -217,6 +224,10 @@ impl Expected {
             Expected::Uuid => "un UUID (`veillee init` le calcule)".into(),
             Expected::NumberFrom1 => "un nombre à partir de 1".into(),
             Expected::PositiveSeconds => "un nombre de secondes positif".into(),
+            Expected::Between { min, max, unit } => {
+                let n = |x: &f64| x.to_string().replace('.', ",").replace('-', "\u{2212}");
+                format!("un nombre de {} à {} {unit}", n(min), n(max))
+            }
         }
     }
 }

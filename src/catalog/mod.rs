@@ -55,6 +55,8 @@ pub(crate) struct Catalog {
 /// The show.
 #[derive(Debug, Clone)]
 pub(crate) struct Channel {
+    /// `[loudness]`: what each episode's audio is compared with.
+    pub loudness: crate::media::LoudnessTargets,
     pub title: String,
     pub description: String,
     pub language: String,

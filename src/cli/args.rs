@@ -97,12 +97,20 @@ pub(super) enum Command {
         base_url: Option<String>,
     },
     /// Print the exact facts of audio files (duration, codec, bitrate, …).
+    ///
+    /// With --loudness, decode them and measure their loudness (EBU R128), true peak, silence at
+    /// the start and the end, and clipping, against the show's [loudness] targets (Apple's
+    /// outside a show: -16 LUFS ± 1 LU, true peak at most -1 dBTP), with the ffmpeg command that
+    /// fixes the level.
     Probe {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// Print JSON (seconds as decimals) instead of text.
         #[arg(long)]
         json: bool,
+        /// Measure loudness and quality (decodes the whole file; kept by content in a show).
+        #[arg(long)]
+        loudness: bool,
     },
     /// Serve the website, the feed and the search (builds first if a source changed).
     ///

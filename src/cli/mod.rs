@@ -13,7 +13,8 @@ use clap::{CommandFactory, Parser};
 use veillee::generate::GenerateError;
 use veillee::problem::Problems;
 use veillee::project::{
-    BuildOptions, ImportError, InitOptions, NewPage, ProbeReport, Project, ProjectError, PublishError, PublishOptions,
+    BuildOptions, ImportError, InitOptions, LoudnessProbed, NewPage, ProbeReport, Project, ProjectError, PublishError,
+    PublishOptions,
 };
 use veillee::search::{Query, SearchError};
 use veillee::serve::{ServeError, ServeOptions};
@@ -178,7 +179,15 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let feed = project(root)?.feed(&BuildOptions { base_url, drafts: false })?;
             stdout_result(feed.write_to(&mut std::io::stdout().lock()))
         }
-        Command::Probe { files, json } => probe(&files, json),
+        Command::Probe { files, json, loudness: false } => probe(&files, json),
+        Command::Probe { files, json, loudness: true } => {
+            // In a show, its targets and its cache; anywhere else, Apple's targets.
+            let probed = match Project::open(&start_dir(root)?) {
+                Ok(project) => project.probe_loudness(&files),
+                Err(_) => Project::probe_loudness_anywhere(&files),
+            };
+            probe_loudness(&probed, json)
+        }
         Command::Search { words, partner, method, territory, year, speaker, limit, json } => {
             let query = Query { q: words.join(" "), partner, method, territory, year, speaker, limit: Some(limit) };
             let results = project(root)?.search(&query)?;
@@ -293,6 +302,43 @@ fn probe(files: &[PathBuf], json: bool) -> Result<(), CliError> {
         }
     }
     if probed.problems.0.is_empty() { Ok(()) } else { Err(probed.problems.into()) }
+}
+
+fn probe_loudness(probed: &LoudnessProbed, json: bool) -> Result<(), CliError> {
+    if json {
+        outln(serde_json::to_string_pretty(&probed.reports()).expect("loudness reports serialize"))?;
+    } else {
+        let t = &probed.targets;
+        let db = |x: Option<f64>| x.map_or_else(|| "-inf".to_owned(), |x| format!("{x:.1}"));
+        for (file, facts, l) in &probed.files {
+            outln(format_args!(
+                "{}: {} LUFS integrated (target {:.1} ± {:.1}), {:.1} LU range, {} dBTP true peak (max {:.1}), \
+                 silence {} s at the start and {} s at the end, {} clipped, {} Hz {} ch {} kbit/s, {} s",
+                file.display(),
+                db(l.integrated_lufs),
+                t.integrated_lufs,
+                t.tolerance_lu,
+                l.loudness_range_lu,
+                db(l.true_peak_dbtp),
+                t.true_peak_dbtp,
+                veillee::util::time::seconds(l.head_silence_ms),
+                veillee::util::time::seconds(l.tail_silence_ms),
+                l.clipped,
+                l.sample_rate,
+                l.channels,
+                facts.bitrate / 1000,
+                veillee::util::time::seconds(facts.duration_ms),
+            ))?;
+        }
+    }
+    let errors = probed.problems.errors();
+    if errors > 0 {
+        return Err(probed.problems.clone().into());
+    }
+    if !probed.problems.0.is_empty() {
+        eprintln!("{}", probed.problems);
+    }
+    Ok(())
 }
 
 fn serve(project: &Project, options: &ServeOptions) -> Result<(), CliError> {

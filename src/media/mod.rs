@@ -1,5 +1,7 @@
-//! Audio: exact facts (`probe`). Loudness, tags and encoding come with the audio issues.
+//! Audio: exact facts (`probe`), loudness and quality (`loudness`). Tags and encoding come with
+//! the audio issues.
 
+pub mod loudness;
 pub mod mpeg;
 mod probe;
 
@@ -8,6 +10,7 @@ use std::path::Path;
 use crate::problem::{Diagnostic, Lang};
 use crate::util::fs::FileIdentity;
 
+pub use loudness::{Loudness, LoudnessTargets, QualityWarning};
 pub use probe::AudioFacts;
 pub(crate) use probe::PROBE_VERSION;
 pub use probe::{DurationSource, probe_file};
@@ -36,6 +39,8 @@ pub enum ProbeError {
     PartialFrame { bytes: u64 },
     #[error("the audio is damaged: {reason}")]
     Damaged { reason: String },
+    #[error("Veillée reads {codec} files but cannot decode their audio to measure it")]
+    NoDecoder { codec: String },
 }
 
 impl Diagnostic for ProbeError {
@@ -51,6 +56,7 @@ impl Diagnostic for ProbeError {
             ProbeError::Truncated { .. } => "probe.truncated",
             ProbeError::PartialFrame { .. } => "probe.partial-frame",
             ProbeError::Damaged { .. } => "probe.damaged",
+            ProbeError::NoDecoder { .. } => "probe.no-decoder",
         }
     }
 
@@ -76,6 +82,9 @@ impl Diagnostic for ProbeError {
                 format!("le fichier est tronqué : il finit par {bytes} octets d'une trame MPEG incomplète")
             }
             ProbeError::Damaged { reason } => format!("l'audio est abîmé : {reason}"),
+            ProbeError::NoDecoder { codec } => {
+                format!("Veillée lit les fichiers {codec} mais ne sait pas en décoder le son pour le mesurer")
+            }
         }
     }
 
@@ -93,6 +102,10 @@ impl Diagnostic for ProbeError {
             ProbeError::Id3TooLarge { .. } | ProbeError::Damaged { .. } | ProbeError::NoAudioTrack => {
                 ("the file is damaged: export it again", "le fichier est abîmé : exportez-le à nouveau")
             }
+            ProbeError::NoDecoder { .. } => (
+                "measure the WAV, FLAC or MP3 the file was made from",
+                "mesurez le WAV, le FLAC ou le MP3 dont le fichier a été tiré",
+            ),
             ProbeError::Truncated { .. } | ProbeError::PartialFrame { .. } => (
                 "the copy or upload was interrupted: copy the file again",
                 "la copie ou l'envoi a été interrompu : copiez à nouveau le fichier",
@@ -187,4 +200,29 @@ pub(crate) fn probed_as(path: &Path, cache_dir: &Path, blake3: &str) -> Option<F
 
 fn read_known(path: &Path) -> Option<Known> {
     serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+/// The loudness of the audio file `path` whose BLAKE3 is `blake3` (from its probe), from the
+/// cache in `cache_dir` (by content: a copy or a renamed file hits) or measured.
+pub(crate) fn loudness_cached(
+    path: &Path,
+    blake3: &str,
+    cache_dir: Option<&Path>,
+) -> Result<Loudness, (Option<u64>, ProbeError)> {
+    let cached = cache_dir.map(|d| d.join(format!("{blake3}-v{}.json", loudness::LOUDNESS_VERSION)));
+    if let Some(known) = cached.as_deref().and_then(|p| serde_json::from_slice(&std::fs::read(p).ok()?).ok()) {
+        return Ok(known);
+    }
+    let io = |e: std::io::Error| (None, ProbeError::Io { reason: e.to_string() });
+    let file = std::fs::File::open(path).map_err(io)?;
+    // SAFETY: as in `probe_file`: a read-only map, dropped before returning.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+    let _ = map.advise(memmap2::Advice::Sequential);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let measured = loudness::measure(&map, ext.as_deref())?;
+    if let (Some(p), Ok(json)) = (&cached, serde_json::to_vec(&measured)) {
+        // The cache only saves time: failing to write it is not an error.
+        let _ = crate::util::fs::write_cache(p, &json);
+    }
+    Ok(measured)
 }

@@ -193,7 +193,10 @@ fn check_id3v2(bytes: &[u8]) -> Result<usize, (Option<u64>, ProbeError)> {
     Ok(end)
 }
 
-fn open<'a>(bytes: &'a [u8], ext: Option<&str>) -> Result<Box<dyn FormatReader + 'a>, (Option<u64>, ProbeError)> {
+pub(super) fn open<'a>(
+    bytes: &'a [u8],
+    ext: Option<&str>,
+) -> Result<Box<dyn FormatReader + 'a>, (Option<u64>, ProbeError)> {
     let mss = MediaSourceStream::new(Box::new(Cursor::new(bytes)), MediaSourceStreamOptions::default());
     let mut hint = Hint::new();
     if let Some(ext) = ext {
@@ -207,6 +210,11 @@ fn open<'a>(bytes: &'a [u8], ext: Option<&str>) -> Result<Box<dyn FormatReader +
             (Some(0), ProbeError::NotAudio { text: looks_like_text })
         },
     )
+}
+
+/// A codec's name for people: Veillée's name for it, else symphonia's.
+pub(super) fn codec_label(id: symphonia::core::codecs::audio::AudioCodecId) -> String {
+    codec_name(id).map_or_else(|| id.to_string(), str::to_uppercase)
 }
 
 fn codec_name(id: symphonia::core::codecs::audio::AudioCodecId) -> Option<&'static str> {

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 pub use build::{BuildOptions, Feed};
 pub use check::CheckReport;
 pub use probe::ProbeReport;
-pub use probe::Probed;
+pub use probe::{LoudnessProbed, LoudnessReport, Probed};
 pub use publish::Published;
 pub use publish::{PublishError, PublishOptions};
 pub use scaffold::{InitOptions, NewPage};

@@ -253,3 +253,33 @@ fn one_bad_episode_is_the_same_problem_everywhere() {
     assert_eq!(body["error"]["code"], "build.problems");
     assert_eq!(body["error"]["problems"], json, "the API gives the problems as data, in French");
 }
+
+/// `check` measures every episode's audio against channel.toml's `[loudness]`: Apple's −16 LUFS,
+/// which the fixtures' −22 LUFS tones miss, gives one warning per file with its advice (and the
+/// exit stays 0); the fixture's own targets give none; a target out of range is an error at its
+/// line; measures are kept by content.
+#[test]
+fn check_warns_about_audio_against_the_loudness_targets() {
+    let p = Project::fixture("show");
+    let quiet = String::from_utf8(p.run(&["check"]).stderr).unwrap();
+    assert!(!quiet.contains("integrated loudness"), "{quiet}");
+
+    p.edit("feed/channel.toml", "integrated_lufs = -22.0", "integrated_lufs = -16.0");
+    let out = p.run(&["check"]);
+    assert!(out.status.success());
+    let warned = String::from_utf8(out.stderr).unwrap();
+    insta::assert_snapshot!(warned);
+    // Kept by content: one measure per distinct audio file, and the next check reads them.
+    let kept = std::fs::read_dir(p.file(".veillee/cache/loudness")).unwrap().count();
+    assert!(kept >= 2, "{kept} measures kept");
+    assert_eq!(String::from_utf8(p.run(&["check"]).stderr).unwrap(), warned, "the same from the cache");
+
+    p.edit("feed/channel.toml", "tolerance_lu = 1.0", "tolerance_lu = 50.0");
+    let err = p.fails(&["check"]);
+    assert!(
+        err.contains("feed/channel.toml:")
+            && err.contains("loudness.tolerance_lu")
+            && err.contains("a number from 0.1 to 5 LU"),
+        "{err}"
+    );
+}

@@ -120,3 +120,41 @@ fn frame_scan_agrees_with_symphonia() {
         assert_eq!(scan.partial, 0, "{file}");
     }
 }
+
+/// `probe --loudness --json` outside a show: every format measured against Apple's targets, the
+/// measure next to them, the warnings with their French advice; a bad file fails the command.
+#[test]
+fn probe_loudness_json_outside_a_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = ["vbr.mp3", "tone.flac", "tone.m4a", "tone.ogg", "tone.wav"];
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_veillee"))
+        .current_dir(dir.path())
+        .args(["probe", "--loudness", "--json"])
+        .args(files.map(audio))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json =
+        String::from_utf8(out.stdout).unwrap().replace(&fixtures().join("audio").display().to_string(), "[audio]");
+    let reports: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for r in reports.as_array().unwrap() {
+        assert_eq!(r["target_integrated_lufs"], -16.0);
+        // The fixtures are tones at −20 dBFS and louder noise: each within the meter's range.
+        let lufs = r["integrated_lufs"].as_f64().unwrap();
+        assert!((-40.0..0.0).contains(&lufs), "{r}");
+    }
+    insta::assert_snapshot!(json);
+
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_veillee"))
+        .current_dir(dir.path())
+        .args(["probe", "--loudness"])
+        .arg(audio("text.mp3"))
+        .arg(audio("tone.opus"))
+        .arg(audio("cbr.mp3"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let err =
+        String::from_utf8(bad.stderr).unwrap().replace(&fixtures().join("audio").display().to_string(), "[audio]");
+    insta::assert_snapshot!(err);
+}

@@ -264,6 +264,7 @@ impl Loader<'_> {
             podroll: ch.podroll,
             txt: ch.txt,
             directories: ch.directories,
+            loudness: ch.loudness.map(Spanned::into_inner).unwrap_or_default(),
             digest: crate::util::hash::blake3_hex(format!("{}\0{}", source.digest, cover.hash8).as_bytes()),
             cover_path,
             cover,
