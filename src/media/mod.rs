@@ -4,6 +4,7 @@
 pub mod loudness;
 pub mod mpeg;
 mod probe;
+pub mod tag;
 
 use std::path::Path;
 

@@ -285,6 +285,20 @@ fn announced_ms(samples: u64, track: &symphonia::core::formats::Track) -> u64 {
     samples * 1000 / u64::from(rate)
 }
 
+/// Where the MPEG frames of an MP3 are: after its ID3v2 tags (a file tagged twice has two),
+/// before an ID3v1 or APEv2 tag.
+pub(super) fn mp3_audio(bytes: &[u8]) -> Result<std::ops::Range<usize>, (Option<u64>, ProbeError)> {
+    let mut start = 0;
+    while bytes.len() - start >= 10 && &bytes[start..start + 3] == b"ID3" {
+        start += check_id3v2(&bytes[start..]).map_err(|(at, e)| (at.map(|a| a + start as u64), e))?;
+    }
+    let end = bytes.len() - trailing_tags(bytes);
+    if end <= start {
+        return Err((Some(start as u64), ProbeError::NoAudioFrames));
+    }
+    Ok(start..end)
+}
+
 /// The length of an ID3v1 tag and an APEv2 tag at the end of the file.
 fn trailing_tags(bytes: &[u8]) -> usize {
     let mut end = bytes.len();

@@ -144,14 +144,20 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Measures `files` one after the other (each on both cores), with the cache in `cache_dir`.
-fn probe_loudness(files: &[PathBuf], targets: LoudnessTargets, cache_dir: Option<&Path>) -> LoudnessProbed {
+/// Measures `files` one after the other (each on both cores), with the show's caches if there is
+/// one: `caches` is (probes, measures).
+fn probe_loudness(files: &[PathBuf], targets: LoudnessTargets, caches: Option<(&Path, &Path)>) -> LoudnessProbed {
     let mut out = LoudnessProbed { targets, ..LoudnessProbed::default() };
     let _step = crate::util::progress::step("loudness");
     crate::util::progress::add(files.len());
     for file in files {
-        let measured = probe_file(file).and_then(|facts| {
-            let l = crate::media::loudness_cached(file, &facts.blake3, cache_dir)?;
+        // Known by its identity, a file is neither read nor hashed before its measure is found.
+        let probed = match caches {
+            Some((probes, _)) => crate::media::probe_cached(file, Some(probes)).map(|(facts, _, _)| facts),
+            None => probe_file(file),
+        };
+        let measured = probed.and_then(|facts| {
+            let l = crate::media::loudness_cached(file, &facts.blake3, caches.map(|(_, m)| m))?;
             Ok((facts, l))
         });
         crate::util::progress::advance(1);
@@ -174,7 +180,9 @@ impl Project {
     /// `probe --loudness` in a show: against its `[loudness]` targets, its measures kept in
     /// `.veillee/cache/loudness/` by content.
     pub fn probe_loudness(&self, files: &[PathBuf]) -> LoudnessProbed {
-        probe_loudness(files, self.loudness_targets(), Some(&self.root().join(LOUDNESS_CACHE)))
+        let probes = crate::catalog::LoadOptions::for_root(self.root()).probe_cache;
+        let measures = self.root().join(LOUDNESS_CACHE);
+        probe_loudness(files, self.loudness_targets(), probes.as_deref().map(|p| (p, measures.as_path())))
     }
 
     /// `probe --loudness` outside any show: Apple's targets, nothing kept.

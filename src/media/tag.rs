@@ -1,0 +1,290 @@
+//! Tags on the published copy of an episode's audio (the source is never modified): for MP3, an
+//! ID3v2.3 tag in UTF-16 (title, author, show, year, genre, summary, cover, length, the episode
+//! page, and the chapters as CTOC + CHAP with their method links) put in front of the source's
+//! MPEG frames, whatever tags the source had taken off. The bytes are deterministic: the same
+//! facts and audio give the same file.
+
+use std::io::Write;
+use std::ops::Range;
+use std::path::Path;
+
+use id3::frame::{Chapter, Comment, ExtendedLink, Picture, PictureType, TableOfContents};
+use id3::{Frame, Tag, TagLike, Version};
+
+use super::ProbeError;
+
+/// Room left after the tag, so that a player or editor can grow it in place.
+const PADDING: usize = 4096;
+
+/// The cover in the tag: at most this many pixels a side…
+const COVER_SIDE: u32 = 800;
+/// …and this many bytes.
+const COVER_BYTES: usize = 150 * 1024;
+
+/// What the tag says of an episode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagFacts {
+    pub title: String,
+    /// The item's `itunes:author`.
+    pub author: String,
+    /// The show's title.
+    pub album: String,
+    pub year: i32,
+    /// The summary, plain text.
+    pub summary: String,
+    /// The episode page's absolute URL.
+    pub page_url: String,
+    pub duration_ms: u64,
+    pub chapters: Vec<TagChapter>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagChapter {
+    pub start_ms: u64,
+    pub end_ms: u64,
+    pub title: String,
+    /// The method page the chapter discusses, absolute.
+    pub url: Option<String>,
+}
+
+/// Why a tagged copy could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum TagError {
+    #[error(transparent)]
+    Audio(#[from] ProbeError),
+    #[error("the cover cannot be made into the tag's JPEG: {0}")]
+    Cover(String),
+    #[error("the ID3 tag cannot be written: {0}")]
+    Id3(String),
+}
+
+/// The ID3v2.3 tag of `facts`, with `cover` (a JPEG from [`cover_jpeg`]) and 4 KiB of padding.
+pub fn id3_tag(facts: &TagFacts, cover: Option<&[u8]>) -> Result<Vec<u8>, TagError> {
+    let clean = |s: &str| crate::util::text::strip_controls(s).into_owned();
+    let mut tag = Tag::with_version(Version::Id3v23);
+    tag.set_title(clean(&facts.title));
+    tag.set_artist(clean(&facts.author));
+    tag.set_album(clean(&facts.album));
+    tag.set_year(facts.year);
+    tag.set_genre("Podcast");
+    tag.add_frame(Comment { lang: "fra".into(), description: String::new(), text: clean(&facts.summary) });
+    if let Some(jpeg) = cover {
+        tag.add_frame(Picture {
+            mime_type: "image/jpeg".into(),
+            picture_type: PictureType::CoverFront,
+            description: String::new(),
+            data: jpeg.to_vec(),
+        });
+    }
+    tag.set_text("TLEN", facts.duration_ms.to_string());
+    tag.add_frame(ExtendedLink { description: String::new(), link: facts.page_url.clone() });
+    if !facts.chapters.is_empty() {
+        let ms = |t: u64| u32::try_from(t).unwrap_or(u32::MAX);
+        let ids: Vec<String> = (0..facts.chapters.len()).map(|i| format!("chp{i}")).collect();
+        tag.add_frame(TableOfContents {
+            element_id: "toc".into(),
+            top_level: true,
+            ordered: true,
+            elements: ids.clone(),
+            frames: Vec::new(),
+        });
+        for (id, c) in ids.into_iter().zip(&facts.chapters) {
+            let mut frames = vec![Frame::text("TIT2", clean(&c.title))];
+            if let Some(url) = &c.url {
+                frames.push(Frame::with_content(
+                    "WXXX",
+                    id3::Content::ExtendedLink(ExtendedLink { description: String::new(), link: url.clone() }),
+                ));
+            }
+            // Offsets unused (all ones): players seek by time.
+            tag.add_frame(Chapter {
+                element_id: id,
+                start_time: ms(c.start_ms),
+                end_time: ms(c.end_ms),
+                start_offset: u32::MAX,
+                end_offset: u32::MAX,
+                frames,
+            });
+        }
+    }
+    let mut out = Vec::new();
+    id3::Encoder::new()
+        .version(Version::Id3v23)
+        .padding(PADDING)
+        .encode(&tag, &mut out)
+        .map_err(|e| TagError::Id3(e.to_string()))?;
+    Ok(out)
+}
+
+/// The cover made small enough for every player: at most 800 px a side and 150 KB, JPEG (the
+/// quality lowered until it fits).
+pub fn cover_jpeg(image: &[u8]) -> Result<Vec<u8>, TagError> {
+    let err = |e: image::ImageError| TagError::Cover(e.to_string());
+    let img = image::load_from_memory(image).map_err(err)?;
+    let img = if img.width() > COVER_SIDE || img.height() > COVER_SIDE {
+        img.resize(COVER_SIDE, COVER_SIDE, image::imageops::FilterType::Lanczos3)
+    } else {
+        img
+    };
+    let rgb = img.to_rgb8();
+    for quality in [90u8, 80, 70, 60, 50, 40] {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality).encode_image(&rgb).map_err(err)?;
+        if out.len() <= COVER_BYTES {
+            return Ok(out);
+        }
+    }
+    Err(TagError::Cover(format!("no JPEG of the cover fits in {} KB", COVER_BYTES / 1024)))
+}
+
+/// Where the MPEG frames of an MP3 are: after its ID3v2 tags, before an ID3v1 or APEv2 tag.
+pub fn mp3_audio(bytes: &[u8]) -> Result<Range<usize>, (Option<u64>, ProbeError)> {
+    super::probe::mp3_audio(bytes)
+}
+
+/// Writes `dest`: `tag`, then the MPEG frames of the MP3 `src`, through a temporary file renamed
+/// into place (never half written). The frames are copied by the kernel, never held in memory.
+/// Returns the length written.
+pub fn write_tagged_mp3(src: &Path, tag: &[u8], dest: &Path) -> Result<u64, TagError> {
+    let io = |e: std::io::Error| TagError::Audio(ProbeError::Io { reason: e.to_string() });
+    let file = std::fs::File::open(src).map_err(io)?;
+    // SAFETY: a read-only map, dropped before returning (as in `probe_file`).
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(io)?;
+    let audio = mp3_audio(&map).map_err(|(_, e)| TagError::Audio(e))?;
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(tag).map_err(io)?;
+    let mut from = std::fs::File::open(src).map_err(io)?;
+    std::io::Seek::seek(&mut from, std::io::SeekFrom::Start(audio.start as u64)).map_err(io)?;
+    let want = (audio.end - audio.start) as u64;
+    let copied = std::io::copy(&mut std::io::Read::take(from, want), tmp.as_file_mut()).map_err(io)?;
+    if copied != want {
+        return Err(io(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the source shrank while copied")));
+    }
+    tmp.persist(dest).map_err(|e| io(e.error))?;
+    Ok(tag.len() as u64 + want)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(rel: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    }
+
+    fn facts() -> TagFacts {
+        TagFacts {
+            title: "Frapper aux portes à Léaz\u{7}".into(),
+            author: "Solucracy, La Traverse".into(),
+            album: "Veillée — les méthodes au village".into(),
+            year: 2026,
+            summary: "Comment un village a mené son autodiagnostic.".into(),
+            page_url: "https://podcast.example.org/episodes/frapper-aux-portes-a-leaz/".into(),
+            duration_ms: 2000,
+            chapters: vec![
+                TagChapter { start_ms: 0, end_ms: 1200, title: "Accueil".into(), url: None },
+                TagChapter {
+                    start_ms: 1200,
+                    end_ms: 2000,
+                    title: "La cartographie sensible".into(),
+                    url: Some("https://podcast.example.org/methodes/cartographie-sensible/".into()),
+                },
+            ],
+        }
+    }
+
+    fn tagged(src: &Path, dir: &Path, name: &str) -> (Vec<u8>, std::path::PathBuf) {
+        let cover = cover_jpeg(&std::fs::read(fixture("projects/show/feed/cover.jpg")).unwrap()).unwrap();
+        let tag = id3_tag(&facts(), Some(&cover)).unwrap();
+        let dest = dir.join(name);
+        let len = write_tagged_mp3(src, &tag, &dest).unwrap();
+        let bytes = std::fs::read(&dest).unwrap();
+        assert_eq!(len, bytes.len() as u64);
+        (bytes, dest)
+    }
+
+    /// Every frame is there and read back by two other readers; the MPEG frames are the source's,
+    /// byte for byte; tagging the tagged copy again gives the same bytes (its tag replaced).
+    #[test]
+    fn a_tagged_copy_has_every_frame_and_the_source_audio() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = fixture("audio/cbr.mp3");
+        let (bytes, dest) = tagged(&src, dir.path(), "copy.mp3");
+        let source = std::fs::read(&src).unwrap();
+        assert_eq!(
+            &bytes[mp3_audio(&bytes).unwrap()],
+            &source[mp3_audio(&source).unwrap()],
+            "the audio payload is the source's"
+        );
+
+        let tag = Tag::read_from_path(&dest).unwrap();
+        assert_eq!(tag.version(), Version::Id3v23);
+        assert_eq!(tag.title(), Some("Frapper aux portes à Léaz"), "control characters dropped");
+        assert_eq!(tag.artist(), Some("Solucracy, La Traverse"));
+        assert_eq!(tag.album(), Some("Veillée — les méthodes au village"));
+        assert_eq!(tag.year(), Some(2026));
+        assert_eq!(tag.genre_parsed().as_deref(), Some("Podcast"));
+        let comment = tag.comments().next().unwrap();
+        assert_eq!(
+            (comment.lang.as_str(), comment.text.as_str()),
+            ("fra", "Comment un village a mené son autodiagnostic.")
+        );
+        assert_eq!(tag.get("TLEN").and_then(|f| f.content().text()), Some("2000"));
+        assert_eq!(tag.extended_links().next().unwrap().link, facts().page_url);
+        let picture = tag.pictures().next().unwrap();
+        assert_eq!((picture.mime_type.as_str(), picture.picture_type), ("image/jpeg", PictureType::CoverFront));
+        assert!(picture.data.len() <= COVER_BYTES);
+        let cover = image::load_from_memory(&picture.data).unwrap();
+        assert!(cover.width() <= COVER_SIDE && cover.height() <= COVER_SIDE);
+        let toc = tag.tables_of_contents().next().unwrap();
+        assert_eq!(toc.elements, ["chp0", "chp1"]);
+        let chapters: Vec<&Chapter> = tag.chapters().collect();
+        assert_eq!(chapters.len(), 2);
+        assert_eq!((chapters[1].start_time, chapters[1].end_time), (1200, 2000));
+        let link = chapters[1].frames.iter().find(|f| f.id() == "WXXX").and_then(|f| f.content().extended_link());
+        assert_eq!(link.map(|l| l.link.as_str()), Some("https://podcast.example.org/methodes/cartographie-sensible/"));
+        assert!(chapters[0].frames.iter().all(|f| f.id() != "WXXX"), "a chapter without a method has no link");
+
+        // lofty reads the same facts.
+        use lofty::file::TaggedFileExt;
+        use lofty::tag::Accessor;
+        let file = lofty::read_from_path(&dest).unwrap();
+        let t = file.primary_tag().unwrap();
+        assert_eq!(t.title().as_deref(), Some("Frapper aux portes à Léaz"));
+        assert_eq!(t.album().as_deref(), Some("Veillée — les méthodes au village"));
+        assert_eq!(t.pictures().len(), 1);
+
+        let (again, _) = tagged(&dest, dir.path(), "again.mp3");
+        assert_eq!(again, bytes, "deterministic, and an existing tag is replaced, not kept");
+    }
+
+    /// ID3v1 and APEv2 tags at the end are taken off with the ID3v2 one at the start.
+    #[test]
+    fn trailing_tags_are_not_audio() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut with_v1 = std::fs::read(fixture("audio/cbr.mp3")).unwrap();
+        let audio = with_v1[mp3_audio(&with_v1).unwrap()].to_vec();
+        with_v1.extend_from_slice(b"TAG");
+        with_v1.extend_from_slice(&[b'x'; 125]);
+        let src = dir.path().join("v1.mp3");
+        std::fs::write(&src, &with_v1).unwrap();
+        let (bytes, _) = tagged(&src, dir.path(), "copy.mp3");
+        assert_eq!(&bytes[mp3_audio(&bytes).unwrap()], &audio[..]);
+    }
+
+    /// A tag whose size lies, or no audio at all: an error, and no file left behind.
+    #[test]
+    fn hostile_sources_leave_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let tag = id3_tag(&facts(), None).unwrap();
+        for (name, want) in [("id3-oversize.mp3", "claims"), ("id3-only.mp3", "no audio frames")] {
+            let dest = dir.path().join(name);
+            let err = write_tagged_mp3(&fixture(&format!("audio/{name}")), &tag, &dest).unwrap_err();
+            assert!(err.to_string().contains(want), "{name}: {err}");
+            assert!(!dest.exists(), "{name}");
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temporary file left");
+        assert!(matches!(cover_jpeg(b"not an image"), Err(TagError::Cover(_))));
+    }
+}
