@@ -581,14 +581,15 @@ fn index_builder(tmp: &Path, old: &Manifest, index: &IndexPlan) -> Result<search
     Ok(builder)
 }
 
-/// What a writer does: render the pending outputs of one directory, or index an episode.
+/// What a writer does: render pending outputs of one directory, or index an episode.
 enum Task<'a> {
     Render(Vec<(&'a str, usize)>),
     Index(usize),
 }
 
 /// The tasks of the pending outputs, by directory (two threads creating files in one directory
-/// wait on its lock), and of the episodes to index (`index`, places in the build's
+/// wait on its lock; a large directory is cut all the same, see [`RENDER_CHUNK`]), and of the
+/// episodes to index (`index`, places in the build's
 /// items), interleaved: tantivy's threads index while the pages render. The feed goes first:
 /// the longest, it renders its new items on every core.
 fn tasks<'a>(outputs: &'a BTreeMap<String, Output>, index: &[usize]) -> Vec<Task<'a>> {
@@ -627,16 +628,24 @@ fn stream<'a, T: Send>(
     each: impl Fn(&'a str, Vec<u8>) -> Result<T, GenerateError> + Sync,
 ) -> Result<Vec<(&'a str, T)>, GenerateError> {
     crate::util::progress::add(tasks.len());
+    // Once a task fails the build fails: the others stop, rather than render (and maybe take a
+    // generation over to write) for nothing.
+    let failed = std::sync::atomic::AtomicBool::new(false);
     let run = |task: &Task<'a>| -> Result<Vec<(&'a str, T)>, GenerateError> {
-        match task {
-            Task::Render(group) => group.iter().map(|&(path, n)| Ok((path, each(path, (renderer.job)(n)?)?))).collect(),
-            Task::Index(i) => {
-                if let Some(builder) = index {
-                    builder.add(&(renderer.docs)(*i))?;
-                }
-                Ok(Vec::new())
-            }
+        if failed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(Vec::new());
         }
+        let done = match task {
+            Task::Render(group) => group.iter().map(|&(path, n)| Ok((path, each(path, (renderer.job)(n)?)?))).collect(),
+            Task::Index(i) => match index {
+                Some(builder) => builder.add(&(renderer.docs)(*i)).map(|()| Vec::new()).map_err(Into::into),
+                None => Ok(Vec::new()),
+            },
+        };
+        if done.is_err() {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        done
     };
     let mut out = Vec::new();
     for done in crate::util::par::map(tasks, crate::util::progress::each(run)) {
