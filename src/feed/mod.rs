@@ -37,6 +37,8 @@ pub(crate) struct Item<'a> {
     /// `<slug>.<hash8>.<ext>` under `/media/`.
     pub media_name: String,
     pub media_length: u64,
+    /// The digest of our tag on the published copy (`None`: the source copied as it is).
+    pub tag_digest: Option<String>,
     pub has_transcript: bool,
     pub has_chapters: bool,
     /// `images/` name of the episode's own image, if it has one.
@@ -51,6 +53,19 @@ pub(crate) struct FeedInput<'a> {
     pub items: &'a [Item<'a>],
     /// `images/` name of the show's cover.
     pub cover_name: &'a str,
+}
+
+/// An episode's own author (podcast apps show it, its audio file's tag too): its partners, else
+/// the show's author.
+pub(crate) fn item_author(catalog: &Catalog, ep: &Episode) -> String {
+    let partners: Vec<&str> =
+        ep.partners.iter().filter_map(|p| catalog.partners.get(p)).map(|p| p.name.as_str()).collect();
+    if partners.is_empty() { catalog.channel.author.clone() } else { partners.join(", ") }
+}
+
+/// An episode's summary, plain text: its own, else the first paragraph of its notes.
+pub(crate) fn item_summary(ep: &Episode) -> String {
+    ep.summary.clone().unwrap_or_else(|| markdown::first_paragraph(&ep.notes))
 }
 
 /// RFC 2822 in GMT: `Wed, 12 Jun 2024 07:00:00 GMT` (feedvalidator rejects `UTC` and `CEST`).
@@ -221,15 +236,12 @@ fn render_item(x: &mut Xml, input: &FeedInput<'_>, item: &Item<'_>) -> io::Resul
     let length = item.media_length.to_string();
     x.empty("enclosure", &[("url", &urls.media(&item.media_name)), ("length", &length), ("type", &ep.audio.mime)])?;
     x.text("itunes:title", &title)?;
-    // The episode's own author (podcast apps show it): its partners, else the show's author.
-    let partners: Vec<&str> =
-        ep.partners.iter().filter_map(|p| input.catalog.partners.get(p)).map(|p| p.name.as_str()).collect();
-    let author = if partners.is_empty() { ch.author.clone() } else { partners.join(", ") };
+    let author = item_author(input.catalog, ep);
     x.text("itunes:author", &author)?;
     // General readers (newsboat, Thunderbird) show RSS's `author`, which must be an email
     // address, or Dublin Core's creator: never the iTunes tag.
     x.text("dc:creator", &author)?;
-    let summary = ep.summary.clone().unwrap_or_else(|| markdown::first_paragraph(&ep.notes));
+    let summary = item_summary(ep);
     if !summary.is_empty() {
         x.text("itunes:summary", &truncate_text(&summary, MAX_DESCRIPTION_BYTES))?;
     }

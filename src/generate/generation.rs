@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use std::sync::{Mutex, OnceLock};
 
-use super::plan::{IndexPlan, Output, Rendered, Renderer};
+use super::plan::{IndexPlan, Output, Rendered, Renderer, TaggedCopy};
 use super::{Content, GenerateError, Report};
 use crate::media;
 use crate::search;
@@ -244,7 +244,7 @@ pub(super) fn stage(
     };
     for (path, output) in &outputs {
         let (blake3, length) = match &output.content {
-            Content::Pending(_) => continue,
+            Content::Pending(_) | Content::Tagged(_) => continue,
             Content::File { path: src, blake3: Some(hash) } => (hash.clone(), fs::metadata(src).at(src)?.len()),
             Content::File { path: src, blake3: None } => {
                 let bytes = fs::read(src).at(src)?;
@@ -273,18 +273,36 @@ pub(super) fn stage(
         builder = Some(index_builder(&tmp, &old, &index)?);
     }
     let delay = test_delay();
+    let probe_cache = crate::catalog::LoadOptions::for_root(root).probe_cache;
+    let probed = probe_cache.as_deref();
     let todo = tasks(&outputs, if builder.is_some() { &index.add } else { &[] });
-    let done = stream(&todo, renderer, builder.as_ref(), |path, bytes| {
-        let entry = Entry {
-            key: outputs[path].key.clone(),
-            blake3: crate::util::hash::blake3_hex(&bytes),
-            length: bytes.len() as u64,
+    let done = stream(&todo, renderer, builder.as_ref(), |path, made| {
+        let key = outputs[path].key.clone();
+        let dest = www.join(path);
+        let entry = match made {
+            Made::Bytes(bytes) => {
+                let entry = Entry { key, blake3: crate::util::hash::blake3_hex(&bytes), length: bytes.len() as u64 };
+                // The same bytes as the current generation's file: linked below, not written.
+                if previous.is_some() && old.files.get(path).is_some_and(|o| o.same_bytes(&entry)) {
+                    return Ok((entry, false));
+                }
+                tree.get()?.place(&dest, &|to| write_bytes(to, &bytes))?;
+                entry
+            }
+            Made::Tagged(copy) => {
+                let written = Mutex::new(None);
+                tree.get()?.place(&dest, &|to| {
+                    let w = write_tagged(to, &copy, probed)?;
+                    *written.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(w);
+                    Ok(())
+                })?;
+                let (blake3, length) = written
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .ok_or_else(|| GenerateError::Invariant(format!("{path}: not written")))?;
+                Entry { key, blake3, length }
+            }
         };
-        // The same bytes as the current generation's file: linked below, not written.
-        if previous.is_some() && old.files.get(path).is_some_and(|o| o.same_bytes(&entry)) {
-            return Ok((entry, false));
-        }
-        tree.get()?.place(&www.join(path), &|to| write_bytes(to, &bytes))?;
         crash_point();
         if let Some(d) = delay {
             std::thread::sleep(d);
@@ -343,8 +361,6 @@ pub(super) fn stage(
         };
         plan.push((path, action));
     }
-    let probe_cache = crate::catalog::LoadOptions::for_root(root).probe_cache;
-    let probed = probe_cache.as_deref();
     crate::util::progress::add(plan.len());
     let run = |(path, action): &(&str, Action)| -> Result<bool, GenerateError> {
         crate::util::progress::advance(1);
@@ -581,10 +597,18 @@ fn index_builder(tmp: &Path, old: &Manifest, index: &IndexPlan) -> Result<search
     Ok(builder)
 }
 
-/// What a writer does: render pending outputs of one directory, or index an episode.
+/// What a writer does: render pending outputs of one directory, tag a published MP3, or index
+/// an episode.
 enum Task<'a> {
     Render(Vec<(&'a str, usize)>),
+    Tagged(&'a str, usize),
     Index(usize),
+}
+
+/// What a task hands the writer.
+enum Made {
+    Bytes(Vec<u8>),
+    Tagged(TaggedCopy),
 }
 
 /// The tasks of the pending outputs, by directory (two threads creating files in one directory
@@ -594,20 +618,22 @@ enum Task<'a> {
 /// the longest, it renders its new items on every core.
 fn tasks<'a>(outputs: &'a BTreeMap<String, Output>, index: &[usize]) -> Vec<Task<'a>> {
     let mut feed = Vec::new();
+    let mut tagged = Vec::new();
     let mut groups: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
     for (path, output) in outputs {
-        if let Content::Pending(n) = output.content {
-            if path == FEED {
-                feed.push((path.as_str(), n));
-            } else {
-                groups.entry(parent_of(path)).or_default().push((path, n));
-            }
+        match output.content {
+            Content::Pending(n) if path == FEED => feed.push((path.as_str(), n)),
+            Content::Pending(n) => groups.entry(parent_of(path)).or_default().push((path, n)),
+            // A copy of audio is long and makes one file: each its own task, early.
+            Content::Tagged(n) => tagged.push(Task::Tagged(path, n)),
+            _ => {}
         }
     }
-    let mut out: Vec<Task<'a>> = Vec::with_capacity(groups.len() + index.len() + 1);
+    let mut out: Vec<Task<'a>> = Vec::with_capacity(groups.len() + tagged.len() + index.len() + 1);
     if !feed.is_empty() {
         out.push(Task::Render(feed));
     }
+    out.extend(tagged);
     let mut index = index.iter();
     // A directory of thousands of files (transcripts/) is cut: rendering is most of a task's
     // time, and one thread alone on it would be the build's tail.
@@ -625,7 +651,7 @@ fn stream<'a, T: Send>(
     tasks: &[Task<'a>],
     renderer: &Renderer<'_>,
     index: Option<&search::IndexBuilder>,
-    each: impl Fn(&'a str, Vec<u8>) -> Result<T, GenerateError> + Sync,
+    each: impl Fn(&'a str, Made) -> Result<T, GenerateError> + Sync,
 ) -> Result<Vec<(&'a str, T)>, GenerateError> {
     crate::util::progress::add(tasks.len());
     // Once a task fails the build fails: the others stop, rather than render (and maybe take a
@@ -636,7 +662,10 @@ fn stream<'a, T: Send>(
             return Ok(Vec::new());
         }
         let done = match task {
-            Task::Render(group) => group.iter().map(|&(path, n)| Ok((path, each(path, (renderer.job)(n)?)?))).collect(),
+            Task::Render(group) => {
+                group.iter().map(|&(path, n)| Ok((path, each(path, Made::Bytes((renderer.job)(n)?))?))).collect()
+            }
+            Task::Tagged(path, n) => Ok(vec![(*path, each(path, Made::Tagged((renderer.tagged)(*n)?))?)]),
             Task::Index(i) => match index {
                 Some(builder) => builder.add(&(renderer.docs)(*i)).map(|()| Vec::new()).map_err(Into::into),
                 None => Ok(Vec::new()),
@@ -728,18 +757,32 @@ pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer
     let build = build_dir(root)?;
     let tmp = build.join(format!("preview-tmp-{}", std::process::id()));
     let www = tmp.join("www");
-    let written = |o: &Output| matches!(o.content, Content::File { .. } | Content::Pending(_));
+    let written = |o: &Output| matches!(o.content, Content::File { .. } | Content::Pending(_) | Content::Tagged(_));
     make_dirs(&www, outputs.iter().filter(|(_, o)| written(o)).map(|(p, _)| p))?;
-    let builder = index_builder(&tmp, &Manifest::default(), &index)?;
-    stream(&tasks(&outputs, &index.add), renderer, Some(&builder), |path, bytes| write_bytes(&www.join(path), &bytes))?;
-    builder.finish(&index.labels)?;
     // The media are most of the bytes and the same as the current generation's: a preview links
-    // its files (never changed in place) rather than copy gigabytes at every start.
+    // its files (never changed in place) rather than copy gigabytes at every start. Tags never
+    // carry a preview's address, so a tagged copy made from the same facts is the same file.
     let current = previous_manifest(root);
     let in_current: std::collections::HashMap<&str, PathBuf> = current
         .iter()
         .flat_map(|(g, m)| m.files.iter().map(|(path, e)| (e.blake3.as_str(), g.www().join(path))))
         .collect();
+    let same_in_current = |path: &str| {
+        current.as_ref().and_then(|(g, m)| (m.files.get(path)?.key == outputs[path].key).then(|| g.www().join(path)))
+    };
+    let probe_cache = crate::catalog::LoadOptions::for_root(root).probe_cache;
+    let builder = index_builder(&tmp, &Manifest::default(), &index)?;
+    stream(&tasks(&outputs, &index.add), renderer, Some(&builder), |path, made| {
+        let dest = www.join(path);
+        match made {
+            Made::Bytes(bytes) => write_bytes(&dest, &bytes),
+            Made::Tagged(copy) => match same_in_current(path) {
+                Some(twin) if fs::hard_link(&twin, &dest).is_ok() => Ok(()),
+                _ => write_tagged(&dest, &copy, probe_cache.as_deref()).map(drop),
+            },
+        }
+    })?;
+    builder.finish(&index.labels)?;
     for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::File { .. })) {
         let dest = www.join(path);
         let twin = match &output.content {
@@ -765,7 +808,10 @@ pub(super) fn write_pages(out: &Path, rendered: &Rendered, renderer: &Renderer<'
         .collect();
     fs::create_dir(out).at(out)?;
     make_dirs(out, pages.keys())?;
-    stream(&tasks(&pages, &[]), renderer, None, |path, bytes| write_bytes(&out.join(path), &bytes))?;
+    stream(&tasks(&pages, &[]), renderer, None, |path, made| match made {
+        Made::Bytes(bytes) => write_bytes(&out.join(path), &bytes),
+        Made::Tagged(_) => Err(GenerateError::Invariant(format!("{path}: not a page"))),
+    })?;
     Ok(pages.len())
 }
 
@@ -811,7 +857,7 @@ enum Action {
 /// identity when the probe cache (`probed`) knows it, else by reading and hashing it.
 fn write_new(dest: &Path, content: &Content, blake3: &str, probed: Option<&Path>) -> Result<(), GenerateError> {
     match content {
-        Content::Inherited | Content::Unchanged | Content::Pending(_) => {
+        Content::Inherited | Content::Unchanged | Content::Pending(_) | Content::Tagged(_) => {
             return Err(GenerateError::Invariant(format!("{}: no bytes to write", dest.display())));
         }
         Content::File { path, .. } => {
@@ -847,6 +893,60 @@ fn write_bytes(dest: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
     let mut f = File::create_new(dest).at(dest)?;
     f.write_all(bytes).at(dest)?;
     Ok(())
+}
+
+/// A new file: `copy`'s tag, then its source's audio, read in 256 KiB pieces (never the whole
+/// file in memory) and hashed on the way. The source must still be the file probed: by its
+/// identity when the probe cache (`probed`) vouches for it, else by its BLAKE3, computed from the
+/// same reads. Returns the new file's BLAKE3 and length.
+fn write_tagged(dest: &Path, copy: &TaggedCopy, probed: Option<&Path>) -> Result<(String, u64), GenerateError> {
+    use std::io::Read;
+    let src = &copy.src;
+    let identity = probed.and_then(|c| media::probed_as(src, c, &copy.src_blake3));
+    let mut from = File::open(src).at(src)?;
+    let mut to = File::create_new(dest).at(dest)?;
+    to.write_all(&copy.tag).at(dest)?;
+    let mut hash = blake3::Hasher::new();
+    hash.update(&copy.tag);
+    let mut source = identity.is_none().then(blake3::Hasher::new);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut at = 0u64;
+    if source.is_none() {
+        // Known by its identity: the head (old tags) need not be read.
+        std::io::Seek::seek(&mut from, std::io::SeekFrom::Start(copy.audio.start)).at(src)?;
+        at = copy.audio.start;
+    }
+    loop {
+        if source.is_none() && at >= copy.audio.end {
+            break;
+        }
+        let n = match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(crate::util::IoError::new(src, e).into()),
+        };
+        let chunk = &buf[..n];
+        if let Some(h) = &mut source {
+            h.update(chunk);
+        }
+        let (start, end) = (copy.audio.start.max(at), copy.audio.end.min(at + n as u64));
+        if start < end {
+            let part = &chunk[(start - at) as usize..(end - at) as usize];
+            hash.update(part);
+            to.write_all(part).at(dest)?;
+        }
+        at += n as u64;
+    }
+    let unchanged = match (identity, source) {
+        (Some(id), _) => fs::metadata(src).is_ok_and(|m| FileIdentity::of(&m) == id),
+        (None, Some(h)) => h.finalize().to_hex().as_str() == copy.src_blake3,
+        (None, None) => false,
+    };
+    if !unchanged || at < copy.audio.end {
+        return Err(GenerateError::SourceChanged(src.clone()));
+    }
+    Ok((hash.finalize().to_hex().to_string(), copy.tag.len() as u64 + (copy.audio.end - copy.audio.start)))
 }
 
 /// `build/`, made if needed, without what a killed build left there.

@@ -45,6 +45,8 @@ pub(crate) struct Options {
     pub preview: bool,
     /// Where the feed's items are kept between runs (`None`: every item rendered).
     pub feed_cache: Option<PathBuf>,
+    /// Where the cover made for MP3 tags is kept (`None`: made at every build).
+    pub tag_cache: Option<PathBuf>,
 }
 
 /// Why a build failed.
@@ -57,6 +59,8 @@ pub enum GenerateError {
     Io(#[from] IoError),
     #[error("template {0}")]
     Template(#[from] TemplateError),
+    #[error("{}: cannot tag the published copy: {reason}", .path.display())]
+    Tag { path: PathBuf, reason: String },
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error("invalid --base-url `{0}`: give the http:// or https:// address of a host's root (no path)")]
@@ -73,6 +77,9 @@ pub enum GenerateError {
 pub(crate) enum Content {
     /// Rendered when it is written: the number [`plan::Renderer::job`] takes.
     Pending(usize),
+    /// A published MP3 with our tag, written when its turn comes: the number
+    /// [`plan::Renderer::tagged`] takes.
+    Tagged(usize),
     /// A source file copied as it is, with its known BLAKE3 (hex) if there is one.
     File { path: PathBuf, blake3: Option<String> },
     /// Kept from the previous generation if it is there, else left out: the media of earlier

@@ -12,6 +12,7 @@ use super::generation::Manifest;
 use super::{Content, GenerateError, Generation, Options, chapters_bytes, media_name, transcript_output};
 use crate::catalog::{Catalog, Status};
 use crate::feed::{FeedInput, Item};
+use crate::media::tag;
 use crate::search;
 use crate::site::{self, Site, SiteInput};
 use crate::transcript::OutFormat;
@@ -58,6 +59,9 @@ pub(crate) struct IndexPlan {
     pub version: String,
 }
 
+/// Bumped whenever the tag of the same facts changes, so that published copies are tagged again.
+const TAG_VERSION: &str = "tag-1";
+
 /// An index this fragmented is rebuilt rather than updated once more.
 const MAX_SEGMENTS: usize = 32;
 const MAX_DELETED: f64 = 0.25;
@@ -67,11 +71,110 @@ const MAX_DELETED: f64 = 0.25;
 pub(crate) struct Renderer<'r> {
     pub job: &'r (dyn Fn(usize) -> Result<Vec<u8>, GenerateError> + Sync),
     pub docs: &'r (dyn Fn(usize) -> search::EpisodeDocs + Sync),
+    /// The tagged copy of [`Content::Tagged`]'s number.
+    pub tagged: &'r (dyn Fn(usize) -> Result<TaggedCopy, GenerateError> + Sync),
+}
+
+/// A published MP3: its tag, and the source's MPEG frames behind it (docs/ARCHITECTURE.md: the
+/// ledger guards the audio, the tag follows the text).
+#[derive(Debug, Clone)]
+pub(crate) struct TaggedCopy {
+    pub src: std::path::PathBuf,
+    /// The source's BLAKE3, as probed: the copy is refused if the file changed since.
+    pub src_blake3: String,
+    pub tag: Vec<u8>,
+    pub audio: std::ops::Range<u64>,
+}
+
+/// What tags the published MP3s: the show's cover as the tag's JPEG (made once, kept by the
+/// cover's hash), the length it adds to a tag, and the show's own addresses (a tag never holds a
+/// preview's).
+pub(crate) struct Tagging {
+    cover: Vec<u8>,
+    cover_len: u64,
+    cover_digest: String,
+    urls: Urls,
+}
+
+impl Tagging {
+    fn new(catalog: &Catalog, cache: Option<&Path>) -> Result<Self, GenerateError> {
+        let ch = &catalog.channel;
+        let cached = cache.map(|d| d.join(format!("{}-v1.jpg", ch.cover.hash8)));
+        let cover = match cached.as_deref().and_then(|p| std::fs::read(p).ok()) {
+            Some(jpeg) => jpeg,
+            None => {
+                let source = std::fs::read(&ch.cover_path).at(&ch.cover_path)?;
+                let jpeg = tag::cover_jpeg(&source)
+                    .map_err(|e| GenerateError::Tag { path: ch.cover_path.clone(), reason: e.to_string() })?;
+                if let Some(p) = &cached {
+                    // The cache only saves time: failing to write it is not an error.
+                    let _ = crate::util::fs::write_cache(p, &jpeg);
+                }
+                jpeg
+            }
+        };
+        let empty = tag::TagFacts::default();
+        let id3 = |cover: Option<&[u8]>| {
+            tag::id3_tag(&empty, cover)
+                .map_err(|e| GenerateError::Tag { path: ch.cover_path.clone(), reason: e.to_string() })
+        };
+        // Frames add up: the cover's frame is the difference between a tag with it and without.
+        let cover_len = (id3(Some(&cover))?.len() - id3(None)?.len()) as u64;
+        let cover_digest = crate::util::hash::blake3_hex(&cover);
+        Ok(Tagging { cover, cover_len, cover_digest, urls: Urls::new(&ch.base_url, &ch.media_base_url) })
+    }
+
+    /// What the tag of `ep` says.
+    fn facts(&self, catalog: &Catalog, ep: &crate::catalog::Episode) -> tag::TagFacts {
+        let ends = ep.chapters.iter().skip(1).map(|c| c.start_ms).chain([ep.audio.duration_ms]);
+        tag::TagFacts {
+            title: ep.title.clone(),
+            author: crate::feed::item_author(catalog, ep),
+            album: catalog.channel.title.clone(),
+            year: ep.pub_date().strftime("%Y").to_string().parse().unwrap_or(0),
+            summary: crate::feed::item_summary(ep),
+            page_url: self.urls.episode(&ep.slug),
+            duration_ms: ep.audio.duration_ms,
+            chapters: ep
+                .chapters
+                .iter()
+                .zip(ends)
+                .map(|(c, end_ms)| tag::TagChapter {
+                    start_ms: c.start_ms,
+                    end_ms,
+                    title: c.title.clone(),
+                    url: c.method.as_ref().map(|m| self.urls.method(m)),
+                })
+                .collect(),
+        }
+    }
+
+    /// The tag of `ep`, cover included.
+    fn tag(&self, catalog: &Catalog, ep: &crate::catalog::Episode) -> Result<Vec<u8>, GenerateError> {
+        tag::id3_tag(&self.facts(catalog, ep), Some(&self.cover))
+            .map_err(|e| GenerateError::Tag { path: ep.audio_path.clone(), reason: e.to_string() })
+    }
+
+    /// The digest of `ep`'s tag and its length, from the tag without its cover (the cover's frame
+    /// is the same in every tag).
+    fn measure(&self, catalog: &Catalog, ep: &crate::catalog::Episode) -> Result<(String, u64), GenerateError> {
+        let bare = tag::id3_tag(&self.facts(catalog, ep), None)
+            .map_err(|e| GenerateError::Tag { path: ep.audio_path.clone(), reason: e.to_string() })?;
+        let digest = key([crate::util::hash::blake3_hex(&bare).as_str(), &self.cover_digest]);
+        Ok((digest, bare.len() as u64 + self.cover_len))
+    }
+}
+
+/// Whether a published copy gets our tag: MP3 does (M4A, Ogg and FLAC are copied as they are).
+fn is_tagged(ep: &crate::catalog::Episode) -> bool {
+    ep.audio.container == "mp3"
 }
 
 /// How an output is made.
 enum Job {
     Ready(Content),
+    /// The published copy of an item's MP3, with our tag.
+    Tagged(usize),
     Feed,
     Index,
     Episode(usize),
@@ -114,24 +217,54 @@ fn urls(catalog: &Catalog, options: &Options) -> Result<Urls, GenerateError> {
     })
 }
 
-/// The episodes a build shows, newest first, with the names of their files.
-fn items<'a>(catalog: &'a Catalog, options: &Options) -> Vec<Item<'a>> {
+/// The episodes a build shows, newest first, with the names of their files and the length of
+/// their published audio (a tagged MP3's: our tag and the source's frames).
+fn items<'a>(
+    catalog: &'a Catalog,
+    options: &Options,
+    tagging: Option<&Tagging>,
+) -> Result<Vec<Item<'a>>, GenerateError> {
     let shown = catalog.episodes.iter().filter(|e| match e.status(options.now) {
         Status::Published => true,
         Status::Draft | Status::Scheduled => options.drafts,
         Status::Retracted => false,
     });
+    let shown: Vec<&crate::catalog::Episode> = shown.collect();
+    // A tag for each, on every core (10,000 small tags: the cover is added up, not encoded).
+    let tags = crate::util::par::map(&shown, |ep| match tagging.filter(|_| is_tagged(ep)) {
+        Some(t) => t.measure(catalog, ep).map(Some),
+        None => Ok(None),
+    });
     shown
-        .map(|ep| Item {
-            episode: ep,
-            // A published episode keeps the media name of its ledger entry, even after a rename.
-            media_name: ep.published.as_ref().map_or_else(|| media_name(ep), |p| p.current.media_name.clone()),
-            media_length: ep.audio.length,
-            has_transcript: ep.transcript.is_some(),
-            has_chapters: !ep.chapters.is_empty(),
-            image_name: ep.image.as_ref().map(|(_, c)| format!("{}.{}.{}", ep.slug, c.hash8, c.format.extension())),
+        .into_iter()
+        .zip(tags)
+        .map(|(ep, tag)| {
+            let tag = tag?;
+            let media_length = match &tag {
+                Some((_, tag_len)) => tag_len + ep.audio.audio_end - ep.audio.audio_start,
+                None => ep.audio.length,
+            };
+            Ok(Item {
+                episode: ep,
+                // A published episode keeps the media name of its ledger entry, even after a rename.
+                media_name: ep.published.as_ref().map_or_else(|| media_name(ep), |p| p.current.media_name.clone()),
+                media_length,
+                tag_digest: tag.map(|(digest, _)| digest),
+                has_transcript: ep.transcript.is_some(),
+                has_chapters: !ep.chapters.is_empty(),
+                image_name: ep.image.as_ref().map(|(_, c)| format!("{}.{}.{}", ep.slug, c.hash8, c.format.extension())),
+            })
         })
         .collect()
+}
+
+/// The tagging of a build's MP3s, if it shows any.
+fn tagging(catalog: &Catalog, options: &Options) -> Result<Option<Tagging>, GenerateError> {
+    if catalog.episodes.iter().any(is_tagged) {
+        Tagging::new(catalog, options.tag_cache.as_deref()).map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 fn cover_name(catalog: &Catalog) -> String {
@@ -143,7 +276,8 @@ fn cover_name(catalog: &Catalog) -> String {
 pub(crate) fn feed_only(catalog: &Catalog, options: &Options) -> Result<Vec<u8>, GenerateError> {
     let urls = urls(catalog, options)?;
     catalog.check_published_media()?;
-    let items = items(catalog, options);
+    let tagging = tagging(catalog, options)?;
+    let items = items(catalog, options, tagging.as_ref())?;
     let keys = feed_item_keys(catalog, &global_key(catalog, &urls, options), &items, &item_keys(&items));
     let input = FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name(catalog) };
     Ok(super::feed_items::feed(&input, &keys, options.feed_cache.as_deref()))
@@ -215,15 +349,20 @@ pub(crate) fn render<R>(
     };
     jobs.insert(format!("images/{cover_name}"), file(&ch.cover_path, None)?);
 
-    let items = items(catalog, options);
-    for item in &items {
+    let tagging = tagging(catalog, options)?;
+    let items = items(catalog, options, tagging.as_ref())?;
+    for (i, item) in items.iter().enumerate() {
         let ep = item.episode;
         let versions = catalog.ledger.record(&ep.guid).map(|r| r.media.as_slice()).unwrap_or_default();
         for (name, sha256) in versions.iter().filter(|(name, _)| !name.is_empty()) {
             jobs.entry(format!("media/{name}"))
                 .or_insert_with(|| (key(["inherited", sha256]), Job::Ready(Content::Inherited)));
         }
-        jobs.insert(format!("media/{}", item.media_name), file(&ep.audio_path, Some(ep.audio.blake3.clone()))?);
+        let media = match &item.tag_digest {
+            Some(digest) => (key(["tagged", TAG_VERSION, &ep.audio.blake3, digest]), Job::Tagged(i)),
+            None => file(&ep.audio_path, Some(ep.audio.blake3.clone()))?,
+        };
+        jobs.insert(format!("media/{}", item.media_name), media);
         if let (Some((path, _)), Some(name)) = (&ep.image, &item.image_name) {
             jobs.insert(format!("images/{name}"), file(path, None)?);
         }
@@ -324,6 +463,7 @@ pub(crate) fn render<R>(
     let pages = site::PagesSource::new(catalog, &urls, &cover_name);
     let mut out = Rendered { episodes: items.len(), pages, ..Rendered::default() };
     let mut todo = Vec::new();
+    let mut to_tag = Vec::new();
     for (path, (k, job)) in jobs {
         // The manifest is the previous generation's own record of its files: no need to stat them.
         let unchanged = previous.is_some_and(|(_, m)| m.files.get(&path).is_some_and(|e| e.key == k));
@@ -331,6 +471,11 @@ pub(crate) fn render<R>(
             Job::Ready(content) if unchanged && !matches!(content, Content::Inherited) => Content::Unchanged,
             Job::Ready(content) => content,
             _ if unchanged => Content::Unchanged,
+            Job::Tagged(i) => {
+                out.rendered.push(path.clone());
+                to_tag.push(i);
+                Content::Tagged(to_tag.len() - 1)
+            }
             job => {
                 out.rendered.push(path.clone());
                 todo.push(job);
@@ -357,7 +502,7 @@ pub(crate) fn render<R>(
     let render_one = |n: usize| -> Result<Vec<u8>, GenerateError> {
         let site = || site.as_ref().ok_or_else(|| GenerateError::Invariant("a page to render, no theme loaded".into()));
         Ok(match &todo[n] {
-            Job::Ready(_) => unreachable!("ready outputs are not rendered"),
+            Job::Ready(_) | Job::Tagged(_) => unreachable!("ready and tagged outputs are not rendered"),
             Job::Feed => super::feed_items::feed(
                 &FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name },
                 &feed_keys,
@@ -377,7 +522,23 @@ pub(crate) fn render<R>(
         })
     };
     let docs = |i: usize| search::EpisodeDocs::of(catalog, items[i].episode);
-    write(out, &Renderer { job: &render_one, docs: &docs })
+    let tagged = |n: usize| -> Result<TaggedCopy, GenerateError> {
+        let item = &items[to_tag[n]];
+        let ep = item.episode;
+        let tagging = tagging.as_ref().ok_or_else(|| GenerateError::Invariant("an MP3 to tag, no cover".into()))?;
+        let copy = TaggedCopy {
+            src: ep.audio_path.clone(),
+            src_blake3: ep.audio.blake3.clone(),
+            tag: tagging.tag(catalog, ep)?,
+            audio: ep.audio.audio_start..ep.audio.audio_end,
+        };
+        // The feed and the page already gave its length.
+        if copy.tag.len() as u64 + copy.audio.end - copy.audio.start != item.media_length {
+            return Err(GenerateError::Invariant(format!("the tag of {} is not the length planned", item.media_name)));
+        }
+        Ok(copy)
+    };
+    write(out, &Renderer { job: &render_one, docs: &docs, tagged: &tagged })
 }
 
 /// Parses the transcripts of `episodes` that the load did not.

@@ -22,7 +22,7 @@ use symphonia::core::meta::MetadataOptions;
 use super::ProbeError;
 
 /// Bumped whenever the facts computed for the same bytes change, so that cached probes are redone.
-pub(crate) const PROBE_VERSION: u32 = 1;
+pub(crate) const PROBE_VERSION: u32 = 2;
 
 /// What Veillée knows about an audio file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +48,10 @@ pub struct AudioFacts {
     pub duration_ms: u64,
     /// How the duration was found, for people comparing with other tools.
     pub duration_source: DurationSource,
+    /// Where the audio is in the file (for MP3, its frames without the ID3 and APE tags): what
+    /// the published copy keeps of the source, behind its own tag.
+    pub audio_start: u64,
+    pub audio_end: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +161,10 @@ fn probe_facts(bytes: &[u8], ext: Option<&str>) -> Result<AudioFacts, (Option<u6
     if samples == 0 {
         return Err((Some(id3_end as u64), ProbeError::NoAudioFrames));
     }
+    let audio = match format_id {
+        format_ids::FORMAT_ID_MP3 => mp3_audio(bytes)?,
+        _ => 0..bytes.len(),
+    };
     let duration_ms = (u128::from(samples) * 1000 + u128::from(sample_rate) / 2) / u128::from(sample_rate);
     let bitrate = (u128::from(bytes.len() as u64) * 8 * u128::from(sample_rate) / u128::from(samples)) as u64;
     Ok(AudioFacts {
@@ -172,6 +180,8 @@ fn probe_facts(bytes: &[u8], ext: Option<&str>) -> Result<AudioFacts, (Option<u6
         samples,
         duration_ms: duration_ms as u64,
         duration_source,
+        audio_start: audio.start as u64,
+        audio_end: audio.end as u64,
     })
 }
 

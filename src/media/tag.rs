@@ -22,7 +22,7 @@ const COVER_SIDE: u32 = 800;
 const COVER_BYTES: usize = 150 * 1024;
 
 /// What the tag says of an episode.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TagFacts {
     pub title: String,
     /// The item's `itunes:author`.

@@ -94,7 +94,15 @@ impl Project {
     pub(super) fn generate_options(&self, options: &BuildOptions, drafts: bool) -> generate::Options {
         // A preview renders for another address: its items would only push out the feed's.
         let feed_cache = (!drafts && options.base_url.is_none()).then(|| self.root().join(".veillee/cache/feed-items"));
-        generate::Options { base_url: options.base_url.clone(), now: self.now(), drafts, preview: false, feed_cache }
+        let tag_cache = Some(self.root().join(".veillee/cache/tag-cover"));
+        generate::Options {
+            base_url: options.base_url.clone(),
+            now: self.now(),
+            drafts,
+            preview: false,
+            feed_cache,
+            tag_cache,
+        }
     }
 }
 

@@ -1,0 +1,81 @@
+//! The published copy of an MP3: our ID3 tag in front of the source's own frames (the source
+//! never touched), re-tagged under the same name when the text changes.
+
+use id3::TagLike as _;
+use std::os::unix::fs::MetadataExt as _;
+
+use crate::util::Project;
+
+const LEAZ: &str = "episodes/enquete-de-besoins-a-leaz.md";
+const LEAZ_AUDIO: &str = "episodes/Léaz — porte à porte 🎙.mp3";
+const LEAZ_MEDIA: &str = "media/enquete-de-besoins-a-leaz.f5e72987.mp3";
+
+fn frames(bytes: &[u8]) -> &[u8] {
+    &bytes[veillee::media::tag::mp3_audio(bytes).unwrap()]
+}
+
+#[test]
+fn a_published_mp3_carries_its_episode_in_its_tag() {
+    let p = Project::fixture("show");
+    let source = std::fs::read(p.file(LEAZ_AUDIO)).unwrap();
+    p.ok(&["build"]);
+    assert_eq!(std::fs::read(p.file(LEAZ_AUDIO)).unwrap(), source, "the source is never modified");
+    let published = std::fs::read(p.www().join(LEAZ_MEDIA)).unwrap();
+    assert_eq!(frames(&published), frames(&source), "the source's frames, byte for byte");
+
+    let tag = id3::Tag::read_from2(std::io::Cursor::new(&published)).unwrap();
+    assert_eq!(tag.version(), id3::Version::Id3v23);
+    assert_eq!(tag.title(), Some("Frapper aux portes : l'enquête de besoins à Léaz & <ailleurs> \"]]>\""));
+    assert_eq!(tag.genre_parsed().as_deref(), Some("Podcast"));
+    assert_eq!(tag.pictures().count(), 1);
+    let page = tag.extended_links().next().map(|l| l.link.clone());
+    assert_eq!(page.as_deref(), Some("https://veillee.example.org/episodes/enquete-de-besoins-a-leaz/"));
+    let chapters: Vec<_> = tag.chapters().collect();
+    let title = |c: &id3::frame::Chapter| {
+        c.frames.iter().find(|f| f.id() == "TIT2").and_then(|f| f.content().text()).map(str::to_owned)
+    };
+    assert_eq!(
+        chapters.iter().map(|c| title(c)).collect::<Vec<_>>(),
+        [Some("Ouverture".into()), Some("Quatre questions sur le pas de la porte".into())]
+    );
+    assert_eq!((chapters[1].start_time, chapters[0].end_time), (1000, 1000));
+    let method = chapters[1].frames.iter().find(|f| f.id() == "WXXX").and_then(|f| f.content().extended_link());
+    assert_eq!(
+        method.map(|l| l.link.as_str()),
+        Some("https://veillee.example.org/methodes/recensement-des-problemes/")
+    );
+
+    // Nothing changed: the same file, not rewritten.
+    let inode = || std::fs::metadata(p.www().join(LEAZ_MEDIA)).unwrap().ino();
+    let before = inode();
+    p.ok(&["build"]);
+    assert_eq!(inode(), before);
+
+    // A corrected title re-tags the copy under the same name; the feed follows its length.
+    p.edit(LEAZ, "Frapper aux portes :", "Frapper aux portes, revu :");
+    p.ok(&["build"]);
+    let retagged = std::fs::read(p.www().join(LEAZ_MEDIA)).unwrap();
+    assert_ne!(retagged, published);
+    assert_eq!(frames(&retagged), frames(&source));
+    let tag = id3::Tag::read_from2(std::io::Cursor::new(&retagged)).unwrap();
+    assert!(tag.title().unwrap().starts_with("Frapper aux portes, revu :"));
+    let feed = p.read("build/current/www/feed.xml");
+    assert!(feed.contains(&format!("{LEAZ_MEDIA}\" length=\"{}\"", retagged.len())), "the feed gives the new length");
+    p.ok(&["check"]);
+}
+
+/// A build for another address (a staging host) still tags with the show's own: a tag is in
+/// files that outlive any host.
+#[test]
+fn a_build_for_another_address_tags_with_the_shows_own() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    p.ok(&["build", "--base-url", "http://127.0.0.1:9"]);
+    let tag = id3::Tag::read_from_path(p.www().join(LEAZ_MEDIA)).unwrap();
+    let page = tag.extended_links().next().map(|l| l.link.clone());
+    assert_eq!(
+        page.as_deref(),
+        Some("https://veillee.example.org/episodes/enquete-de-besoins-a-leaz/"),
+        "never the build's address"
+    );
+}
