@@ -207,7 +207,11 @@ pub(super) fn open<'a>(
     bytes: &'a [u8],
     ext: Option<&str>,
 ) -> Result<Box<dyn FormatReader + 'a>, (Option<u64>, ProbeError)> {
-    let mss = MediaSourceStream::new(Box::new(Cursor::new(bytes)), MediaSourceStreamOptions::default());
+    // The demuxer is given what follows the leading ID3v2 tags: symphonia looks for a format's
+    // marker only so far into a file, and a tag holding a large picture hides the audio from it.
+    let skip = if bytes.starts_with(b"ID3") { mp3_audio(bytes).map_or(0, |a| a.start) } else { 0 };
+    let audio = &bytes[skip..];
+    let mss = MediaSourceStream::new(Box::new(Cursor::new(audio)), MediaSourceStreamOptions::default());
     let mut hint = Hint::new();
     if let Some(ext) = ext {
         hint.with_extension(ext);
@@ -215,9 +219,9 @@ pub(super) fn open<'a>(
     symphonia::default::get_probe().probe(&hint, mss, FormatOptions::default(), MetadataOptions::default()).map_err(
         |_| {
             let looks_like_text =
-                bytes.iter().take(4096).all(|&b| b == b'\n' || b == b'\r' || b == b'\t' || (b >= 0x20 && b != 0x7f))
-                    && std::str::from_utf8(&bytes[..bytes.len().min(4096)]).is_ok();
-            (Some(0), ProbeError::NotAudio { text: looks_like_text })
+                audio.iter().take(4096).all(|&b| b == b'\n' || b == b'\r' || b == b'\t' || (b >= 0x20 && b != 0x7f))
+                    && std::str::from_utf8(&audio[..audio.len().min(4096)]).is_ok();
+            (Some(skip as u64), ProbeError::NotAudio { text: looks_like_text })
         },
     )
 }

@@ -288,3 +288,40 @@ mod tests {
         assert!(matches!(cover_jpeg(b"not an image"), Err(TagError::Cover(_))));
     }
 }
+
+#[cfg(test)]
+mod big_tags {
+    use super::*;
+
+    /// A source whose own tag holds a 40 MB picture: probed and copied without that picture, the
+    /// copy as small as its audio and our tag (the source mapped, never read into memory).
+    #[test]
+    fn a_forty_megabyte_picture_in_the_source_is_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let frames = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/cbr.mp3")).unwrap();
+        let audio = &frames[mp3_audio(&frames).unwrap()];
+        let mut theirs = Tag::with_version(Version::Id3v24);
+        theirs.set_title("leur titre");
+        theirs.add_frame(Picture {
+            mime_type: "image/png".into(),
+            picture_type: PictureType::CoverFront,
+            description: String::new(),
+            data: vec![7u8; 40 << 20],
+        });
+        let mut src = Vec::new();
+        theirs.write_to(&mut src, Version::Id3v24).unwrap();
+        src.extend_from_slice(audio);
+        let path = dir.path().join("big.mp3");
+        std::fs::write(&path, &src).unwrap();
+
+        let facts = crate::media::probe_file(&path).unwrap();
+        assert_eq!((facts.audio_start, facts.audio_end), ((src.len() - audio.len()) as u64, src.len() as u64));
+        let ours = id3_tag(&TagFacts { title: "le nôtre".into(), ..TagFacts::default() }, None).unwrap();
+        let dest = dir.path().join("copy.mp3");
+        let len = write_tagged_mp3(&path, &ours, &dest).unwrap();
+        assert_eq!(len, (ours.len() + audio.len()) as u64);
+        let copy = std::fs::read(&dest).unwrap();
+        assert_eq!(&copy[mp3_audio(&copy).unwrap()], audio);
+        assert_eq!(Tag::read_from_path(&dest).unwrap().title(), Some("le nôtre"));
+    }
+}
