@@ -11,7 +11,8 @@
 # `build`, `feed`; the 1,000-transcript corpus of search.sh: the index build, and the p50 and
 # p99 of its 20 queries (each binary's query process run RUNS_QUERY times, 100 timed runs per
 # query each time; the medians of those p50s and p99s are compared).
-# Environment: OLD (HEAD~1), NEW (HEAD), RUNS (10), RUNS_QUERY (5), EPISODES (10000),
+# Environment: OLD (HEAD~1), NEW (HEAD), RUNS (10), RUNS_QUERY (5), EPISODES (10000), TRANSCRIPTS
+# (how many of the catalog's episodes have one; default about one in eight),
 # SEARCH_EPISODES (1000), ONLY (a space-separated subset of: probe catalog search).
 # Prints one table, each line with `within 3 %: met` or `MISSED`, and the commits.
 set -euo pipefail
@@ -55,7 +56,7 @@ fi
 
 if [[ " $ONLY " == *" catalog "* ]]; then
   rm -f "$OUT"/build*.json "$OUT/feed.json"
-  catalog_dir "${EPISODES:-10000}" 1 "$OLD_BIN"
+  catalog_dir "${EPISODES:-10000}" 1 "$OLD_BIN" "${TRANSCRIPTS:-}"
   # One copy per binary: each finds its own previous build up to date in the unchanged case.
   for who in old new; do
     rm -rf "$OUT/catalog-$who" && cp -a "$CATALOG" "$OUT/catalog-$who"

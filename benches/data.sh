@@ -2,7 +2,7 @@
 # again only when their generator or a knob changes. Needs CACHE.
 #
 #   probe_files                          # PROBE_DIR with cbr.mp3, vbr.mp3, vbr-noxing.mp3 (60 min, ffmpeg)
-#   catalog_dir EPISODES SEED BIN        # CATALOG: the generated show (BIN probes its shared MP3)
+#   catalog_dir EPISODES SEED BIN [TRANSCRIPTS]  # CATALOG: the generated show (BIN probes its shared MP3)
 #   search_corpus EPISODES WORDS SEED PYTHON   # CORPUS: transcripts/ and episodes.json
 #   speed_catalog EPISODES TRANSCRIPTS WORDS BIN # SPEED: a show with long transcripts, and its
 #                                                # episodes.jsonl for the anchors (benches/anchors)
@@ -21,15 +21,17 @@ probe_files() {
   [ -f "$PROBE_DIR/vbr-noxing.mp3" ] || $f -i "$PROBE_DIR/vbr.mp3" -c copy -write_xing 0 "$PROBE_DIR/vbr-noxing.mp3"
 }
 
-catalog_dir() { # episodes seed bin
-  local episodes=$1 seed=$2 bin=$3 stamp
+catalog_dir() { # episodes seed bin [transcripts]
+  local episodes=$1 seed=$2 bin=$3 transcripts=${4:-} stamp
   CATALOG="$CACHE/catalog-$((episodes / 1000))k"
   [ "$episodes" -ge 1000 ] || CATALOG="$CACHE/catalog-$episodes"
-  stamp="$(sha256sum <benches/gen_catalog.py | cut -c1-16)-$episodes-$seed-${AUDIO:-ffmpeg}"
+  # A given number of transcripts (gen_catalog.py's --transcripts; default about one in eight).
+  [ -z "$transcripts" ] || CATALOG="$CATALOG-t$transcripts"
+  stamp="$(sha256sum <benches/gen_catalog.py | cut -c1-16)-$episodes-$seed-${AUDIO:-ffmpeg}-$transcripts"
   if [ "$(cat "$CATALOG.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -f "$CATALOG/feed/archive.toml" ]; then
     rm -rf "$CATALOG" "$CATALOG.tmp"
     python3 benches/gen_catalog.py "$CATALOG.tmp" --episodes "$episodes" --seed "$seed" --veillee "$bin" \
-      ${AUDIO:+--audio "$AUDIO"}
+      ${AUDIO:+--audio "$AUDIO"} ${transcripts:+--transcripts "$transcripts"}
     mv "$CATALOG.tmp" "$CATALOG"
     echo "$stamp" >"$CATALOG.stamp"
   fi
