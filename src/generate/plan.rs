@@ -99,8 +99,11 @@ pub(crate) struct Tagging {
 impl Tagging {
     fn new(catalog: &Catalog, cache: Option<&Path>) -> Result<Self, GenerateError> {
         let ch = &catalog.channel;
-        let cached = cache.map(|d| d.join(format!("{}-v1.jpg", ch.cover.hash8)));
-        let cover = match cached.as_deref().and_then(|p| std::fs::read(p).ok()) {
+        let cached = cache.map(|d| d.join(format!("{}-{}.jpg", ch.cover.hash8, tag::COVER_SPEC)));
+        // A cache file is only trusted whole: a JPEG from start to end marker, small enough.
+        let whole =
+            |j: &Vec<u8>| j.starts_with(&[0xff, 0xd8]) && j.ends_with(&[0xff, 0xd9]) && j.len() <= tag::COVER_BYTES;
+        let cover = match cached.as_deref().and_then(|p| std::fs::read(p).ok()).filter(whole) {
             Some(jpeg) => jpeg,
             None => {
                 let source = std::fs::read(&ch.cover_path).at(&ch.cover_path)?;
@@ -131,7 +134,8 @@ impl Tagging {
             title: ep.title.clone(),
             author: crate::feed::item_author(catalog, ep),
             album: catalog.channel.title.clone(),
-            year: ep.pub_date().strftime("%Y").to_string().parse().unwrap_or(0),
+            // The year the author meant, in the offset the date was written with.
+            year: i32::from(ep.offset.to_datetime(ep.pub_date()).year()),
             summary: crate::feed::item_summary(ep),
             page_url: self.urls.episode(&ep.slug),
             duration_ms: ep.audio.duration_ms,
@@ -297,7 +301,7 @@ fn global_key(catalog: &Catalog, urls: &Urls, options: &Options) -> String {
 }
 
 /// Each item's own inputs: its sources, its slug (its file's name, in every address of it), media
-/// name, date and ledger facts.
+/// name and length, date and ledger facts.
 fn item_keys(items: &[Item<'_>]) -> Vec<String> {
     items
         .iter()
@@ -305,7 +309,9 @@ fn item_keys(items: &[Item<'_>]) -> Vec<String> {
             let e = i.episode;
             let published = e.published.as_ref().map(|p| format!("{}\0{}", p.pub_date, p.old_slugs.join(" ")));
             let date = e.pub_date().to_string();
-            key([e.digest.as_str(), &e.slug, &i.media_name, &date, published.as_deref().unwrap_or("draft")])
+            // The published audio's length is in the feed and on the page: a re-tag changes it.
+            let media = format!("{}\0{}", i.media_length, i.tag_digest.as_deref().unwrap_or(""));
+            key([e.digest.as_str(), &e.slug, &i.media_name, &date, published.as_deref().unwrap_or("draft"), &media])
         })
         .collect()
 }
@@ -359,7 +365,12 @@ pub(crate) fn render<R>(
                 .or_insert_with(|| (key(["inherited", sha256]), Job::Ready(Content::Inherited)));
         }
         let media = match &item.tag_digest {
-            Some(digest) => (key(["tagged", TAG_VERSION, &ep.audio.blake3, digest]), Job::Tagged(i)),
+            Some(digest) => {
+                // The audio range and the length too: a probe that finds the frames elsewhere
+                // (another version of it) must tag again, never keep a copy of another length.
+                let range = format!("{}-{}-{}", ep.audio.audio_start, ep.audio.audio_end, item.media_length);
+                (key(["tagged", TAG_VERSION, &ep.audio.blake3, digest, &range]), Job::Tagged(i))
+            }
             None => file(&ep.audio_path, Some(ep.audio.blake3.clone()))?,
         };
         jobs.insert(format!("media/{}", item.media_name), media);

@@ -19,7 +19,10 @@ const PADDING: usize = 4096;
 /// The cover in the tag: at most this many pixels a side…
 const COVER_SIDE: u32 = 800;
 /// …and this many bytes.
-const COVER_BYTES: usize = 150 * 1024;
+pub(crate) const COVER_BYTES: usize = 150 * 1024;
+/// What makes the cover's JPEG, for the name of its cache: a change of size, weight or encoder
+/// makes another file.
+pub(crate) const COVER_SPEC: &str = "800px-150k-image0.25.10-lanczos3-v1";
 
 /// What the tag says of an episode.
 #[derive(Debug, Clone, Default, PartialEq)]

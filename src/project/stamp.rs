@@ -18,7 +18,7 @@ use crate::generate::{Report, current_generation};
 use crate::util::fs::{FileIdentity, now_ns};
 
 /// Bumped when what a stamp holds, or what it stands for, changes.
-const VERSION: &str = concat!("1 ", env!("CARGO_PKG_VERSION"));
+const VERSION: &str = concat!("2 ", env!("CARGO_PKG_VERSION"));
 
 /// The directories a load reads (audio and images must lie inside `episodes/`).
 const SOURCES: [&str; 4] = ["feed", "episodes", "transcripts", "site"];

@@ -79,3 +79,32 @@ fn a_build_for_another_address_tags_with_the_shows_own() {
         "never the build's address"
     );
 }
+
+/// Whatever changes the length of a tagged copy, the feed and the pages follow: here the cover's
+/// JPEG kept in the cache is replaced by another (as another version of its encoder would make).
+#[test]
+fn the_feed_always_gives_the_length_of_the_published_copy() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let cache = p.file(".veillee/cache/tag-cover");
+    let kept: Vec<_> = std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    std::fs::copy(p.file("feed/cover.jpg"), &kept[0]).unwrap();
+    p.ok(&["build"]);
+    let feed = p.read("build/current/www/feed.xml");
+    let mut checked = 0;
+    for part in feed.split("<enclosure url=\"").skip(1) {
+        let url = part.split('"').next().unwrap();
+        let length: u64 = part.split("length=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        let file = p.www().join(url.split_once("/media/").map(|(_, n)| format!("media/{n}")).unwrap());
+        assert_eq!(std::fs::metadata(&file).unwrap().len(), length, "{url}");
+        checked += 1;
+    }
+    assert!(checked >= 2);
+    let page = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
+    let size = std::fs::metadata(p.www().join(LEAZ_MEDIA)).unwrap().len();
+    assert!(
+        page.contains(&format!("({} ko)", size.div_ceil(1000))) || page.contains(&format!("({} ko)", size / 1000)),
+        "the page's size"
+    );
+}
