@@ -463,8 +463,7 @@ pub(super) fn stage(
     // One flush of the file system for the whole generation, instead of one per file: the
     // rename that installs it must not reach the disk before the files it makes current.
     let syncing = crate::util::progress::step("sync");
-    let dir = File::open(&tmp).at(&tmp)?;
-    rustix::fs::syncfs(&dir).map_err(std::io::Error::from).at(&tmp)?;
+    sync_fs(&tmp)?;
     steps.push(syncing.end());
     crash_point();
     report.steps = steps;
@@ -794,6 +793,8 @@ pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer
         }
     }
     write_bytes(&tmp.join(PAGES), &pages_json(&pages))?;
+    // As for a generation: the link must not reach the disk before the files it names.
+    sync_fs(&tmp)?;
     install(&build, &tmp, Slot::Preview, preview_generation(root).as_ref())
 }
 
@@ -885,6 +886,14 @@ fn write_new(dest: &Path, content: &Content, blake3: &str, probed: Option<&Path>
             f.write_all(&bytes).at(dest)?;
         }
     }
+    Ok(())
+}
+
+/// Flushes the file system that holds `dir`: one flush for a whole generation, instead of one
+/// per file.
+fn sync_fs(dir: &Path) -> Result<(), GenerateError> {
+    let handle = File::open(dir).at(dir)?;
+    rustix::fs::syncfs(&handle).map_err(std::io::Error::from).at(dir)?;
     Ok(())
 }
 
