@@ -185,6 +185,7 @@ impl Staged {
         if let Some(Ready { build, tmp, previous, recycled }) = ready {
             drop(recycled);
             let name = install(&build, &tmp, Slot::Current, previous.as_ref())?;
+            remove_stage(&build);
             report.generation = Some(name.clone());
             report.current = name;
         }
@@ -246,6 +247,7 @@ pub(super) fn stage(
         let (blake3, length) = match &output.content {
             Content::Pending(_) | Content::Tagged(_) => continue,
             Content::File { path: src, blake3: Some(hash) } => (hash.clone(), fs::metadata(src).at(src)?.len()),
+            Content::Staged(s) => (s.blake3.clone(), s.length),
             Content::File { path: src, blake3: None } => {
                 let bytes = fs::read(src).at(src)?;
                 (crate::util::hash::blake3_hex(&bytes), bytes.len() as u64)
@@ -756,7 +758,9 @@ pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer
     let build = build_dir(root)?;
     let tmp = build.join(format!("preview-tmp-{}", std::process::id()));
     let www = tmp.join("www");
-    let written = |o: &Output| matches!(o.content, Content::File { .. } | Content::Pending(_) | Content::Tagged(_));
+    let written = |o: &Output| {
+        matches!(o.content, Content::File { .. } | Content::Staged(_) | Content::Pending(_) | Content::Tagged(_))
+    };
     make_dirs(&www, outputs.iter().filter(|(_, o)| written(o)).map(|(p, _)| p))?;
     // The media are most of the bytes and the same as the current generation's: a preview links
     // its files (never changed in place) rather than copy gigabytes at every start. Tags never
@@ -782,7 +786,8 @@ pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer
         }
     })?;
     builder.finish(&index.labels)?;
-    for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::File { .. })) {
+    for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::File { .. } | Content::Staged(_)))
+    {
         let dest = www.join(path);
         let twin = match &output.content {
             Content::File { blake3: Some(hash), .. } => in_current.get(hash.as_str()),
@@ -795,7 +800,9 @@ pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer
     write_bytes(&tmp.join(PAGES), &pages_json(&pages))?;
     // As for a generation: the link must not reach the disk before the files it names.
     sync_fs(&tmp)?;
-    install(&build, &tmp, Slot::Preview, preview_generation(root).as_ref())
+    let name = install(&build, &tmp, Slot::Preview, preview_generation(root).as_ref())?;
+    remove_stage(&build);
+    Ok(name)
 }
 
 /// Writes the pending outputs that are pages (not transcript files, nor the index) into `out`.
@@ -860,6 +867,12 @@ fn write_new(dest: &Path, content: &Content, blake3: &str, probed: Option<&Path>
     match content {
         Content::Inherited | Content::Unchanged | Content::Pending(_) | Content::Tagged(_) => {
             return Err(GenerateError::Invariant(format!("{}: no bytes to write", dest.display())));
+        }
+        // Made for this build in build/stage-<pid>: linked (the same file system), else copied.
+        Content::Staged(s) => {
+            if fs::hard_link(&s.path, dest).is_err() {
+                fs::copy(&s.path, dest).at(dest)?;
+            }
         }
         Content::File { path, .. } => {
             // Audio probed in this build or an earlier one, unchanged since: copied in the
@@ -973,13 +986,25 @@ fn remove_leftovers(build: &Path) -> Result<(), GenerateError> {
         let name = entry.file_name().to_string_lossy().into_owned();
         // `build/preview` was a directory before previews were generations of their own.
         let old_preview = name == "preview" && entry.file_type().is_ok_and(|t| t.is_dir());
-        if name.starts_with("gen-tmp-") || name.starts_with("preview-tmp-") || old_preview {
+        // A stage of M4A copies is this process's while it plans, else a killed one's.
+        let stale_stage = name.starts_with("stage-") && name != stage_name();
+        if name.starts_with("gen-tmp-") || name.starts_with("preview-tmp-") || old_preview || stale_stage {
             fs::remove_dir_all(entry.path()).at(entry.path())?;
         } else if name == ".current.tmp" || name == ".preview.tmp" {
             fs::remove_file(entry.path()).at(entry.path())?;
         }
     }
     Ok(())
+}
+
+/// `build/stage-<pid>`: where this process makes its tagged M4A copies while it plans.
+pub(crate) fn stage_name() -> String {
+    format!("stage-{}", std::process::id())
+}
+
+/// Removes this process's stage once its copies are linked into a generation.
+pub(crate) fn remove_stage(build: &Path) {
+    let _ = fs::remove_dir_all(build.join(stage_name()));
 }
 
 /// The slot's generations, oldest first.

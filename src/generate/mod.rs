@@ -27,7 +27,8 @@ use crate::util::IoError;
 use crate::util::urls::Urls;
 
 pub(crate) use generation::{
-    BuildLock, Generation, Slot, Staged, current_generation, preview_generation, unlink_preview,
+    BuildLock, Generation, Slot, Staged, current_generation, preview_generation, previous_manifest, stage_name,
+    unlink_preview,
 };
 
 pub(crate) use plan::{feed_only, render};
@@ -47,6 +48,8 @@ pub(crate) struct Options {
     pub feed_cache: Option<PathBuf>,
     /// Where the cover made for MP3 tags is kept (`None`: made at every build).
     pub tag_cache: Option<PathBuf>,
+    /// Where tagged M4A copies are made while planning (`build/stage-<pid>`), removed after.
+    pub stage_dir: Option<PathBuf>,
 }
 
 /// Why a build failed.
@@ -82,6 +85,8 @@ pub(crate) enum Content {
     Tagged(usize),
     /// A source file copied as it is, with its known BLAKE3 (hex) if there is one.
     File { path: PathBuf, blake3: Option<String> },
+    /// A tagged copy made while planning, linked into the generation.
+    Staged(plan::StagedFile),
     /// Kept from the previous generation if it is there, else left out: the media of earlier
     /// versions, whose bytes no source holds any more, stay for clients mid-download.
     Inherited,

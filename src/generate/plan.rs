@@ -167,11 +167,71 @@ impl Tagging {
         let digest = key([crate::util::hash::blake3_hex(&bare).as_str(), &self.cover_digest]);
         Ok((digest, bare.len() as u64 + self.cover_len))
     }
+
+    /// The digest of what an M4A's tag says (the MP4 writer's output has no length to add up:
+    /// the copy is made while planning, see [`stage_m4a`]).
+    fn m4a_digest(&self, catalog: &Catalog, ep: &crate::catalog::Episode) -> String {
+        key([format!("{:?}", self.facts(catalog, ep)).as_str(), &self.cover_digest, "mp4ameta 0.13.0"])
+    }
 }
 
-/// Whether a published copy gets our tag: MP3 does (M4A, Ogg and FLAC are copied as they are).
+/// How a published copy gets our tag: MP3 an ID3 tag in front of its frames, M4A iTunes items
+/// and chapters (Ogg and FLAC are copied as they are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TagKind {
+    Id3,
+    M4a,
+}
+
+fn tag_kind(ep: &crate::catalog::Episode) -> Option<TagKind> {
+    match ep.audio.container.as_str() {
+        "mp3" => Some(TagKind::Id3),
+        "mp4" => Some(TagKind::M4a),
+        _ => None,
+    }
+}
+
 fn is_tagged(ep: &crate::catalog::Episode) -> bool {
-    ep.audio.container == "mp3"
+    tag_kind(ep).is_some()
+}
+
+/// The key of a tagged M4A: its source and what its tag says.
+fn m4a_key(ep: &crate::catalog::Episode, digest: &str) -> String {
+    key(["tagged-m4a", TAG_VERSION, &ep.audio.blake3, digest])
+}
+
+/// A tagged M4A made while planning, in `build/stage-<pid>/`: the feed needs its length before
+/// anything is written, and the MP4 writer only tells it by writing. The writer links it into the
+/// generation (it is written once).
+#[derive(Debug, Clone)]
+pub(crate) struct StagedFile {
+    pub path: std::path::PathBuf,
+    pub blake3: String,
+    pub length: u64,
+}
+
+/// Makes the tagged copy of `ep`'s M4A in `dir`, named `name`; the source must still be the file
+/// probed.
+fn stage_m4a(
+    dir: &Path,
+    name: &str,
+    tagging: &Tagging,
+    catalog: &Catalog,
+    ep: &crate::catalog::Episode,
+) -> Result<StagedFile, GenerateError> {
+    std::fs::create_dir_all(dir).at(dir)?;
+    let path = dir.join(name);
+    let tag_error = |e: tag::TagError| GenerateError::Tag { path: ep.audio_path.clone(), reason: e.to_string() };
+    let _ = std::fs::remove_file(&path);
+    std::fs::copy(&ep.audio_path, &path).at(&ep.audio_path)?;
+    let copied = std::fs::read(&path).at(&path)?;
+    if crate::util::hash::blake3_hex(&copied) != ep.audio.blake3 {
+        return Err(GenerateError::SourceChanged(ep.audio_path.clone()));
+    }
+    drop(copied);
+    tag::tag_m4a(&path, &tagging.facts(catalog, ep), Some(&tagging.cover)).map_err(tag_error)?;
+    let bytes = std::fs::read(&path).at(&path)?;
+    Ok(StagedFile { blake3: crate::util::hash::blake3_hex(&bytes), length: bytes.len() as u64, path })
 }
 
 /// How an output is made.
@@ -222,44 +282,74 @@ fn urls(catalog: &Catalog, options: &Options) -> Result<Urls, GenerateError> {
 }
 
 /// The episodes a build shows, newest first, with the names of their files and the length of
-/// their published audio (a tagged MP3's: our tag and the source's frames).
+/// their published audio (a tagged MP3's: our tag and the source's frames; a tagged M4A's: the
+/// previous generation's if its key is the same, else that of the copy staged now), and the
+/// staged copies by item.
 fn items<'a>(
     catalog: &'a Catalog,
     options: &Options,
     tagging: Option<&Tagging>,
-) -> Result<Vec<Item<'a>>, GenerateError> {
+    previous: Option<&Manifest>,
+) -> Result<(Vec<Item<'a>>, BTreeMap<usize, StagedFile>), GenerateError> {
     let shown = catalog.episodes.iter().filter(|e| match e.status(options.now) {
         Status::Published => true,
         Status::Draft | Status::Scheduled => options.drafts,
         Status::Retracted => false,
     });
     let shown: Vec<&crate::catalog::Episode> = shown.collect();
+    let name_of = |ep: &crate::catalog::Episode| {
+        ep.published.as_ref().map_or_else(|| media_name(ep), |p| p.current.media_name.clone())
+    };
     // A tag for each, on every core (10,000 small tags: the cover is added up, not encoded).
-    let tags = crate::util::par::map(&shown, |ep| match tagging.filter(|_| is_tagged(ep)) {
-        Some(t) => t.measure(catalog, ep).map(Some),
-        None => Ok(None),
-    });
-    shown
-        .into_iter()
-        .zip(tags)
-        .map(|(ep, tag)| {
-            let tag = tag?;
-            let media_length = match &tag {
-                Some((_, tag_len)) => tag_len + ep.audio.audio_end - ep.audio.audio_start,
-                None => ep.audio.length,
-            };
-            Ok(Item {
-                episode: ep,
-                // A published episode keeps the media name of its ledger entry, even after a rename.
-                media_name: ep.published.as_ref().map_or_else(|| media_name(ep), |p| p.current.media_name.clone()),
-                media_length,
-                tag_digest: tag.map(|(digest, _)| digest),
-                has_transcript: ep.transcript.is_some(),
-                has_chapters: !ep.chapters.is_empty(),
-                image_name: ep.image.as_ref().map(|(_, c)| format!("{}.{}.{}", ep.slug, c.hash8, c.format.extension())),
-            })
-        })
-        .collect()
+    let tags =
+        crate::util::par::map(&shown, |ep| -> Result<Option<(String, u64, Option<StagedFile>)>, GenerateError> {
+            let (Some(kind), Some(t)) = (tag_kind(ep), tagging) else { return Ok(None) };
+            match kind {
+                TagKind::Id3 => {
+                    let (digest, tag_len) = t.measure(catalog, ep)?;
+                    Ok(Some((digest, tag_len + ep.audio.audio_end - ep.audio.audio_start, None)))
+                }
+                TagKind::M4a => {
+                    let digest = t.m4a_digest(catalog, ep);
+                    let name = name_of(ep);
+                    let known = previous
+                        .and_then(|m| m.files.get(&format!("media/{name}")))
+                        .filter(|e| e.key == m4a_key(ep, &digest));
+                    if let Some(e) = known {
+                        return Ok(Some((digest, e.length, None)));
+                    }
+                    let dir = options
+                        .stage_dir
+                        .as_deref()
+                        .ok_or_else(|| GenerateError::Invariant("an M4A to tag, nowhere to stage it".into()))?;
+                    let staged = stage_m4a(dir, &name, t, catalog, ep)?;
+                    Ok(Some((digest, staged.length, Some(staged))))
+                }
+            }
+        });
+    let mut staged = BTreeMap::new();
+    let mut items = Vec::with_capacity(shown.len());
+    for (i, (ep, tag)) in shown.into_iter().zip(tags).enumerate() {
+        let tag = tag?;
+        let media_length = tag.as_ref().map_or(ep.audio.length, |(_, length, _)| *length);
+        let tag_digest = tag.map(|(digest, _, file)| {
+            if let Some(file) = file {
+                staged.insert(i, file);
+            }
+            digest
+        });
+        items.push(Item {
+            episode: ep,
+            // A published episode keeps the media name of its ledger entry, even after a rename.
+            media_name: name_of(ep),
+            media_length,
+            tag_digest,
+            has_transcript: ep.transcript.is_some(),
+            has_chapters: !ep.chapters.is_empty(),
+            image_name: ep.image.as_ref().map(|(_, c)| format!("{}.{}.{}", ep.slug, c.hash8, c.format.extension())),
+        });
+    }
+    Ok((items, staged))
 }
 
 /// The tagging of a build's MP3s, if it shows any.
@@ -276,12 +366,21 @@ fn cover_name(catalog: &Catalog) -> String {
     format!("cover.{}.{}", cover.hash8, cover.format.extension())
 }
 
-/// The feed alone, as `build` would write it (`veillee feed`).
-pub(crate) fn feed_only(catalog: &Catalog, options: &Options) -> Result<Vec<u8>, GenerateError> {
+/// The feed alone, as `build` would write it (`veillee feed`), the current generation's
+/// manifest giving the tagged copies' lengths it has.
+pub(crate) fn feed_only(
+    catalog: &Catalog,
+    options: &Options,
+    previous: Option<&(Generation, Manifest)>,
+) -> Result<Vec<u8>, GenerateError> {
     let urls = urls(catalog, options)?;
     catalog.check_published_media()?;
     let tagging = tagging(catalog, options)?;
-    let items = items(catalog, options, tagging.as_ref())?;
+    let (items, _staged) = items(catalog, options, tagging.as_ref(), previous.map(|(_, m)| m))?;
+    // The M4A copies made for their lengths are not kept: a build makes its own.
+    if let Some(dir) = &options.stage_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     let keys = feed_item_keys(catalog, &global_key(catalog, &urls, options), &items, &item_keys(&items));
     let input = FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name(catalog) };
     Ok(super::feed_items::feed(&input, &keys, options.feed_cache.as_deref()))
@@ -356,7 +455,7 @@ pub(crate) fn render<R>(
     jobs.insert(format!("images/{cover_name}"), file(&ch.cover_path, None)?);
 
     let tagging = tagging(catalog, options)?;
-    let items = items(catalog, options, tagging.as_ref())?;
+    let (items, mut staged) = items(catalog, options, tagging.as_ref(), previous.map(|(_, m)| m))?;
     for (i, item) in items.iter().enumerate() {
         let ep = item.episode;
         let versions = catalog.ledger.record(&ep.guid).map(|r| r.media.as_slice()).unwrap_or_default();
@@ -365,6 +464,11 @@ pub(crate) fn render<R>(
                 .or_insert_with(|| (key(["inherited", sha256]), Job::Ready(Content::Inherited)));
         }
         let media = match &item.tag_digest {
+            Some(digest) if tag_kind(ep) == Some(TagKind::M4a) => {
+                // Unchanged (the same key as the previous generation's) unless staged now.
+                let made = staged.remove(&i).map_or(Content::Unchanged, Content::Staged);
+                (m4a_key(ep, digest), Job::Ready(made))
+            }
             Some(digest) => {
                 // The audio range and the length too: a probe that finds the frames elsewhere
                 // (another version of it) must tag again, never keep a copy of another length.

@@ -119,6 +119,35 @@ pub fn id3_tag(facts: &TagFacts, cover: Option<&[u8]>) -> Result<Vec<u8>, TagErr
     Ok(out)
 }
 
+/// Tags the M4A file `path` in place (a copy the caller owns, never a source): the iTunes items
+/// (title, artist, album, year, genre, comment, description, cover) and the chapters, both as a
+/// chapter track (Apple's) and a Nero chapter list (others'), whatever the file had taken off.
+/// An MP4 chapter carries no link: the method pages are in the ID3 and JSON chapters only.
+pub fn tag_m4a(path: &Path, facts: &TagFacts, cover: Option<&[u8]>) -> Result<(), TagError> {
+    let err = |e: mp4ameta::Error| TagError::Id3(format!("MP4: {e}"));
+    let clean = |s: &str| crate::util::text::strip_controls(s).into_owned();
+    let mut tag = mp4ameta::Tag::read_from_path(path).map_err(err)?;
+    tag.clear_meta_items();
+    tag.set_title(clean(&facts.title));
+    tag.set_artist(clean(&facts.author));
+    tag.set_album(clean(&facts.album));
+    tag.set_year(facts.year.to_string());
+    tag.set_genre("Podcast");
+    tag.set_comment(clean(&facts.summary));
+    tag.set_description(clean(&facts.summary));
+    if let Some(jpeg) = cover {
+        tag.set_artwork(mp4ameta::Img::jpeg(jpeg.to_vec()));
+    }
+    let chapters: Vec<mp4ameta::Chapter> = facts
+        .chapters
+        .iter()
+        .map(|c| mp4ameta::Chapter::new(std::time::Duration::from_millis(c.start_ms), clean(&c.title)))
+        .collect();
+    *tag.chapter_track_mut() = chapters.clone();
+    *tag.chapter_list_mut() = chapters;
+    tag.write_to_path(path).map_err(err)
+}
+
 /// The cover made small enough for every player: at most 800 px a side and 150 KB, JPEG (the
 /// quality lowered until it fits).
 pub fn cover_jpeg(image: &[u8]) -> Result<Vec<u8>, TagError> {

@@ -86,7 +86,8 @@ impl Project {
             return Ok(Feed::Built(feed));
         }
         let catalog = self.load()?;
-        let feed = generate::feed_only(&catalog, &self.generate_options(options, false));
+        let previous = generate::previous_manifest(self.root());
+        let feed = generate::feed_only(&catalog, &self.generate_options(options, false), previous.as_ref());
         self.release(catalog);
         feed.map(Feed::Rendered)
     }
@@ -95,6 +96,7 @@ impl Project {
         // A preview renders for another address: its items would only push out the feed's.
         let feed_cache = (!drafts && options.base_url.is_none()).then(|| self.root().join(".veillee/cache/feed-items"));
         let tag_cache = Some(self.root().join(".veillee/cache/tag-cover"));
+        let stage_dir = Some(self.root().join("build").join(generate::stage_name()));
         generate::Options {
             base_url: options.base_url.clone(),
             now: self.now(),
@@ -102,6 +104,7 @@ impl Project {
             preview: false,
             feed_cache,
             tag_cache,
+            stage_dir,
         }
     }
 }

@@ -12,6 +12,8 @@ file with the item's GUID, else the audio file named like it):
          the item's podcast:chapters JSON, with the same titles and start times, and a WXXX to
          the method page where the JSON has a url.
 - [ffprobe] ffprobe lists the same chapters (start, end, title) and the title and album.
+- [m4a] for an M4A enclosure: mutagen reads ©nam, ©ART, ©alb, ©gen and one JPEG covr; ffprobe lists
+        the JSON's chapters (titles, starts); the AAC packets (ffmpeg -c copy) are the source's.
 - [audio] the MPEG frames are the source's byte for byte (from the first frame after each tag to
           the end), and mutagen's length of the audio agrees with <itunes:duration> within a second.
 
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import mutagen.id3
 import mutagen.mp3
+import mutagen.mp4
 
 passed = failed = 0
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -56,6 +59,45 @@ def frames(data: bytes) -> bytes:
     return data[start:end]
 
 
+def json_chapters(www: Path, item) -> list:
+    el = item.find(f"{PODCAST}chapters")
+    if el is None:
+        return []
+    return json.loads((www / el.get("url").split("/", 3)[3]).read_text())["chapters"]
+
+
+def packets(path: Path) -> bytes:
+    """The audio stream's packets, as ffmpeg demuxes them (no decoding)."""
+    return subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "data", "-"],
+                          check=True, capture_output=True).stdout
+
+
+def check_m4a(a, item, enc, show_title, sources) -> int:
+    rel = enc.get("url").split("/media/", 1)[1]
+    path = a.www / "media" / rel
+    t = rel
+    tags = mutagen.mp4.MP4(path).tags or {}
+    first = lambda k: str(tags[k][0]) if k in tags else None  # noqa: E731
+    check("m4a", f"{t}: ©nam is the episode's title", first("\xa9nam") is not None
+          and first("\xa9nam").startswith(item.findtext("title").rstrip("…")), first("\xa9nam"))
+    check("m4a", f"{t}: ©ART is itunes:author", first("\xa9ART") == item.findtext(f"{ITUNES}author"), first("\xa9ART"))
+    check("m4a", f"{t}: ©alb is the show", first("\xa9alb") == show_title, first("\xa9alb"))
+    check("m4a", f"{t}: ©gen Podcast", first("\xa9gen") == "Podcast", first("\xa9gen"))
+    check("m4a", f"{t}: one JPEG cover", "covr" in tags and len(tags["covr"]) == 1
+          and tags["covr"][0].imageformat == mutagen.mp4.MP4Cover.FORMAT_JPEG, str(tags.get("covr")))
+    want = json_chapters(a.www, item)
+    probe = json.loads(subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(path)],
+                                      check=True, capture_output=True, text=True).stdout)
+    ff = probe.get("chapters", [])
+    check("m4a", f"{t}: ffprobe lists the {len(want)} chapters, titles and starts", len(ff) == len(want) and all(
+        c.get("tags", {}).get("title") == w["title"] and abs(float(c["start_time"]) - w["startTime"]) < 0.01
+        for c, w in zip(ff, want)), str(ff))
+    source = sources.get(item.findtext("guid"))
+    check("m4a", f"{t}: the source's AAC packets byte for byte", source is not None and packets(path) == packets(source),
+          str(source))
+    return 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--show", type=Path, required=True)
@@ -74,6 +116,9 @@ def main():
     seen = 0
     for item in feed.findall("item"):
         enc = item.find("enclosure")
+        if enc.get("type") == "audio/x-m4a":
+            seen += check_m4a(a, item, enc, show_title, sources)
+            continue
         if enc.get("type") != "audio/mpeg":
             continue
         seen += 1
@@ -140,7 +185,7 @@ def main():
         length = mutagen.mp3.MP3(path).info.length
         check("audio", f"{t}: mutagen's length {length:.2f} s is itunes:duration", abs(length - duration) <= 1,
               f"{length} vs {duration}")
-    check("tags", f"{seen} MP3 enclosures found", seen > 0, "none")
+    check("tags", f"{seen} MP3 and M4A enclosures found", seen > 0, "none")
     print(f"tags: {passed} passed, {failed} failed")
     sys.exit(0 if failed == 0 and passed > 0 else 1)
 

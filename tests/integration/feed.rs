@@ -120,12 +120,35 @@ fn enclosures_match_the_published_files() {
             let tag = id3::Tag::read_from2(std::io::Cursor::new(&bytes)).unwrap();
             assert_eq!(tag.get("TLEN").and_then(|f| f.content().text()), Some(facts.duration_ms.to_string().as_str()));
             assert_eq!(tag.title(), Some(text(item, None, "title")), "{rel}: the tag has the item's title");
+        } else if rel.ends_with(".m4a") {
+            assert_eq!(packets(&bytes), packets(source), "{rel}: the source's AAC packets");
+            let tag = mp4ameta::Tag::read_from(&mut std::io::Cursor::new(&bytes)).unwrap();
+            assert_eq!(tag.title(), Some(text(item, None, "title")), "{rel}: the tag has the item's title");
         } else {
             assert_eq!(&bytes, source, "{rel}: copied as it is");
         }
         let duration: u64 = text(item, Some(NS_ITUNES), "duration").parse().unwrap();
         assert_eq!(duration, (facts.duration_ms + 500) / 1000);
     }
+}
+
+/// The audio packets of a file, as symphonia demuxes them.
+fn packets(bytes: &[u8]) -> Vec<Vec<u8>> {
+    use symphonia::core::formats::TrackType;
+    let mss =
+        symphonia::core::io::MediaSourceStream::new(Box::new(std::io::Cursor::new(bytes.to_vec())), Default::default());
+    let mut format = symphonia::default::get_probe()
+        .probe(&Default::default(), mss, Default::default(), Default::default())
+        .unwrap();
+    let track = format.default_track(TrackType::Audio).unwrap().id;
+    let mut out = Vec::new();
+    while let Ok(Some(p)) = format.next_packet() {
+        if p.track_id == track {
+            out.push(p.data.to_vec());
+        }
+    }
+    assert!(!out.is_empty());
+    out
 }
 
 /// The W3C feed validator's rules that podcast directories enforce.

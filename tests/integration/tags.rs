@@ -108,3 +108,49 @@ fn the_feed_always_gives_the_length_of_the_published_copy() {
         "the page's size"
     );
 }
+
+const JAZ: &str = "episodes/cartographie-sensible-a-jazeneuil.md";
+const JAZ_MEDIA: &str = "media/cartographie-sensible-a-jazeneuil.c2eb2dfc.m4a";
+
+/// A published M4A carries the iTunes items and the chapters (a chapter track and a Nero list),
+/// its AAC packets the source's; its length, known only once written, is staged while planning
+/// so that the feed gives it; an unchanged build neither stages nor rewrites it.
+#[test]
+fn a_published_m4a_carries_its_episode_in_its_items_and_chapters() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let path = p.www().join(JAZ_MEDIA);
+    let tag = mp4ameta::Tag::read_from_path(&path).unwrap();
+    assert!(tag.title().is_some_and(|t| t.starts_with("Dessiner le territoire")), "{:?}", tag.title());
+    assert_eq!(tag.album(), Some("Veillées d'essai"));
+    assert_eq!(tag.genre(), Some("Podcast"));
+    assert!(tag.artwork().is_some());
+    let titles: Vec<&str> = tag.chapter_track().iter().map(|c| c.title.as_str()).collect();
+    assert!(titles.len() >= 2, "{titles:?}");
+    assert_eq!(tag.chapter_list().len(), titles.len());
+    let feed = p.read("build/current/www/feed.xml");
+    let length = std::fs::metadata(&path).unwrap().len();
+    assert!(feed.contains(&format!("{JAZ_MEDIA}\" length=\"{length}\"")));
+    let leftovers: Vec<_> = std::fs::read_dir(p.file("build"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with("stage-"))
+        .collect();
+    assert!(leftovers.is_empty(), "the stage is removed: {leftovers:?}");
+
+    let inode = || std::fs::metadata(p.www().join(JAZ_MEDIA)).unwrap().ino();
+    let before = inode();
+    p.edit(LEAZ, "Frapper aux portes :", "Frapper aux portes, revu :");
+    p.ok(&["build"]);
+    assert_eq!(inode(), before, "another episode's edit leaves the M4A as it was");
+    assert!(p.read("build/current/www/feed.xml").contains(&format!("{JAZ_MEDIA}\" length=\"{length}\"")));
+
+    p.edit(JAZ, "title = \"Dessiner le territoire", "title = \"Redessiner le territoire");
+    p.ok(&["build"]);
+    let tag = mp4ameta::Tag::read_from_path(p.www().join(JAZ_MEDIA)).unwrap();
+    assert!(tag.title().is_some_and(|t| t.starts_with("Redessiner le territoire")), "re-tagged under the same name");
+    let length = std::fs::metadata(p.www().join(JAZ_MEDIA)).unwrap().len();
+    assert!(p.read("build/current/www/feed.xml").contains(&format!("{JAZ_MEDIA}\" length=\"{length}\"")));
+    // `veillee feed` gives the same, from the current generation's lengths.
+    assert_eq!(p.ok(&["feed"]), p.read("build/current/www/feed.xml"));
+}
