@@ -168,25 +168,27 @@ impl Tagging {
         Ok((digest, bare.len() as u64 + self.cover_len))
     }
 
-    /// The digest of what an M4A's tag says (the MP4 writer's output has no length to add up:
-    /// the copy is made while planning, see [`stage_m4a`]).
-    fn m4a_digest(&self, catalog: &Catalog, ep: &crate::catalog::Episode) -> String {
-        key([format!("{:?}", self.facts(catalog, ep)).as_str(), &self.cover_digest, "mp4ameta 0.13.0"])
+    /// The digest of what a staged copy's tag says (the MP4 and Vorbis writers' output has no
+    /// length to add up: the copy is made while planning, see [`stage_copy`]).
+    fn staged_digest(&self, catalog: &Catalog, ep: &crate::catalog::Episode) -> String {
+        key([format!("{:?}", self.facts(catalog, ep)).as_str(), &self.cover_digest, "mp4ameta 0.13.0 lofty 0.25.5"])
     }
 }
 
 /// How a published copy gets our tag: MP3 an ID3 tag in front of its frames, M4A iTunes items
-/// and chapters (Ogg and FLAC are copied as they are).
+/// and chapters, FLAC and Ogg Vorbis comments (WAV is copied as it is).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TagKind {
     Id3,
     M4a,
+    Vorbis,
 }
 
 fn tag_kind(ep: &crate::catalog::Episode) -> Option<TagKind> {
     match ep.audio.container.as_str() {
         "mp3" => Some(TagKind::Id3),
         "mp4" => Some(TagKind::M4a),
+        "flac" | "ogg" => Some(TagKind::Vorbis),
         _ => None,
     }
 }
@@ -195,14 +197,14 @@ fn is_tagged(ep: &crate::catalog::Episode) -> bool {
     tag_kind(ep).is_some()
 }
 
-/// The key of a tagged M4A: its source and what its tag says.
-fn m4a_key(ep: &crate::catalog::Episode, digest: &str) -> String {
-    key(["tagged-m4a", TAG_VERSION, &ep.audio.blake3, digest])
+/// The key of a staged copy: its source and what its tag says.
+fn staged_key(ep: &crate::catalog::Episode, digest: &str) -> String {
+    key(["tagged-staged", TAG_VERSION, &ep.audio.blake3, digest])
 }
 
-/// A tagged M4A made while planning, in `build/stage-<pid>/`: the feed needs its length before
-/// anything is written, and the MP4 writer only tells it by writing. The writer links it into the
-/// generation (it is written once).
+/// A tagged M4A, FLAC or Ogg made while planning, in `build/stage-<pid>/`: the feed needs its
+/// length before anything is written, and their tag writers only tell it by writing. The writer
+/// links it into the generation (it is written once).
 #[derive(Debug, Clone)]
 pub(crate) struct StagedFile {
     pub path: std::path::PathBuf,
@@ -210,9 +212,9 @@ pub(crate) struct StagedFile {
     pub length: u64,
 }
 
-/// Makes the tagged copy of `ep`'s M4A in `dir`, named `name`; the source must still be the file
+/// Makes the tagged copy of `ep`'s audio in `dir`, named `name`; the source must still be the file
 /// probed.
-fn stage_m4a(
+fn stage_copy(
     dir: &Path,
     name: &str,
     tagging: &Tagging,
@@ -229,7 +231,11 @@ fn stage_m4a(
         return Err(GenerateError::SourceChanged(ep.audio_path.clone()));
     }
     drop(copied);
-    tag::tag_m4a(&path, &tagging.facts(catalog, ep), Some(&tagging.cover)).map_err(tag_error)?;
+    let facts = tagging.facts(catalog, ep);
+    match tag_kind(ep) {
+        Some(TagKind::M4a) => tag::tag_m4a(&path, &facts, Some(&tagging.cover)).map_err(tag_error)?,
+        _ => tag::tag_vorbis(&path, &facts, Some(&tagging.cover)).map_err(tag_error)?,
+    }
     let bytes = std::fs::read(&path).at(&path)?;
     Ok(StagedFile { blake3: crate::util::hash::blake3_hex(&bytes), length: bytes.len() as u64, path })
 }
@@ -309,20 +315,20 @@ fn items<'a>(
                     let (digest, tag_len) = t.measure(catalog, ep)?;
                     Ok(Some((digest, tag_len + ep.audio.audio_end - ep.audio.audio_start, None)))
                 }
-                TagKind::M4a => {
-                    let digest = t.m4a_digest(catalog, ep);
+                TagKind::M4a | TagKind::Vorbis => {
+                    let digest = t.staged_digest(catalog, ep);
                     let name = name_of(ep);
                     let known = previous
                         .and_then(|m| m.files.get(&format!("media/{name}")))
-                        .filter(|e| e.key == m4a_key(ep, &digest));
+                        .filter(|e| e.key == staged_key(ep, &digest));
                     if let Some(e) = known {
                         return Ok(Some((digest, e.length, None)));
                     }
                     let dir = options
                         .stage_dir
                         .as_deref()
-                        .ok_or_else(|| GenerateError::Invariant("an M4A to tag, nowhere to stage it".into()))?;
-                    let staged = stage_m4a(dir, &name, t, catalog, ep)?;
+                        .ok_or_else(|| GenerateError::Invariant("audio to tag, nowhere to stage it".into()))?;
+                    let staged = stage_copy(dir, &name, t, catalog, ep)?;
                     Ok(Some((digest, staged.length, Some(staged))))
                 }
             }
@@ -464,10 +470,10 @@ pub(crate) fn render<R>(
                 .or_insert_with(|| (key(["inherited", sha256]), Job::Ready(Content::Inherited)));
         }
         let media = match &item.tag_digest {
-            Some(digest) if tag_kind(ep) == Some(TagKind::M4a) => {
+            Some(digest) if tag_kind(ep) != Some(TagKind::Id3) => {
                 // Unchanged (the same key as the previous generation's) unless staged now.
                 let made = staged.remove(&i).map_or(Content::Unchanged, Content::Staged);
-                (m4a_key(ep, digest), Job::Ready(made))
+                (staged_key(ep, digest), Job::Ready(made))
             }
             Some(digest) => {
                 // The audio range and the length too: a probe that finds the frames elsewhere

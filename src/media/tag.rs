@@ -148,6 +148,50 @@ pub fn tag_m4a(path: &Path, facts: &TagFacts, cover: Option<&[u8]>) -> Result<()
     tag.write_to_path(path).map_err(err)
 }
 
+/// Tags the FLAC or Ogg (Vorbis, Opus) file `path` in place (a copy the caller owns): Vorbis
+/// comments (TITLE, ARTIST, ALBUM, DATE, GENRE, COMMENT, DESCRIPTION, CONTACT the episode page),
+/// the chapters as `CHAPTERnnn`/`CHAPTERnnnNAME`/`CHAPTERnnnURL` (the convention ffmpeg and
+/// players read), and the cover as a picture; whatever comments the file had are replaced.
+pub fn tag_vorbis(path: &Path, facts: &TagFacts, cover: Option<&[u8]>) -> Result<(), TagError> {
+    use lofty::config::WriteOptions;
+    use lofty::ogg::OggPictureStorage;
+    use lofty::ogg::tag::VorbisComments;
+    use lofty::tag::TagExt;
+    let err = |e: &dyn std::fmt::Display| TagError::Id3(format!("Vorbis comments: {e}"));
+    let clean = |s: &str| crate::util::text::strip_controls(s).into_owned();
+    let mut c = VorbisComments::new();
+    c.set_vendor("Veillée".into());
+    for (k, v) in [
+        ("TITLE", clean(&facts.title)),
+        ("ARTIST", clean(&facts.author)),
+        ("ALBUM", clean(&facts.album)),
+        ("DATE", facts.year.to_string()),
+        ("GENRE", "Podcast".into()),
+        ("COMMENT", clean(&facts.summary)),
+        ("DESCRIPTION", clean(&facts.summary)),
+        ("CONTACT", facts.page_url.clone()),
+    ] {
+        c.push(k.into(), v);
+    }
+    for (i, ch) in facts.chapters.iter().enumerate() {
+        let ms = ch.start_ms;
+        let at = format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+        c.push(format!("CHAPTER{:03}", i + 1), at);
+        c.push(format!("CHAPTER{:03}NAME", i + 1), clean(&ch.title));
+        if let Some(url) = &ch.url {
+            c.push(format!("CHAPTER{:03}URL", i + 1), url.clone());
+        }
+    }
+    if let Some(jpeg) = cover {
+        let picture = lofty::picture::Picture::unchecked(jpeg.to_vec())
+            .pic_type(lofty::picture::PictureType::CoverFront)
+            .mime_type(lofty::picture::MimeType::Jpeg)
+            .build();
+        c.insert_picture(picture, None).map_err(|e| err(&e))?;
+    }
+    c.save_to_path(path, WriteOptions::default()).map_err(|e| err(&e))
+}
+
 /// The cover made small enough for every player: at most 800 px a side and 150 KB, JPEG (the
 /// quality lowered until it fits).
 pub fn cover_jpeg(image: &[u8]) -> Result<Vec<u8>, TagError> {
@@ -355,5 +399,91 @@ mod big_tags {
         let copy = std::fs::read(&dest).unwrap();
         assert_eq!(&copy[mp3_audio(&copy).unwrap()], audio);
         assert_eq!(Tag::read_from_path(&dest).unwrap().title(), Some("le nôtre"));
+    }
+}
+
+#[cfg(test)]
+mod other_formats {
+    use super::*;
+
+    fn packets(path: &Path) -> Vec<Vec<u8>> {
+        let bytes = std::fs::read(path).unwrap();
+        let mut format = crate::media::probe::open(&bytes, None).unwrap();
+        let track = format.default_track(symphonia::core::formats::TrackType::Audio).unwrap().id;
+        let mut out = Vec::new();
+        while let Ok(Some(p)) = format.next_packet() {
+            if p.track_id == track {
+                out.push(p.data.to_vec());
+            }
+        }
+        out
+    }
+
+    fn facts() -> TagFacts {
+        TagFacts {
+            title: "Dessiner le territoire\u{1}".into(),
+            author: "La Traverse".into(),
+            album: "Veillée".into(),
+            year: 2026,
+            summary: "Une carte sensible.".into(),
+            page_url: "https://podcast.example.org/episodes/dessiner/".into(),
+            duration_ms: 2000,
+            chapters: vec![
+                TagChapter { start_ms: 0, end_ms: 1000, title: "Ouverture".into(), url: None },
+                TagChapter {
+                    start_ms: 1000,
+                    end_ms: 2000,
+                    title: "La carte".into(),
+                    url: Some("https://podcast.example.org/methodes/cartographie-sensible/".into()),
+                },
+            ],
+        }
+    }
+
+    /// FLAC, Ogg Vorbis and Opus get Vorbis comments, chapters and the cover; their packets are the
+    /// source's; tagging twice gives the same bytes. M4A gets iTunes items and chapters.
+    #[test]
+    fn flac_ogg_opus_and_m4a_are_tagged_with_their_audio_untouched() {
+        use lofty::file::TaggedFileExt;
+        use lofty::tag::Accessor;
+        let dir = tempfile::tempdir().unwrap();
+        let cover = cover_jpeg(
+            &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/projects/show/feed/cover.jpg"))
+                .unwrap(),
+        )
+        .unwrap();
+        for name in ["tone.flac", "tone.ogg", "tone.opus", "tone.m4a"] {
+            let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name);
+            let copies: Vec<Vec<u8>> = (0..2)
+                .map(|n| {
+                    let copy = dir.path().join(format!("{n}-{name}"));
+                    std::fs::copy(&src, &copy).unwrap();
+                    if name.ends_with(".m4a") {
+                        tag_m4a(&copy, &facts(), Some(&cover)).unwrap();
+                    } else {
+                        tag_vorbis(&copy, &facts(), Some(&cover)).unwrap();
+                    }
+                    assert_eq!(packets(&copy), packets(&src), "{name}: the source's packets");
+                    let file = lofty::read_from_path(&copy).unwrap();
+                    let tag = file.primary_tag().unwrap();
+                    assert_eq!(tag.title().as_deref(), Some("Dessiner le territoire"), "{name}");
+                    assert_eq!(tag.album().as_deref(), Some("Veillée"), "{name}");
+                    assert_eq!(tag.pictures().len(), 1, "{name}");
+                    std::fs::read(&copy).unwrap()
+                })
+                .collect();
+            assert_eq!(copies[0], copies[1], "{name}: deterministic");
+        }
+        // The chapters as the convention writes them (plain UTF-8 in the comment packet).
+        for name in ["0-tone.flac", "0-tone.ogg", "0-tone.opus"] {
+            let bytes = std::fs::read(dir.path().join(name)).unwrap();
+            let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+            assert!(has("CHAPTER002=00:00:01.000") && has("CHAPTER002NAME=La carte"), "{name}");
+            assert!(has("CHAPTER002URL=https://podcast.example.org/methodes/cartographie-sensible/"), "{name}");
+            assert!(!has("ncoder="), "{name}: the source's comments are replaced (its vendor string may stay)");
+        }
+        let m4a = mp4ameta::Tag::read_from_path(dir.path().join("0-tone.m4a")).unwrap();
+        let chapters: Vec<&str> = m4a.chapter_track().iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(chapters, ["Ouverture", "La carte"]);
     }
 }
