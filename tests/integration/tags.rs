@@ -154,3 +154,33 @@ fn a_published_m4a_carries_its_episode_in_its_items_and_chapters() {
     // `veillee feed` gives the same, from the current generation's lengths.
     assert_eq!(p.ok(&["feed"]), p.read("build/current/www/feed.xml"));
 }
+
+/// An episode published as FLAC carries Vorbis comments: staged while planning like an M4A, the
+/// feed giving its length, its packets the source's.
+#[test]
+fn a_published_flac_carries_vorbis_comments() {
+    let p = Project::fixture("show");
+    p.ok(&["new", "episode", "Une veillée en FLAC"]);
+    std::fs::copy(crate::util::fixtures().join("audio/tone.flac"), p.file("episodes/une-veillee-en-flac.flac"))
+        .unwrap();
+    let out = p.ok(&["publish", "une-veillee-en-flac"]);
+    let name = out.split(": ").nth(1).unwrap().split(',').next().unwrap().to_owned();
+    let bytes = std::fs::read(p.www().join("media").join(&name)).unwrap();
+    let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
+    assert!(has("TITLE=Une veillée en FLAC") && has("GENRE=Podcast") && has("ALBUM=Veillées d'essai"), "{name}");
+    let feed = p.read("build/current/www/feed.xml");
+    assert!(feed.contains(&format!("{name}\" length=\"{}\"", bytes.len())), "the feed gives the tagged length");
+    let source = std::fs::read(p.file("episodes/une-veillee-en-flac.flac")).unwrap();
+    let frames = |b: &[u8]| {
+        // FLAC frames follow the last metadata block (flag 0x80).
+        let mut at = 4;
+        loop {
+            let last = b[at] & 0x80 != 0;
+            at += 4 + usize::from(b[at + 1]) * 65536 + usize::from(b[at + 2]) * 256 + usize::from(b[at + 3]);
+            if last {
+                break b[at..].to_vec();
+            }
+        }
+    };
+    assert_eq!(frames(&bytes), frames(&source), "the source's frames");
+}
