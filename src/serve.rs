@@ -281,10 +281,21 @@ async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Resp
         Err(e) => match e {},
     };
     let status = response.status();
+    if status == StatusCode::NOT_FOUND {
+        return not_found(&open.www());
+    }
     if status.is_success() || status == StatusCode::NOT_MODIFIED {
         decorate(&path, response.headers_mut());
     }
     response
+}
+
+/// The website's own 404 page (a generation from before it had one: a line of French).
+fn not_found(www: &std::path::Path) -> Response {
+    let page = std::fs::read_to_string(www.join("404.html")).unwrap_or_else(|_| {
+        "<!DOCTYPE html><html lang=\"fr\"><title>Page introuvable</title><p>Page introuvable.</p></html>".to_owned()
+    });
+    (StatusCode::NOT_FOUND, axum::response::Html(page)).into_response()
 }
 
 /// Content types and headers by path, the same as the feed declares.

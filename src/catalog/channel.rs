@@ -53,7 +53,14 @@ pub(crate) struct ChannelToml {
     pub directories: Vec<Directory>,
     /// What `check` and `probe --loudness` compare each episode's audio with.
     pub loudness: Option<Spanned<crate::media::LoudnessTargets>>,
+    /// Episodes per page of `/archives/`.
+    pub archive_page_size: Option<Spanned<u32>>,
 }
+
+/// Episodes per page of `/archives/` unless channel.toml says otherwise.
+pub(crate) const ARCHIVE_PAGE_SIZE: u32 = 20;
+/// The most `archive_page_size` may be: a page a phone can still load.
+const MAX_ARCHIVE_PAGE_SIZE: u32 = 200;
 
 pub(crate) const CHANNEL_FIELDS: &[&str] = &[
     "title",
@@ -82,6 +89,7 @@ pub(crate) const CHANNEL_FIELDS: &[&str] = &[
     "txt",
     "directories",
     "loudness",
+    "archive_page_size",
 ];
 
 fn default_image() -> Spanned<String> {
@@ -307,6 +315,12 @@ pub(crate) fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, prob
                 invalid(line, field, &value.to_string(), Expected::Between { min, max, unit });
             }
         }
+    }
+    if let Some(size) = &ch.archive_page_size
+        && !(1..=MAX_ARCHIVE_PAGE_SIZE).contains(size.get_ref())
+    {
+        let expected = Expected::Between { min: 1.0, max: f64::from(MAX_ARCHIVE_PAGE_SIZE), unit: "" };
+        invalid(size.span().start, "archive_page_size", &size.get_ref().to_string(), expected);
     }
     let lang = ch.language.get_ref();
     if !is_language_code(lang) {

@@ -179,6 +179,12 @@ pub enum Expected {
         max: f64,
         unit: &'static str,
     },
+    /// One line of text, not empty, of at most `max` characters.
+    ShortText {
+        max: usize,
+    },
+    /// A method's `participants`: from 1, the most not below the least.
+    Participants,
 }
 
 impl std::fmt::Display for Expected {
@@ -200,7 +206,11 @@ impl std::fmt::Display for Expected {
             Expected::Uuid => f.write_str("a UUID (`veillee init` computes it)"),
             Expected::NumberFrom1 => f.write_str("a number from 1"),
             Expected::PositiveSeconds => f.write_str("a positive number of seconds"),
-            Expected::Between { min, max, unit } => write!(f, "a number from {min} to {max} {unit}"),
+            Expected::Between { min, max, unit } => write!(f, "a number from {min} to {max}{}", unit_suffix(unit)),
+            Expected::ShortText { max } => write!(f, "one line of text, not empty, of at most {max} characters"),
+            Expected::Participants => {
+                f.write_str("`{ min = 6, max = 30 }`: at least 1, and `max` (optional) not below `min`")
+            }
         }
     }
 }
@@ -226,7 +236,11 @@ impl Expected {
             Expected::PositiveSeconds => "un nombre de secondes positif".into(),
             Expected::Between { min, max, unit } => {
                 let n = |x: &f64| x.to_string().replace('.', ",").replace('-', "\u{2212}");
-                format!("un nombre de {} à {} {unit}", n(min), n(max))
+                format!("un nombre de {} à {}{}", n(min), n(max), unit_suffix(unit))
+            }
+            Expected::ShortText { max } => format!("une ligne de texte, non vide, d'au plus {max} caractères"),
+            Expected::Participants => {
+                "`{ min = 6, max = 30 }` : au moins 1, et `max` (facultatif) pas en dessous de `min`".into()
             }
         }
     }
@@ -648,4 +662,9 @@ impl SourceError {
             }
         })
     }
+}
+
+/// ` LUFS` after a number, nothing when it has no unit.
+fn unit_suffix(unit: &str) -> String {
+    if unit.is_empty() { String::new() } else { format!(" {unit}") }
 }

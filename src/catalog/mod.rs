@@ -83,6 +83,8 @@ pub(crate) struct Channel {
     pub podroll: Vec<RemoteItem>,
     pub txt: Vec<Txt>,
     pub directories: Vec<Directory>,
+    /// Episodes per page of `/archives/`.
+    pub archive_page_size: usize,
     /// The cover file in `feed/` and its facts.
     pub cover_path: PathBuf,
     pub cover: Cover,
@@ -265,8 +267,20 @@ pub(crate) struct Method {
     pub summary: String,
     pub synonyms: Vec<String>,
     pub partners: Vec<String>,
+    /// The facts of its sheet, when its file gives them.
+    pub facts: MethodFacts,
     pub body: String,
     pub digest: String,
+}
+
+/// What a facilitator looks for first on a method's sheet (all optional).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MethodFacts {
+    pub goal: Option<String>,
+    pub duration: Option<String>,
+    pub participants: Option<schema::Participants>,
+    pub materials: Vec<String>,
+    pub steps: Vec<String>,
 }
 
 /// A partner association's page.

@@ -181,9 +181,40 @@ pub(crate) struct MethodToml {
     #[serde(default)]
     pub partners: Vec<Spanned<String>>,
     pub feed_guid: Spanned<String>,
+    /// The facts of a facilitator's sheet, each optional: what the method is for…
+    pub goal: Option<Spanned<String>>,
+    /// …how long it takes, as people say it (`2 h`, `trois mois`)…
+    pub duration: Option<Spanned<String>>,
+    /// …how many take part…
+    pub participants: Option<Spanned<Participants>>,
+    /// …what to bring…
+    #[serde(default)]
+    pub materials: Vec<Spanned<String>>,
+    /// …and its steps, in order.
+    #[serde(default)]
+    pub steps: Vec<Spanned<String>>,
 }
 
-pub(crate) const METHOD_FIELDS: &[&str] = &["title", "summary", "synonyms", "partners", "feed_guid"];
+/// How many people a method needs: `{ min = 6, max = 30 }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Participants {
+    pub min: u32,
+    pub max: Option<u32>,
+}
+
+pub(crate) const METHOD_FIELDS: &[&str] = &[
+    "title",
+    "summary",
+    "synonyms",
+    "partners",
+    "feed_guid",
+    "goal",
+    "duration",
+    "participants",
+    "materials",
+    "steps",
+];
 
 /// A partner page (`site/partners/<slug>.md`).
 #[derive(Debug, Clone, Deserialize)]

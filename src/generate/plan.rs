@@ -255,7 +255,14 @@ enum Job {
     Transcript(usize, OutFormat),
     Redirect(String),
     Redirects,
-    Style,
+    /// One of the theme's own files (`site::STATIC`).
+    Static(&'static str),
+    Archives(site::ArchivePart),
+    List(site::List),
+    NotFound,
+    SearchForm,
+    Sitemap,
+    Robots,
 }
 
 /// A key from its parts.
@@ -394,8 +401,11 @@ pub(crate) fn feed_only(
 
 /// What every page shows: the show, the theme, the addresses.
 fn global_key(catalog: &Catalog, urls: &Urls, options: &Options) -> String {
+    // Every page's footer names the partners.
+    let partners: String = catalog.partners.values().map(|p| format!("{}\0{}\0", p.slug, p.name)).collect();
     key([
         "global",
+        &partners,
         env!("CARGO_PKG_VERSION"),
         &site::theme_digest(&catalog.theme),
         &catalog.channel.digest,
@@ -562,6 +572,24 @@ pub(crate) fn render<R>(
         let k = key(["territory", global.as_str(), &t.digest].into_iter().chain(partners).chain(eps));
         jobs.insert(format!("territoires/{}/index.html", t.slug), (k, Job::Territory(t.slug.clone())));
     }
+    // The lists: every page of the archives, of the years, the lists of methods, partners and
+    // territories (their entries name each of them), and the pages made from the show alone.
+    let lists_key = key(["lists", &global, &all_items, &all_pages]);
+    for n in 1..=site::archive_pages(items.len(), ch.archive_page_size) {
+        let path = format!("{}index.html", &site::ArchivePart::Page(n).path()[1..]);
+        jobs.insert(path, (lists_key.clone(), Job::Archives(site::ArchivePart::Page(n))));
+    }
+    for (year, _) in site::years(&items) {
+        let path = format!("{}index.html", &site::ArchivePart::Year(year).path()[1..]);
+        jobs.insert(path, (lists_key.clone(), Job::Archives(site::ArchivePart::Year(year))));
+    }
+    for list in site::List::ALL {
+        jobs.insert(format!("{}/index.html", list.dir()), (lists_key.clone(), Job::List(list)));
+    }
+    jobs.insert("sitemap.xml".into(), (lists_key.clone(), Job::Sitemap));
+    jobs.insert("404.html".into(), (key(["404", &global]), Job::NotFound));
+    jobs.insert("recherche/index.html".into(), (key(["search-form", &global]), Job::SearchForm));
+    jobs.insert("robots.txt".into(), (key(["robots", &global]), Job::Robots));
     let redirects = redirects(&items);
     // Static hosts get a page at each old page URL (files cannot redirect themselves).
     for (from, to) in redirects.iter().filter(|(from, _)| from.ends_with('/')) {
@@ -570,10 +598,12 @@ pub(crate) fn render<R>(
     let redirects_json = serde_json::to_vec_pretty(&redirects).expect("a map of strings serializes");
     let redirects_key = key(["redirects", &blake3::hash(&redirects_json).to_hex()]);
     jobs.insert("_redirects.json".into(), (redirects_key, Job::Redirects));
-    jobs.insert("style.css".into(), (key(["style", site::STYLE_CSS]), Job::Style));
-    // Static files may replace the theme's stylesheet, never a generated page or feed.
+    for (name, text) in site::STATIC {
+        jobs.insert((*name).to_owned(), (key(["static", name, text]), Job::Static(name)));
+    }
+    // Static files may replace the theme's own files, never a generated page or feed.
     for (path, source) in &catalog.static_files {
-        if path == "style.css" || !jobs.contains_key(path) {
+        if site::STATIC.iter().any(|(name, _)| name == path) || !jobs.contains_key(path) {
             jobs.insert(path.clone(), file(source, None)?);
         }
     }
@@ -606,7 +636,7 @@ pub(crate) fn render<R>(
         out.outputs.insert(path, Output { key: k, content });
     }
     let pages = todo.iter().any(|job| {
-        !matches!(job, Job::Feed | Job::Chapters(_) | Job::Redirects | Job::Style)
+        !matches!(job, Job::Feed | Job::Chapters(_) | Job::Redirects | Job::Static(_) | Job::Sitemap | Job::Robots)
             && !matches!(job, Job::Transcript(_, format) if *format != OutFormat::Html)
     });
     let site = if pages { Some(Site::new(&site_input)?) } else { None };
@@ -639,7 +669,15 @@ pub(crate) fn render<R>(
             Job::Transcript(i, format) => transcript_output(items[*i].episode, *format).unwrap_or_default(),
             Job::Redirect(to) => site()?.redirect(to)?,
             Job::Redirects => redirects_json.clone(),
-            Job::Style => site::STYLE_CSS.as_bytes().to_vec(),
+            Job::Static(name) => {
+                site::STATIC.iter().find(|(n, _)| n == name).map_or("", |(_, t)| t).as_bytes().to_vec()
+            }
+            Job::Archives(part) => site()?.archives(*part)?,
+            Job::List(list) => site()?.list(*list)?,
+            Job::NotFound => site()?.not_found()?,
+            Job::SearchForm => site()?.search_form()?,
+            Job::Sitemap => site::sitemap(catalog, &urls, &items),
+            Job::Robots => site::robots(&urls),
         })
     };
     let docs = |i: usize| search::EpisodeDocs::of(catalog, items[i].episode);
@@ -709,7 +747,8 @@ fn index_plan(
 /// and chapters, whose URLs podcast apps keep from the feeds they fetched before.
 fn redirects(items: &[Item<'_>]) -> BTreeMap<String, String> {
     let current: Vec<&str> = items.iter().map(|i| i.episode.slug.as_str()).collect();
-    let mut map = BTreeMap::new();
+    // The episodes' directory has no page of its own: its list is the archives.
+    let mut map = BTreeMap::from([("/episodes/".to_owned(), "/archives/".to_owned())]);
     for item in items {
         let slug = &item.episode.slug;
         for old in item.episode.published.iter().flat_map(|p| &p.old_slugs) {

@@ -1,4 +1,7 @@
-//! French formatting for the pages: dates, durations, sizes, numbers, the roles of people.
+//! French formatting for the pages: dates, durations, sizes, numbers, the roles of people, and
+//! the no-break spaces of French typography.
+
+use std::borrow::Cow;
 
 use crate::catalog::Episode;
 
@@ -20,8 +23,19 @@ const MONTHS: [&str; 12] = [
 /// `12 juin 2024`, in the offset the date was written with.
 pub(super) fn date_fr(e: &Episode) -> String {
     let local = e.offset.to_datetime(e.pub_date());
-    let day = if local.day() == 1 { "1er".to_owned() } else { local.day().to_string() };
-    format!("{day} {} {}", MONTHS[(local.month() - 1) as usize], local.year())
+    format!("{} {} {}", day_fr(local.day()), MONTHS[(local.month() - 1) as usize], local.year())
+}
+
+/// `2026-03-12` as `12 mars 2026` (anything else as written).
+pub(super) fn iso_date_fr(iso: &str) -> String {
+    match iso.parse::<jiff::civil::Date>() {
+        Ok(d) => format!("{} {} {}", day_fr(d.day()), MONTHS[(d.month() - 1) as usize], d.year()),
+        Err(_) => iso.to_owned(),
+    }
+}
+
+fn day_fr(day: i8) -> String {
+    if day == 1 { "1er".to_owned() } else { day.to_string() }
 }
 
 /// `45 s`, `1 min 04 s`, `12 min`, `1 h 03`: seconds matter only for short episodes.
@@ -77,9 +91,123 @@ pub(super) fn role_fr(role: &str) -> &str {
     }
 }
 
+/// No-break space: before `:` (a full space, as French typography has it).
+const NBSP: char = '\u{a0}';
+/// Narrow no-break space: before `; ! ?` and inside `« »`.
+const NNBSP: char = '\u{202f}';
+
+/// A text with the no-break spaces French typography puts before `: ; ! ?` and inside `« »`,
+/// so that no line starts with a colon or a closing guillemet. Only a space already written is
+/// replaced before `: ; ! ?` (`12:30`, `https://` and `Quoi?` stay as written: guessing there
+/// would break more than it mends); guillemets always get theirs.
+pub(crate) fn typo(text: &str) -> Cow<'_, str> {
+    if !text.contains([':', ';', '!', '?', '«', '»']) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    typo_into(text, &mut out);
+    Cow::Owned(out)
+}
+
+fn typo_into(text: &str, out: &mut String) {
+    let spaced = |s: &str| s.starts_with(char::is_whitespace) || s.starts_with("&nbsp;") || s.starts_with("&#");
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        match c {
+            ' ' => out.push(match next {
+                Some(':') => NBSP,
+                Some(';' | '!' | '?' | '»') => NNBSP,
+                _ => ' ',
+            }),
+            '«' => {
+                out.push('«');
+                if next == Some(' ') {
+                    chars.next();
+                    out.push(NNBSP);
+                } else if next.is_some() && !spaced(&text[i + c.len_utf8()..]) {
+                    out.push(NNBSP);
+                }
+            }
+            '»' => {
+                let after_space = out.ends_with(char::is_whitespace) || out.ends_with("&nbsp;");
+                if !out.is_empty() && !after_space {
+                    out.push(NNBSP);
+                }
+                out.push('»');
+            }
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Elements whose text is shown as written: code, and what is not text.
+const VERBATIM: [&str; 6] = ["code", "pre", "kbd", "samp", "script", "style"];
+
+/// [`typo`] on the text of sanitized HTML (ammonia's output: well formed, no comments): tags and
+/// attributes are left as they are, and so is the text inside code.
+pub(crate) fn typo_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut verbatim = 0usize;
+    let mut rest = html;
+    while !rest.is_empty() {
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = &rest[..end];
+            let closing = tag.starts_with("</");
+            let name = tag.trim_start_matches(['<', '/']);
+            let name = &name[..name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len())];
+            if VERBATIM.iter().any(|v| v.eq_ignore_ascii_case(name)) {
+                if closing {
+                    verbatim = verbatim.saturating_sub(1);
+                } else if !tag.ends_with("/>") {
+                    verbatim += 1;
+                }
+            }
+            out.push_str(tag);
+            rest = &rest[end..];
+        } else {
+            let end = rest.find('<').unwrap_or(rest.len());
+            if verbatim > 0 {
+                out.push_str(&rest[..end]);
+            } else {
+                typo_into(&rest[..end], &mut out);
+            }
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn french_typography() {
+        assert_eq!(
+            typo("Pourquoi ? Parce que ; enfin : oui !"),
+            "Pourquoi\u{202f}? Parce que\u{202f}; enfin\u{a0}: oui\u{202f}!"
+        );
+        assert_eq!(
+            typo("« Le village » et «\u{a0}la mairie\u{a0}»"),
+            "«\u{202f}Le village\u{202f}» et «\u{a0}la mairie\u{a0}»"
+        );
+        assert_eq!(typo("«oui»"), "«\u{202f}oui\u{202f}»");
+        // What is not French punctuation stays as written.
+        assert_eq!(
+            typo("À 12:30, voir https://example.org/?q=1 ou Quoi?"),
+            "À 12:30, voir https://example.org/?q=1 ou Quoi?"
+        );
+        assert!(matches!(typo("Rien à changer."), Cow::Borrowed(_)));
+        assert_eq!(
+            typo_html(
+                r#"<p>Lieu : <a href="/x?a=1">Lunas</a> !</p><pre><code>a : b ?</code></pre><p>« <em>ici</em> »</p>"#
+            ),
+            "<p>Lieu\u{a0}: <a href=\"/x?a=1\">Lunas</a>\u{202f}!</p><pre><code>a : b ?</code></pre><p>«\u{202f}<em>ici</em>\u{202f}»</p>"
+        );
+        assert_eq!(typo_html("<p>«&nbsp;déjà&nbsp;»</p>"), "<p>«&nbsp;déjà&nbsp;»</p>");
+    }
 
     #[test]
     fn french_formats() {
@@ -91,5 +219,7 @@ mod tests {
         assert_eq!(group_thousands(796), "796");
         assert_eq!(size_fr(8377), "9 ko");
         assert_eq!(size_fr(12_400_000), "12,4 Mo");
+        assert_eq!(iso_date_fr("2026-03-01"), "1er mars 2026");
+        assert_eq!(iso_date_fr("2026-03-12"), "12 mars 2026");
     }
 }

@@ -20,7 +20,8 @@ use crate::feed::Item;
 use crate::search::SearchResults;
 use crate::util::urls::Urls;
 pub(crate) use view::ShowCtx;
-use view::{EpisodeCtx, MethodCtx, PartnerCtx, SearchCtx, TerritoryCtx, TranscriptCtx};
+pub(crate) use view::{ArchivePart, archive_pages, years};
+use view::{ArchivesCtx, EpisodeCtx, ListsCtx, MethodCtx, PartnerCtx, SearchCtx, TerritoryCtx, TranscriptCtx};
 
 /// The theme's templates, by name.
 const THEME: &[(&str, &str)] = &[
@@ -35,10 +36,19 @@ const THEME: &[(&str, &str)] = &[
     ("redirect.html", include_str!("theme/redirect.html")),
     ("search.html", include_str!("theme/search.html")),
     ("error.html", include_str!("theme/error.html")),
+    ("subscribe.html", include_str!("theme/subscribe.html")),
+    ("archives.html", include_str!("theme/archives.html")),
+    ("methods.html", include_str!("theme/methods.html")),
+    ("partners.html", include_str!("theme/partners.html")),
+    ("territories.html", include_str!("theme/territories.html")),
+    ("404.html", include_str!("theme/404.html")),
 ];
 
-/// The stylesheet of the embedded theme.
-pub(crate) const STYLE_CSS: &str = include_str!("theme/style.css");
+/// The theme's own files, published as they are (a file of the same name in `site/static/`
+/// replaces one): the stylesheet and the script, files so that the server's Content-Security-
+/// Policy can forbid inline script and style.
+pub(crate) const STATIC: &[(&str, &str)] =
+    &[("style.css", include_str!("theme/style.css")), ("veillee.js", include_str!("theme/veillee.js"))];
 
 /// A template that failed, with where.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -71,6 +81,7 @@ fn environment(overrides: &BTreeMap<String, String>) -> Result<Environment<'stat
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_formatter(escape_formatter);
     env.add_filter("code", code_spans);
+    env.add_filter("typo", |text: &str| fr::typo(text).into_owned());
     Ok(env)
 }
 
@@ -178,7 +189,7 @@ impl<'a> Site<'a> {
 
     /// `episodes/<slug>/index.html`.
     pub(crate) fn episode(&self, item: &Item<'_>) -> Result<Vec<u8>, TemplateError> {
-        let ctx = EpisodeCtx::new(self.input.catalog, item, &self.links);
+        let ctx = EpisodeCtx::new(self.input.catalog, item, &self.links, self.input.urls, self.input.cover_name);
         let canonical = self.input.urls.episode(&item.episode.slug);
         self.render(
             "episode.html",
@@ -228,6 +239,47 @@ impl<'a> Site<'a> {
         )
     }
 
+    /// A page of `/archives/`: every episode by pages of `archive_page_size`, or a year's.
+    pub(crate) fn archives(&self, part: ArchivePart) -> Result<Vec<u8>, TemplateError> {
+        let size = self.input.catalog.channel.archive_page_size;
+        let ctx = ArchivesCtx::new(self.input.items, size, part, &self.links);
+        let canonical = format!("{}{}", self.input.urls.base, part.path());
+        self.render(
+            "archives.html",
+            minijinja::context! { show => self.show(), canonical, current_section => "archives", archives => Value::from(Serde(&ctx)) },
+        )
+    }
+
+    /// `methodes/index.html`, `partenaires/index.html` or `territoires/index.html`.
+    pub(crate) fn list(&self, list: List) -> Result<Vec<u8>, TemplateError> {
+        let (cat, items, links) = (self.input.catalog, self.input.items, &self.links);
+        let (template, ctx) = match list {
+            List::Methods => ("methods.html", ListsCtx::methods(cat, items, links)),
+            List::Partners => ("partners.html", ListsCtx::partners(cat, items, links)),
+            List::Territories => ("territories.html", ListsCtx::territories(cat, items, links)),
+        };
+        let canonical = format!("{}/{}/", self.input.urls.base, list.dir());
+        self.render(
+            template,
+            minijinja::context! { show => self.show(), canonical, current_section => list.dir(), lists => Value::from(Serde(&ctx)) },
+        )
+    }
+
+    /// `404.html`: what a server answers, and static hosts show, for an unknown address.
+    pub(crate) fn not_found(&self) -> Result<Vec<u8>, TemplateError> {
+        self.render("404.html", minijinja::context! { show => self.show(), canonical => "" })
+    }
+
+    /// `recherche/index.html`: the search form alone, so that the page exists on a static host
+    /// (`serve` answers `/recherche/` with results).
+    pub(crate) fn search_form(&self) -> Result<Vec<u8>, TemplateError> {
+        let ctx = SearchCtx::empty();
+        self.render(
+            "search.html",
+            minijinja::context! { show => self.show(), canonical => "", current_section => "recherche", search => Value::from(Serde(&ctx)) },
+        )
+    }
+
     /// `transcripts/<slug>.html`: the transcript on a page of its own, in the Podcast Index
     /// layout (`<cite>` when the speaker changes, then `<time>` and `<p>` per passage), each time
     /// a link to that moment of the episode page.
@@ -247,6 +299,67 @@ impl<'a> Site<'a> {
         let canonical = format!("{}{to_path}", self.input.urls.base);
         self.render("redirect.html", minijinja::context! { show => self.show(), canonical, to => to_path })
     }
+}
+
+/// The list pages of methods, partners and territories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum List {
+    Methods,
+    Partners,
+    Territories,
+}
+
+impl List {
+    pub(crate) const ALL: [List; 3] = [List::Methods, List::Partners, List::Territories];
+
+    /// The directory of the list and of its pages.
+    pub(crate) fn dir(self) -> &'static str {
+        match self {
+            List::Methods => "methodes",
+            List::Partners => "partenaires",
+            List::Territories => "territoires",
+        }
+    }
+}
+
+/// `sitemap.xml`: every page a search engine should know, absolute, with the episodes' dates.
+pub(crate) fn sitemap(catalog: &Catalog, urls: &Urls, items: &[Item<'_>]) -> Vec<u8> {
+    let mut pages: Vec<(String, Option<String>)> = vec![(urls.home(), None)];
+    let pages_count = archive_pages(items.len(), catalog.channel.archive_page_size);
+    pages.extend((1..=pages_count).map(|n| (format!("{}{}", urls.base, ArchivePart::Page(n).path()), None)));
+    pages
+        .extend(years(items).into_iter().map(|(y, _)| (format!("{}{}", urls.base, ArchivePart::Year(y).path()), None)));
+    for item in items {
+        let e = item.episode;
+        let day = e.offset.to_datetime(e.pub_date()).date().to_string();
+        pages.push((urls.episode(&e.slug), Some(day)));
+    }
+    pages.extend(List::ALL.map(|l| (format!("{}/{}/", urls.base, l.dir()), None)));
+    pages.extend(catalog.methods.keys().map(|s| (urls.method(s), None)));
+    pages.extend(catalog.partners.keys().map(|s| (urls.partner(s), None)));
+    pages.extend(catalog.territories.keys().map(|s| (urls.territory(s), None)));
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (loc, lastmod) in pages {
+        out.push_str("<url><loc>");
+        out.push_str(&crate::util::text::html_escape(&loc));
+        out.push_str("</loc>");
+        if let Some(day) = lastmod {
+            out.push_str("<lastmod>");
+            out.push_str(&day);
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out.into_bytes()
+}
+
+/// `robots.txt`: everything may be read but the search's endless result pages; where the sitemap is.
+pub(crate) fn robots(urls: &Urls) -> Vec<u8> {
+    format!("User-agent: *\nDisallow: /recherche/\nDisallow: /api/\n\nSitemap: {}/sitemap.xml\n", urls.base)
+        .into_bytes()
 }
 
 /// Whether an episode discusses a method: it lists it, or one of its chapters links to it.
@@ -293,6 +406,7 @@ impl Pages {
         let page = self.env.get_template("search.html")?.render(minijinja::context! {
             show => Value::from(Serde(&self.show)),
             canonical => "",
+            current_section => "recherche",
             search => Value::from(Serde(&ctx)),
         })?;
         Ok(page)

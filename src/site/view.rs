@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fr::{date_fr, duration_fr, group_thousands, role_fr, size_fr};
+use super::fr::{date_fr, duration_fr, group_thousands, role_fr, size_fr, typo_html};
 use crate::catalog::{Catalog, Directory, Episode, Funding, Method, Partner, Person, Territory};
 use crate::feed::Item;
 use crate::search::{FacetCount, Query, SearchResults};
@@ -12,6 +12,7 @@ use crate::util::urls::Urls;
 
 /// The show, as every page names it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub(crate) struct ShowCtx {
     pub title: String,
     pub description: String,
@@ -27,6 +28,40 @@ pub(crate) struct ShowCtx {
     pub license_url: String,
     pub funding: Vec<Funding>,
     pub directories: Vec<Directory>,
+    /// The cover's public address (absolute: Open Graph and JSON-LD need one).
+    pub cover_abs: String,
+    /// The partners, named in every page's footer.
+    pub partners: Vec<NamedLink>,
+    /// Each app's own link that subscribes to the feed.
+    pub apps: Vec<NamedLink>,
+}
+
+/// A name and where it leads.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct NamedLink {
+    pub name: String,
+    pub url: String,
+}
+
+/// The subscribe links of the apps people use, each in the form the app documents: Apple's
+/// `podcast:` scheme, AntennaPod's web deep link, and the schemes of Pocket Casts, Overcast and
+/// Podcast Addict.
+fn app_links(feed: &str, title: &str) -> Vec<NamedLink> {
+    let bare = feed.split_once("://").map_or(feed, |(_, rest)| rest);
+    let query = |pairs: &[(&str, &str)]| serde_urlencoded::to_string(pairs).unwrap_or_default();
+    [
+        ("Apple Podcasts", format!("podcast://{bare}")),
+        (
+            "AntennaPod",
+            format!("https://antennapod.org/deeplink/subscribe?{}", query(&[("url", feed), ("title", title)])),
+        ),
+        ("Pocket Casts", format!("pktc://subscribe/{bare}")),
+        ("Overcast", format!("overcast://x-callback-url/add?{}", query(&[("url", feed)]))),
+        ("Podcast Addict", format!("podcastaddict://{bare}")),
+    ]
+    .into_iter()
+    .map(|(name, url)| NamedLink { name: name.to_owned(), url })
+    .collect()
 }
 
 impl ShowCtx {
@@ -46,6 +81,13 @@ impl ShowCtx {
             license_url: ch.license.url.clone(),
             funding: ch.funding.clone(),
             directories: ch.directories.clone(),
+            cover_abs: urls.image(cover_name),
+            partners: catalog
+                .partners
+                .values()
+                .map(|p| NamedLink { name: p.name.clone(), url: links.partner(&p.slug) })
+                .collect(),
+            apps: app_links(&urls.feed(), &ch.title),
         }
     }
 }
@@ -128,10 +170,15 @@ impl TerritoryRef {
     }
 }
 
+/// Episodes on the home page; every one is in the archives.
+const HOME_EPISODES: usize = 10;
+
 /// The home page.
 #[derive(Serialize)]
 pub(super) struct HomeCtx {
     episodes: Vec<EpisodeCard>,
+    total: usize,
+    more: bool,
     methods: Vec<MethodRef>,
     partners: Vec<PartnerRef>,
     territories: Vec<TerritoryRef>,
@@ -140,7 +187,9 @@ pub(super) struct HomeCtx {
 impl HomeCtx {
     pub(super) fn new(cat: &Catalog, items: &[Item<'_>], links: &Urls) -> Self {
         HomeCtx {
-            episodes: cards(items, links, |_| true),
+            episodes: cards(&items[..items.len().min(HOME_EPISODES)], links, |_| true),
+            total: items.len(),
+            more: items.len() > HOME_EPISODES,
             methods: cat.methods.values().map(|m| MethodRef::new(m, links)).collect(),
             partners: cat.partners.values().map(|p| PartnerRef::new(p, links)).collect(),
             territories: cat.territories.values().map(|t| TerritoryRef::new(t, links)).collect(),
@@ -148,9 +197,187 @@ impl HomeCtx {
     }
 }
 
+/// Which part of the archives a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ArchivePart {
+    /// Page `n` (from 1) of every episode, newest first.
+    Page(usize),
+    /// Every episode of a year.
+    Year(i16),
+}
+
+impl ArchivePart {
+    /// The page's path from the site root.
+    pub(crate) fn path(self) -> String {
+        match self {
+            ArchivePart::Page(1) => "/archives/".to_owned(),
+            ArchivePart::Page(n) => format!("/archives/page/{n}/"),
+            ArchivePart::Year(y) => format!("/archives/{y}/"),
+        }
+    }
+}
+
+/// The year an episode is dated, as its page shows the date.
+pub(crate) fn year_of(e: &Episode) -> i16 {
+    e.offset.to_datetime(e.pub_date()).year()
+}
+
+/// The years of the published episodes, newest first, with their counts.
+pub(crate) fn years(items: &[Item<'_>]) -> Vec<(i16, usize)> {
+    let mut years: Vec<(i16, usize)> = Vec::new();
+    for item in items {
+        let y = year_of(item.episode);
+        match years.iter_mut().find(|(year, _)| *year == y) {
+            Some((_, n)) => *n += 1,
+            None => years.push((y, 1)),
+        }
+    }
+    years.sort_by_key(|y| std::cmp::Reverse(y.0));
+    years
+}
+
+/// How many pages the archives have (one, empty, when nothing is published).
+pub(crate) fn archive_pages(items: usize, page_size: usize) -> usize {
+    items.div_ceil(page_size.max(1)).max(1)
+}
+
+#[derive(Serialize)]
+pub(super) struct ArchivesCtx {
+    heading: String,
+    total: usize,
+    episodes: Vec<EpisodeCard>,
+    pages: Vec<PageLink>,
+    previous: Option<String>,
+    next: Option<String>,
+    years: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+struct PageLink {
+    label: String,
+    url: String,
+    current: bool,
+}
+
+impl ArchivesCtx {
+    pub(super) fn new(items: &[Item<'_>], page_size: usize, part: ArchivePart, links: &Urls) -> Self {
+        let page_size = page_size.max(1);
+        let count = archive_pages(items.len(), page_size);
+        let (heading, episodes, pages, previous, next) = match part {
+            ArchivePart::Page(n) => {
+                let start = (n - 1) * page_size;
+                let shown = &items[start.min(items.len())..(start + page_size).min(items.len())];
+                let pages = (1..=count)
+                    .map(|p| PageLink { label: p.to_string(), url: ArchivePart::Page(p).path(), current: p == n })
+                    .collect();
+                let previous = (n > 1).then(|| ArchivePart::Page(n - 1).path());
+                let next = (n < count).then(|| ArchivePart::Page(n + 1).path());
+                let heading =
+                    if n == 1 { "Tous les épisodes".to_owned() } else { format!("Tous les épisodes, page {n}") };
+                (heading, cards(shown, links, |_| true), pages, previous, next)
+            }
+            ArchivePart::Year(y) => {
+                let shown = cards(items, links, |e| year_of(e) == y);
+                (format!("Les épisodes de {y}"), shown, Vec::new(), None, None)
+            }
+        };
+        let years = years(items)
+            .into_iter()
+            .map(|(y, n)| PageLink {
+                label: format!("{y} ({n})"),
+                url: ArchivePart::Year(y).path(),
+                current: part == ArchivePart::Year(y),
+            })
+            .collect();
+        ArchivesCtx { heading, total: items.len(), episodes, pages, previous, next, years }
+    }
+}
+
+/// A method in the list of methods.
+#[derive(Serialize)]
+struct MethodEntry {
+    url: String,
+    title: String,
+    summary: String,
+    episodes: usize,
+    partners: Vec<PartnerRef>,
+}
+
+/// A partner or a territory in its list: its episodes, and for a partner its methods.
+#[derive(Serialize)]
+struct ListEntry {
+    url: String,
+    name: String,
+    /// What kind of place, for a territory.
+    detail: String,
+    episodes: Vec<EpisodeCard>,
+    methods: Vec<MethodRef>,
+}
+
+/// `/methodes/`, `/partenaires/`, `/territoires/`.
+#[derive(Serialize)]
+pub(super) struct ListsCtx {
+    methods: Vec<MethodEntry>,
+    entries: Vec<ListEntry>,
+}
+
+impl ListsCtx {
+    pub(super) fn methods(cat: &Catalog, items: &[Item<'_>], links: &Urls) -> Self {
+        let methods = cat
+            .methods
+            .values()
+            .map(|m| MethodEntry {
+                url: links.method(&m.slug),
+                title: m.title.clone(),
+                summary: m.summary.clone(),
+                episodes: items.iter().filter(|i| super::discusses(i.episode, &m.slug)).count(),
+                partners: PartnerRef::of(cat, &m.partners, links),
+            })
+            .collect();
+        ListsCtx { methods, entries: Vec::new() }
+    }
+
+    pub(super) fn partners(cat: &Catalog, items: &[Item<'_>], links: &Urls) -> Self {
+        let entries = cat
+            .partners
+            .values()
+            .map(|p| ListEntry {
+                url: links.partner(&p.slug),
+                name: p.name.clone(),
+                detail: String::new(),
+                episodes: cards(items, links, |e| e.partners.contains(&p.slug)),
+                methods: cat
+                    .methods
+                    .values()
+                    .filter(|m| m.partners.contains(&p.slug))
+                    .map(|m| MethodRef::new(m, links))
+                    .collect(),
+            })
+            .collect();
+        ListsCtx { methods: Vec::new(), entries }
+    }
+
+    pub(super) fn territories(cat: &Catalog, items: &[Item<'_>], links: &Urls) -> Self {
+        let entries = cat
+            .territories
+            .values()
+            .map(|t| ListEntry {
+                url: links.territory(&t.slug),
+                name: t.facts.name.clone(),
+                detail: t.facts.kind.label_fr().to_owned(),
+                episodes: cards(items, links, |e| e.territories.contains(&t.slug)),
+                methods: Vec::new(),
+            })
+            .collect();
+        ListsCtx { methods: Vec::new(), entries }
+    }
+}
+
 #[derive(Serialize)]
 pub(super) struct EpisodeCtx {
     title: String,
+    /// The summary, or the notes' first paragraph: the page's description.
+    summary: String,
     date_iso: String,
     date_fr: String,
     duration: String,
@@ -158,15 +385,23 @@ pub(super) struct EpisodeCtx {
     number: Option<u32>,
     media_url: String,
     media_type: String,
+    /// `MP3`, `M4A`…: the format as people name it.
+    media_label: String,
     size: String,
+    /// Absolute, for Open Graph: the episode's image, or the show's cover.
+    image_abs: String,
+    media_abs: String,
+    /// schema.org `PodcastEpisode`, as JSON safe inside `<script>`.
+    json_ld: String,
     persons: Vec<Person>,
     notes_html: String,
     chapters: Vec<ChapterCtx>,
-    methods: Vec<MethodRef>,
+    chapters_url: Option<String>,
+    /// The methods it discusses (listed, or linked by a chapter), each with its moments.
+    methods: Vec<MethodMoments>,
     partners: Vec<PartnerRef>,
     territories: Vec<TerritoryRef>,
-    transcript_url: String,
-    /// The transcript in each published format: (label, address).
+    /// The transcript in each published format: (label, address); empty without one.
     transcript_formats: Vec<(&'static str, String)>,
     transcript: Vec<CueCtx>,
 }
@@ -181,6 +416,14 @@ struct ChapterCtx {
 }
 
 #[derive(Serialize)]
+struct MethodMoments {
+    url: String,
+    title: String,
+    summary: String,
+    moments: Vec<ChapterCtx>,
+}
+
+#[derive(Serialize)]
 struct CueCtx {
     start: String,
     clock: String,
@@ -188,8 +431,20 @@ struct CueCtx {
     text: String,
 }
 
+/// JSON inside `<script>`: `<` escaped so that no text of an episode can close the element.
+fn script_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
+}
+
+/// `PT54M12S`.
+fn iso_duration(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("PT{}H{}M{}S", s / 3600, s / 60 % 60, s % 60)
+}
+
 impl EpisodeCtx {
-    pub(super) fn new(cat: &Catalog, item: &Item<'_>, links: &Urls) -> Self {
+    /// `links` for the page's own links (root-relative), `urls` for what must be absolute.
+    pub(super) fn new(cat: &Catalog, item: &Item<'_>, links: &Urls, urls: &Urls, cover_name: &str) -> Self {
         let e = item.episode;
         let mut persons: Vec<Person> = cat.channel.hosts.clone();
         for p in &e.persons {
@@ -199,7 +454,7 @@ impl EpisodeCtx {
         }
         // The transcript names a speaker only where the speaker changes, as people read it.
         let mut last: Option<&str> = None;
-        let transcript = e
+        let transcript: Vec<CueCtx> = e
             .cues()
             .iter()
             .flat_map(|t| &t.cues)
@@ -210,8 +465,61 @@ impl EpisodeCtx {
                 CueCtx { start: seconds(c.start_ms), clock: clock(c.start_ms), speaker, text: c.text.clone() }
             })
             .collect();
+        let chapter = |c: &crate::catalog::Chapter| ChapterCtx {
+            start: seconds(c.start_ms),
+            clock: clock(c.start_ms),
+            title: c.title.clone(),
+            method_url: c.method.as_ref().map(|m| links.method(m)),
+            method_title: c.method.as_ref().and_then(|m| cat.methods.get(m)).map(|m| m.title.clone()),
+        };
+        let mut method_slugs: Vec<&String> = e.methods.iter().collect();
+        for m in e.chapters.iter().filter_map(|c| c.method.as_ref()) {
+            if !method_slugs.contains(&m) {
+                method_slugs.push(m);
+            }
+        }
+        let methods = method_slugs
+            .into_iter()
+            .filter_map(|slug| cat.methods.get(slug))
+            .map(|m| MethodMoments {
+                url: links.method(&m.slug),
+                title: m.title.clone(),
+                summary: m.summary.clone(),
+                moments: e
+                    .chapters
+                    .iter()
+                    .filter(|c| c.method.as_deref() == Some(m.slug.as_str()))
+                    .map(chapter)
+                    .collect(),
+            })
+            .collect();
+        let summary = e.summary.clone().unwrap_or_else(|| crate::markdown::first_paragraph(&e.notes));
+        let image_abs = urls.image(item.image_name.as_deref().unwrap_or(cover_name));
+        let media_abs = urls.media(&item.media_name);
+        let page = urls.episode(&e.slug);
+        let json_ld = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "PodcastEpisode",
+            "url": page,
+            "name": e.title,
+            "description": summary,
+            "datePublished": e.pub_date().to_string(),
+            "timeRequired": iso_duration(e.audio.duration_ms),
+            "image": image_abs,
+            "inLanguage": cat.channel.language,
+            "associatedMedia": {
+                "@type": "AudioObject",
+                "contentUrl": media_abs,
+                "encodingFormat": e.audio.mime,
+                "contentSize": item.media_length.to_string(),
+                "duration": iso_duration(e.audio.duration_ms),
+            },
+            "partOfSeries": { "@type": "PodcastSeries", "name": cat.channel.title, "url": urls.home() },
+        });
+        let media_label = item.media_name.rsplit('.').next().unwrap_or_default().to_ascii_uppercase();
         EpisodeCtx {
             title: e.title.clone(),
+            summary,
             date_iso: e.pub_date().to_string(),
             date_fr: date_fr(e),
             duration: duration_fr(e.audio.duration_ms),
@@ -219,7 +527,11 @@ impl EpisodeCtx {
             number: e.number,
             media_url: links.media(&item.media_name),
             media_type: e.audio.mime.clone(),
+            media_label,
             size: size_fr(item.media_length),
+            image_abs,
+            media_abs,
+            json_ld: script_json(&json_ld),
             persons: persons
                 .into_iter()
                 .map(|mut p| {
@@ -227,19 +539,10 @@ impl EpisodeCtx {
                     p
                 })
                 .collect(),
-            notes_html: e.notes_html(),
-            chapters: e
-                .chapters
-                .iter()
-                .map(|c| ChapterCtx {
-                    start: seconds(c.start_ms),
-                    clock: clock(c.start_ms),
-                    title: c.title.clone(),
-                    method_url: c.method.as_ref().map(|m| links.method(m)),
-                    method_title: c.method.as_ref().and_then(|m| cat.methods.get(m)).map(|m| m.title.clone()),
-                })
-                .collect(),
-            methods: e.methods.iter().filter_map(|m| cat.methods.get(m)).map(|m| MethodRef::new(m, links)).collect(),
+            notes_html: typo_html(&e.notes_html()),
+            chapters: e.chapters.iter().map(chapter).collect(),
+            chapters_url: item.has_chapters.then(|| links.chapters(&e.slug)),
+            methods,
             partners: PartnerRef::of(cat, &e.partners, links),
             territories: e
                 .territories
@@ -247,11 +550,14 @@ impl EpisodeCtx {
                 .filter_map(|t| cat.territories.get(t))
                 .map(|t| TerritoryRef::new(t, links))
                 .collect(),
-            transcript_url: links.transcript(&e.slug, "vtt"),
-            transcript_formats: [("WebVTT", "vtt"), ("SRT", "srt"), ("JSON", "json"), ("HTML", "html")]
-                .into_iter()
-                .map(|(label, ext)| (label, links.transcript(&e.slug, ext)))
-                .collect(),
+            transcript_formats: if transcript.is_empty() {
+                Vec::new()
+            } else {
+                [("WebVTT", "vtt"), ("SRT", "srt"), ("JSON", "json"), ("HTML", "html")]
+                    .into_iter()
+                    .map(|(label, ext)| (label, links.transcript(&e.slug, ext)))
+                    .collect()
+            },
             transcript,
         }
     }
@@ -261,6 +567,12 @@ impl EpisodeCtx {
 pub(super) struct MethodCtx {
     title: String,
     summary: String,
+    goal: Option<String>,
+    duration: Option<String>,
+    /// `de 6 à 30 personnes`, `à partir de 6 personnes`.
+    participants: Option<String>,
+    materials: Vec<String>,
+    steps: Vec<String>,
     synonyms: Vec<String>,
     body_html: String,
     partners: Vec<PartnerRef>,
@@ -286,11 +598,21 @@ impl MethodCtx {
                 super::discusses(e, &m.slug).then(|| EpisodeCard::new(e, links, moments))
             })
             .collect();
+        let f = &m.facts;
         let ctx = MethodCtx {
             title: m.title.clone(),
             summary: m.summary.clone(),
+            goal: f.goal.clone(),
+            duration: f.duration.clone(),
+            participants: f.participants.map(|p| match p.max {
+                Some(max) if max == p.min => format!("{max} personnes"),
+                Some(max) => format!("de {} à {max} personnes", p.min),
+                None => format!("à partir de {} personnes", p.min),
+            }),
+            materials: f.materials.clone(),
+            steps: f.steps.clone(),
             synonyms: m.synonyms.clone(),
-            body_html: crate::markdown::to_html(&m.body),
+            body_html: typo_html(&crate::markdown::to_html(&m.body)),
             partners: PartnerRef::of(cat, &m.partners, links),
         };
         (ctx, episodes)
@@ -311,7 +633,7 @@ impl PartnerCtx {
         let ctx = PartnerCtx {
             name: p.name.clone(),
             website: p.website.clone(),
-            body_html: crate::markdown::to_html(&p.body),
+            body_html: typo_html(&crate::markdown::to_html(&p.body)),
             territories: p
                 .territories
                 .iter()
@@ -355,7 +677,7 @@ impl TerritoryCtx {
             population_year: f.population_year,
             lat: f.lat,
             lon: f.lon,
-            body_html: crate::markdown::to_html(&t.body),
+            body_html: typo_html(&crate::markdown::to_html(&t.body)),
             partners: cat
                 .partners
                 .values()
@@ -445,6 +767,7 @@ struct HitCtx {
     link: String,
     title: String,
     date: String,
+    date_fr: String,
     /// HTML made by the index: escaped text and `<mark>`.
     notes: Option<String>,
     moments: Vec<MomentCtx>,
@@ -477,6 +800,19 @@ fn href(query: &Query) -> String {
 }
 
 impl SearchCtx {
+    /// The page before anything is asked.
+    pub(super) fn empty() -> Self {
+        SearchCtx {
+            q: String::new(),
+            asked: false,
+            hidden: Vec::new(),
+            active: Vec::new(),
+            total: 0,
+            facets: Vec::new(),
+            episodes: Vec::new(),
+        }
+    }
+
     pub(super) fn new(results: &SearchResults) -> Self {
         let query = &results.query;
         let f = &results.facets;
@@ -528,6 +864,7 @@ impl SearchCtx {
                 link: hit.link.clone(),
                 title: hit.title.clone(),
                 date: hit.date.clone(),
+                date_fr: super::fr::iso_date_fr(&hit.date),
                 notes: hit.notes.clone().filter(|_| hit.moments.is_empty()),
                 moments: hit
                     .moments

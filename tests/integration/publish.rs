@@ -176,7 +176,7 @@ fn a_renamed_episode_keeps_its_identity_and_redirects() {
     assert_eq!(feed_before.matches("<item>").count(), feed.matches("<item>").count());
     assert_eq!(
         p.read("build/current/www/_redirects.json"),
-        "{\n  \"/chapters/enquete-de-besoins-a-leaz.chapters.json\": \"/chapters/frapper-aux-portes.chapters.json\",\n  \"/episodes/enquete-de-besoins-a-leaz/\": \"/episodes/frapper-aux-portes/\",\n  \"/transcripts/enquete-de-besoins-a-leaz.html\": \"/transcripts/frapper-aux-portes.html\",\n  \"/transcripts/enquete-de-besoins-a-leaz.json\": \"/transcripts/frapper-aux-portes.json\",\n  \"/transcripts/enquete-de-besoins-a-leaz.srt\": \"/transcripts/frapper-aux-portes.srt\",\n  \"/transcripts/enquete-de-besoins-a-leaz.vtt\": \"/transcripts/frapper-aux-portes.vtt\"\n}"
+        "{\n  \"/chapters/enquete-de-besoins-a-leaz.chapters.json\": \"/chapters/frapper-aux-portes.chapters.json\",\n  \"/episodes/\": \"/archives/\",\n  \"/episodes/enquete-de-besoins-a-leaz/\": \"/episodes/frapper-aux-portes/\",\n  \"/transcripts/enquete-de-besoins-a-leaz.html\": \"/transcripts/frapper-aux-portes.html\",\n  \"/transcripts/enquete-de-besoins-a-leaz.json\": \"/transcripts/frapper-aux-portes.json\",\n  \"/transcripts/enquete-de-besoins-a-leaz.srt\": \"/transcripts/frapper-aux-portes.srt\",\n  \"/transcripts/enquete-de-besoins-a-leaz.vtt\": \"/transcripts/frapper-aux-portes.vtt\"\n}"
     );
     let old_page = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
     assert!(old_page.contains("<meta http-equiv=\"refresh\" content=\"0; url=/episodes/frapper-aux-portes/\">"));

@@ -74,7 +74,7 @@ fn episode_page() {
         ),
         "the canonical URL is absolute"
     );
-    assert!(html.contains("<cite>Dominique Invité</cite>"), "transcript labels map to names");
+    assert!(html.contains("<span class=\"orateur\">Dominique Invité</span>"), "transcript labels map to names");
     assert!(html.contains("href=\"#t=1\""));
     assert!(!html.contains("<script>alert"), "notes are sanitized");
     assert!(html.contains("Frapper aux portes : l&#39;enquête de besoins à Léaz &amp; &lt;ailleurs&gt;"));
@@ -96,7 +96,7 @@ fn method_page_lists_the_moments_that_discuss_it() {
 fn territory_and_partner_pages() {
     let p = built();
     let leaz = p.read("build/current/www/territoires/leaz/index.html");
-    assert!(leaz.contains("commune · code 01209 · 01200 · 796 habitants (2020)"), "{leaz}");
+    assert!(leaz.contains("commune · code officiel 01209 · 01200 · 796 habitants (2020)"), "{leaz}");
     assert!(leaz.contains("Solucracy"));
     assert!(leaz.contains("Dessiner le territoire"), "episodes about the place");
     let solucracy = p.read("build/current/www/partenaires/solucracy/index.html");
@@ -129,4 +129,134 @@ fn published_transcript_is_normalized() {
         p.read("build/current/www/transcripts/enquete-de-besoins-a-leaz.vtt"),
         "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Camille Martin>Bonjour &amp; bienvenue à Léaz.\n\n00:00:01.000 --> 00:00:02.000\n<v Dominique Invité>On frappe aux portes.\n"
     );
+}
+
+/// Every page of www: the chrome, French, no inline script or style (the server's CSP forbids
+/// them), the theme's files published.
+#[test]
+fn every_page_has_the_chrome_and_no_inline_script_or_style() {
+    let p = built();
+    let pages: Vec<_> = crate::util::tree(&p.www())
+        .into_keys()
+        .filter(|k| k.ends_with(".html") && !k.starts_with("transcripts/") && k != "episodes/index.html")
+        .collect();
+    assert!(pages.len() >= 14, "{pages:?}");
+    for page in &pages {
+        let html = std::fs::read_to_string(p.www().join(page)).unwrap();
+        assert!(html.contains("<html lang=\"fr\">"), "{page}");
+        assert!(html.contains("<nav aria-label=\"Navigation principale\">"), "{page}: no header");
+        assert!(html.contains("rel=\"license\""), "{page}: no footer");
+        assert!(html.contains("<script src=\"/veillee.js\" defer></script>"), "{page}");
+        for (i, _) in html.match_indices("<script") {
+            let tag = &html[i..i + html[i..].find('>').unwrap()];
+            assert!(tag.contains(" src=") || tag.contains("application/ld+json"), "{page}: inline script {tag}");
+        }
+        assert!(!html.contains("<style") && !html.contains(" style=\""), "{page}: inline style");
+    }
+    assert!(p.read("build/current/www/veillee.js").contains("replaceState"));
+    assert!(p.read("build/current/www/style.css").contains("prefers-color-scheme: dark"));
+}
+
+#[test]
+fn pages_follow_french_typography() {
+    let p = built();
+    let html = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
+    // The title as written, "Frapper aux portes : …", gets its no-break space before the colon.
+    assert!(html.contains("<h1>Frapper aux portes\u{a0}: l&#39;enquête"), "{html}");
+    assert!(!html.contains("2024-06-12<"), "dates are written in French");
+    let method = p.read("build/current/www/methodes/recensement-des-problemes/index.html");
+    assert!(!method.contains(" ;") && !method.contains(" :"), "{method}");
+}
+
+#[test]
+fn episode_page_describes_itself_to_other_sites() {
+    let p = built();
+    let html = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
+    assert!(html.contains(
+        "<meta property=\"og:audio\" content=\"https://veillee.example.org/media/enquete-de-besoins-a-leaz."
+    ));
+    let start = html.find("<script type=\"application/ld+json\">").unwrap() + 35;
+    let json: serde_json::Value =
+        serde_json::from_str(&html[start..start + html[start..].find("</script>").unwrap()]).unwrap();
+    assert_eq!(json["@type"], "PodcastEpisode");
+    assert_eq!(json["url"], "https://veillee.example.org/episodes/enquete-de-besoins-a-leaz/");
+    assert_eq!(json["partOfSeries"]["name"], "Veillées d'essai");
+    let length = std::fs::metadata(p.www().join(
+        json["associatedMedia"]["contentUrl"].as_str().unwrap().strip_prefix("https://veillee.example.org/").unwrap(),
+    ))
+    .unwrap()
+    .len();
+    assert_eq!(json["associatedMedia"]["contentSize"], length.to_string(), "the size of the published copy");
+    // The player: seek buttons, speed, share, and every passage reachable at `#t=`.
+    for needle in
+        ["data-saut=\"-15\"", "data-saut=\"15\"", "id=\"vitesse\"", "id=\"partager\"", "id=\"t=1\" data-t=\"1\""]
+    {
+        assert!(html.contains(needle), "{needle}");
+    }
+    assert!(html.contains("<span class=\"orateur\">Dominique Invité</span>"), "speaker names styled");
+    // The subscribe block: the feed's address to copy, and each app's own link.
+    assert!(html.contains("value=\"https://veillee.example.org/feed.xml\""));
+    assert!(html.contains("href=\"pktc://subscribe/veillee.example.org/feed.xml\""));
+    assert!(html.contains("href=\"overcast://x-callback-url/add?url=https%3A%2F%2Fveillee.example.org%2Ffeed.xml\""));
+}
+
+#[test]
+fn lists_archives_sitemap_and_404() {
+    let p = Project::fixture("show");
+    p.edit("feed/channel.toml", "directories = [", "archive_page_size = 1\ndirectories = [");
+    p.ok(&["build"]);
+    let first = p.read("build/current/www/archives/index.html");
+    assert!(first.contains("href=\"/archives/page/2/\" rel=\"next\""), "{first}");
+    let second = p.read("build/current/www/archives/page/2/index.html");
+    assert!(second.contains("rel=\"prev\""));
+    assert!(p.www().join("archives/page/3/index.html").is_file());
+    assert!(!p.www().join("archives/page/4").exists(), "three episodes, one per page");
+    let years: Vec<_> = std::fs::read_dir(p.www().join("archives"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(years.iter().any(|y| y.len() == 4 && y.starts_with("20")), "{years:?}");
+    let redirects: serde_json::Value = serde_json::from_str(&p.read("build/current/www/_redirects.json")).unwrap();
+    assert_eq!(redirects["/episodes/"], "/archives/");
+    let methods = p.read("build/current/www/methodes/index.html");
+    assert!(
+        methods.contains("href=\"/methodes/cartographie-sensible/\"") && methods.contains("1 épisode"),
+        "{methods}"
+    );
+    let partners = p.read("build/current/www/partenaires/index.html");
+    assert!(partners.contains("Recensement des problèmes"), "a partner's methods: {partners}");
+    assert!(p.read("build/current/www/territoires/index.html").contains("href=\"/territoires/leaz/\""));
+    let sitemap = p.read("build/current/www/sitemap.xml");
+    assert!(sitemap.contains("<url><loc>https://veillee.example.org/episodes/enquete-de-besoins-a-leaz/</loc><lastmod>2024-06-12</lastmod></url>"), "{sitemap}");
+    assert!(!sitemap.contains("brouillon"), "drafts are not listed");
+    assert_eq!(
+        p.read("build/current/www/robots.txt"),
+        "User-agent: *\nDisallow: /recherche/\nDisallow: /api/\n\nSitemap: https://veillee.example.org/sitemap.xml\n"
+    );
+    assert!(p.read("build/current/www/404.html").contains("<h1>Page introuvable</h1>"));
+    assert!(
+        p.read("build/current/www/recherche/index.html").contains("<form class=\"recherche\" action=\"/recherche/\"")
+    );
+}
+
+#[test]
+fn method_sheet_shows_its_facts_and_check_refuses_bad_ones() {
+    let p = Project::fixture("show");
+    p.edit(
+        "site/methods/cartographie-sensible.md",
+        "+++\n",
+        "+++\ngoal = \"Faire apparaître le territoire vécu.\"\nparticipants = { min = 6, max = 30 }\nsteps = [\"poser un fond de carte\", \"l'annoter en petits groupes\"]\n",
+    );
+    p.ok(&["build"]);
+    let sheet = p.read("build/current/www/methodes/cartographie-sensible/index.html");
+    assert!(sheet.contains("<dt>Participants</dt><dd>de 6 à 30 personnes</dd>"), "{sheet}");
+    assert!(
+        sheet.contains(
+            "<ol class=\"etapes\"><li>poser un fond de carte</li><li>l&#39;annoter en petits groupes</li></ol>"
+        )
+    );
+    p.edit("site/methods/cartographie-sensible.md", "max = 30", "max = 3");
+    p.edit("site/methods/cartographie-sensible.md", "goal = \"Faire apparaître le territoire vécu.\"", "goal = \"\"");
+    let err = p.fails(&["check"]);
+    insta::assert_snapshot!(err);
 }

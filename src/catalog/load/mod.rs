@@ -9,7 +9,14 @@ use std::path::{Component, Path, PathBuf};
 
 use toml::Spanned;
 
+use super::Expected;
 use super::channel::{self, CHANNEL_FIELDS, ChannelToml};
+use super::schema::Participants;
+
+/// The longest goal, material or step of a method's sheet, in characters: a sentence or two.
+const MAX_FACT: usize = 400;
+/// The longest `duration`: a few words.
+const MAX_DURATION: usize = 60;
 use super::ledger::{LEDGER_PATH, Ledger, Record};
 use super::schema::{
     METHOD_FIELDS, MethodToml, PARTNER_FIELDS, PERSON_ROLES, PartnerToml, Person, TERRITORY_FIELDS, TerritoryToml,
@@ -79,6 +86,7 @@ impl Catalog {
         let methods = loader.pages(RefKind::Method, |fm, path, l| {
             let m: MethodToml = fm.parse(path, METHOD_FIELDS).map_err(|p| l.problems.push(p)).ok()?;
             l.guid(path, fm, &m.feed_guid);
+            l.method_facts(path, fm, &m);
             let refs = lines(fm, &m.partners);
             Some((m, fm.body.to_owned(), refs))
         });
@@ -109,6 +117,13 @@ impl Catalog {
                     summary: m.summary,
                     synonyms: m.synonyms,
                     partners,
+                    facts: super::MethodFacts {
+                        goal: m.goal.map(Spanned::into_inner),
+                        duration: m.duration.map(Spanned::into_inner),
+                        participants: m.participants.map(Spanned::into_inner),
+                        materials: m.materials.into_iter().map(Spanned::into_inner).collect(),
+                        steps: m.steps.into_iter().map(Spanned::into_inner).collect(),
+                    },
                     body,
                     digest,
                 };
@@ -204,6 +219,33 @@ impl Loader<'_> {
         self.problems.push(Problem::error(path, position, kind));
     }
 
+    /// The facts of a method's sheet: short lines of text, a sensible count of participants.
+    fn method_facts(&mut self, path: &Path, fm: &FrontMatter<'_>, m: &MethodToml) {
+        let lines = [("goal", &m.goal, MAX_FACT), ("duration", &m.duration, MAX_DURATION)]
+            .into_iter()
+            .filter_map(|(field, value, max)| value.as_ref().map(|v| (field, v, max)))
+            .chain(m.materials.iter().map(|v| ("materials", v, MAX_FACT)))
+            .chain(m.steps.iter().map(|v| ("steps", v, MAX_FACT)));
+        let mut bad = Vec::new();
+        for (field, value, max) in lines {
+            let text = value.get_ref();
+            if text.trim().is_empty() || text.contains('\n') || text.chars().count() > max {
+                let expected = Expected::ShortText { max };
+                bad.push((fm.line_of(value), field, text.clone(), expected));
+            }
+        }
+        if let Some(p) = &m.participants {
+            let Participants { min, max } = *p.get_ref();
+            if min == 0 || max.is_some_and(|max| max < min) {
+                let value = max.map_or_else(|| format!("min = {min}"), |max| format!("min = {min}, max = {max}"));
+                bad.push((fm.line_of(p), "participants", value, Expected::Participants));
+            }
+        }
+        for (line, field, value, expected) in bad {
+            self.error(path, Position::Line(line), SourceError::InvalidValue { field, value, expected });
+        }
+    }
+
     fn push(&mut self, problem: Problem) {
         let problem = problem.relative_to(self.root);
         self.problems.push(problem);
@@ -264,6 +306,7 @@ impl Loader<'_> {
             podroll: ch.podroll,
             txt: ch.txt,
             directories: ch.directories,
+            archive_page_size: ch.archive_page_size.map_or(channel::ARCHIVE_PAGE_SIZE, Spanned::into_inner) as usize,
             loudness: ch.loudness.map(Spanned::into_inner).unwrap_or_default(),
             digest: crate::util::hash::blake3_hex(format!("{}\0{}", source.digest, cover.hash8).as_bytes()),
             cover_path,
