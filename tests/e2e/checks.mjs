@@ -1,4 +1,4 @@
-// Reporting shared by check_feed.mjs and check_transcripts.mjs: one line per check
+// Reporting shared by check_feed.mjs, check_transcripts.mjs and check_site.mjs: one line per check
 // (`ok   [group] name` or `FAIL [group] name: why`), then `name: N passed, M failed`, the line the
 // runner sums.
 //
