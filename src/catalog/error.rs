@@ -67,6 +67,8 @@ pub enum SourceError {
     ControlCharacter { code_point: String, meant: Option<String>, others: usize },
     #[error("the title has {length} characters: podcast apps show at most {limit}")]
     LongTitle { length: usize, limit: usize },
+    #[error("the link `{link}` leads to no page or file of the site")]
+    BrokenLink { link: String, suggestion: Option<String> },
     #[error("the chapters must be in ascending time order (`{title}` starts before the one above)")]
     ChaptersOutOfOrder { title: String },
     #[error("the first chapter must start at 00:00")]
@@ -423,6 +425,7 @@ impl Diagnostic for SourceError {
             SourceError::OrphanTranscript => "source.orphan-transcript",
             SourceError::ControlCharacter { .. } => "source.control-character",
             SourceError::LongTitle { .. } => "source.long-title",
+            SourceError::BrokenLink { .. } => "source.broken-link",
             SourceError::PublishedWithoutSource { .. } => "source.published-without-source",
             SourceError::PublishedMediaChanged(_) => "source.published-media-changed",
             SourceError::ChaptersOutOfOrder { .. } => "source.chapters-out-of-order",
@@ -486,6 +489,9 @@ impl Diagnostic for SourceError {
             }
             SourceError::LongTitle { length, limit } => {
                 format!("le titre a {length} caractères : les applications de podcast en montrent au plus {limit}")
+            }
+            SourceError::BrokenLink { link, .. } => {
+                format!("le lien `{link}` ne mène à aucune page ni à aucun fichier du site")
             }
             SourceError::ChaptersOutOfOrder { title } => {
                 format!("les chapitres doivent suivre l'ordre du temps (`{title}` commence avant celui du dessus)")
@@ -569,6 +575,10 @@ impl SourceError {
             SourceError::LongTitle { limit, .. } => format!(
                 "shorten it: the feed cuts it at a word before {limit} characters, the website shows it whole"
             ),
+            SourceError::BrokenLink { suggestion: Some(s), .. } => format!("did you mean `{s}`?"),
+            SourceError::BrokenLink { suggestion: None, .. } => {
+                "write the page's address from the site's root, as `/methodes/<slug>/` or `/episodes/<slug>/#t=90`".into()
+            }
             SourceError::PublishedWithoutSource { .. } => {
                 "restore its file (with the same `guid`) from git: a published episode stays unless it is retracted".into()
             }
@@ -648,6 +658,10 @@ impl SourceError {
             SourceError::LongTitle { limit, .. } => format!(
                 "raccourcissez-le : le flux le coupe à un mot avant {limit} caractères, le site le montre en entier"
             ),
+            SourceError::BrokenLink { suggestion: Some(s), .. } => format!("vouliez-vous dire `{s}` ?"),
+            SourceError::BrokenLink { suggestion: None, .. } => {
+                "écrivez l'adresse de la page depuis la racine du site, comme `/methodes/<slug>/` ou `/episodes/<slug>/#t=90`".into()
+            }
             SourceError::PublishedWithoutSource { .. } => {
                 "restaurez son fichier (avec le même `guid`) depuis git : un épisode publié reste tant qu'il n'est pas retiré".into()
             }

@@ -33,11 +33,16 @@ impl fmt::Display for CheckReport {
 }
 
 impl Project {
-    /// Checks every source, the published episodes' audio against the ledger, and every
+    /// Checks every source, the links of notes and pages to the site itself, the published
+    /// episodes' audio against the ledger, and every
     /// episode's audio against the show's loudness targets (measures kept by content).
     pub fn check(&self) -> Result<CheckReport, Problems> {
         let catalog = self.load()?;
         catalog.check_published_media()?;
+        let broken = crate::site::broken_links(&catalog);
+        if broken.errors() > 0 {
+            return Err(broken);
+        }
         let mut warnings = catalog.warnings.clone();
         self.audio_quality(&catalog, &mut warnings);
         warnings.sort();

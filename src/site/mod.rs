@@ -7,6 +7,7 @@
 //! host; only what must be absolute is (the feed's address, canonical URLs).
 
 mod fr;
+mod links;
 mod view;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use crate::catalog::{Catalog, Episode, Method, Partner, Territory};
 use crate::feed::Item;
 use crate::search::SearchResults;
 use crate::util::urls::Urls;
+pub(crate) use links::broken_links;
 pub(crate) use view::ShowCtx;
 pub(crate) use view::{ArchivePart, archive_pages, years};
 use view::{ArchivesCtx, EpisodeCtx, ListsCtx, MethodCtx, PartnerCtx, SearchCtx, TerritoryCtx, TranscriptCtx};

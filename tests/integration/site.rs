@@ -260,3 +260,20 @@ fn method_sheet_shows_its_facts_and_check_refuses_bad_ones() {
     let err = p.fails(&["check"]);
     insta::assert_snapshot!(err);
 }
+
+/// A link of the notes or a page to the site itself must lead somewhere; other sites' are not
+/// judged.
+#[test]
+fn check_refuses_internal_links_that_lead_nowhere() {
+    let p = Project::fixture("show");
+    p.edit(
+        "episodes/enquete-de-besoins-a-leaz.md",
+        "<script>",
+        "Voir [la fiche](/methodes/recensement-des-problemes/), [la carte](../../methodes/cartographie-sensible/), \
+         [le flux](https://veillee.example.org/feed.xml), [ailleurs](https://example.org/nulle-part/), \
+         [plus haut](#t=1) et [la fiche mal écrite](/methodes/recensement-des-probleme/).\n\n<script>",
+    );
+    p.edit("site/partners/solucracy.md", "Solucracy recense", "Nos [épisodes](/archive/). Solucracy recense");
+    let err = p.fails(&["check"]);
+    insta::assert_snapshot!(err);
+}
