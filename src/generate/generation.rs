@@ -3,7 +3,7 @@
 //! build writes what changed (docs/ARCHITECTURE.md, point 4, has the recipe, its crash guarantees
 //! and its pitfalls).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -204,7 +204,7 @@ pub(super) fn stage(
     renderer: &Renderer<'_>,
     render: crate::util::progress::Step,
 ) -> Result<Staged, GenerateError> {
-    let Rendered { mut outputs, rendered, index, pages, episodes } = rendered;
+    let Rendered { mut outputs, rendered, index, pages, episodes, after_index } = rendered;
     let build = build_dir(root)?;
     let (previous, old) = match previous_manifest(root) {
         Some((g, m)) => (Some(g), m),
@@ -277,7 +277,7 @@ pub(super) fn stage(
     let delay = test_delay();
     let probe_cache = crate::catalog::LoadOptions::for_root(root).probe_cache;
     let probed = probe_cache.as_deref();
-    let todo = tasks(&outputs, if builder.is_some() { &index.add } else { &[] });
+    let todo = tasks(&outputs, if builder.is_some() { &index.add } else { &[] }, &after_index);
     let done = stream(&todo, renderer, builder.as_ref(), |path, made| {
         let key = outputs[path].key.clone();
         let dest = www.join(path);
@@ -338,7 +338,7 @@ pub(super) fn stage(
     // audio file).
     let mut first_of: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     let mut plan: Vec<(&str, Action)> = Vec::with_capacity(outputs.len());
-    for (path, output) in outputs.iter().filter(|(p, _)| !written.contains(p.as_str())) {
+    for (path, output) in outputs.iter().filter(|(p, _)| !written.contains(p.as_str()) && !after_index.contains(*p)) {
         let entry = &manifest.files[path];
         let same_bytes = old.files.get(path).is_some_and(|o| o.same_bytes(entry));
         let action = match &previous {
@@ -450,7 +450,7 @@ pub(super) fn stage(
         None => {
             let b = index_builder(&tmp, &old, &index)?;
             let no_page = |path: &str, _| Err(GenerateError::Invariant(format!("{path}: rendered after the pages")));
-            stream::<()>(&tasks(&BTreeMap::new(), &index.add), renderer, Some(&b), no_page)?;
+            stream::<()>(&tasks(&BTreeMap::new(), &index.add, &BTreeSet::new()), renderer, Some(&b), no_page)?;
             b
         }
     };
@@ -458,6 +458,30 @@ pub(super) fn stage(
     crash_point();
     steps.push(indexing.end());
     report.reindexed = index.reindexed;
+    // The pages that show what the finished index finds.
+    if !after_index.is_empty() {
+        report.suggestions = (renderer.suggest)(&tmp.join("index"));
+        let done = stream(&late_tasks(&outputs, &after_index), renderer, None, |path, made| {
+            let Made::Bytes(bytes) = made else { return Err(GenerateError::Invariant(format!("{path}: not a page"))) };
+            let entry = Entry {
+                key: outputs[path].key.clone(),
+                blake3: crate::util::hash::blake3_hex(&bytes),
+                length: bytes.len() as u64,
+            };
+            let same = previous.is_some() && old.files.get(path).is_some_and(|o| o.same_bytes(&entry));
+            opened.place(&www.join(path), &|to| write_bytes(to, &bytes))?;
+            Ok((entry, !same))
+        })?;
+        for (path, (entry, new)) in done {
+            if new {
+                report.written.push(path.to_owned());
+            } else {
+                report.unchanged += 1;
+            }
+            manifest.files.insert(path.to_owned(), entry);
+        }
+        report.written.sort();
+    }
     let manifest_bytes = serde_json::to_vec(&manifest).expect("a manifest is plain data");
     write_bytes(&tmp.join(MANIFEST), &manifest_bytes)?;
     write_bytes(&tmp.join(PAGES), &pages_json(&pages))?;
@@ -617,11 +641,11 @@ enum Made {
 /// episodes to index (`index`, places in the build's
 /// items), interleaved: tantivy's threads index while the pages render. The feed goes first:
 /// the longest, it renders its new items on every core.
-fn tasks<'a>(outputs: &'a BTreeMap<String, Output>, index: &[usize]) -> Vec<Task<'a>> {
+fn tasks<'a>(outputs: &'a BTreeMap<String, Output>, index: &[usize], later: &BTreeSet<String>) -> Vec<Task<'a>> {
     let mut feed = Vec::new();
     let mut tagged = Vec::new();
     let mut groups: BTreeMap<&str, Vec<(&str, usize)>> = BTreeMap::new();
-    for (path, output) in outputs {
+    for (path, output) in outputs.iter().filter(|(path, _)| !later.contains(*path)) {
         match output.content {
             Content::Pending(n) if path == FEED => feed.push((path.as_str(), n)),
             Content::Pending(n) => groups.entry(parent_of(path)).or_default().push((path, n)),
@@ -644,6 +668,16 @@ fn tasks<'a>(outputs: &'a BTreeMap<String, Output>, index: &[usize]) -> Vec<Task
     }
     out.extend(index.map(|&i| Task::Index(i)));
     out
+}
+
+/// The tasks of the outputs rendered after the index ([`Rendered::after_index`]).
+fn late_tasks<'a>(outputs: &'a BTreeMap<String, Output>, later: &BTreeSet<String>) -> Vec<Task<'a>> {
+    let pending = |path: &String| match outputs.get_key_value(path) {
+        Some((path, Output { content: Content::Pending(n), .. })) => Some((path.as_str(), *n)),
+        _ => None,
+    };
+    let group: Vec<(&str, usize)> = later.iter().filter_map(pending).collect();
+    group.chunks(RENDER_CHUNK).map(|chunk| Task::Render(chunk.to_vec())).collect()
 }
 
 /// Runs `tasks` on every core: each pending output rendered and handed to `each` at once, each
@@ -754,7 +788,7 @@ fn remove(path: &Path) -> Result<(), GenerateError> {
 /// Writes a preview from scratch (`build/preview-tmp-<pid>` renamed `build/preview-N`, then
 /// `build/preview` pointed at it): no manifest, nothing linked, nothing kept for the next build.
 pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer<'_>) -> Result<String, GenerateError> {
-    let Rendered { outputs, index, pages, .. } = rendered;
+    let Rendered { outputs, index, pages, after_index, .. } = rendered;
     let build = build_dir(root)?;
     let tmp = build.join(format!("preview-tmp-{}", std::process::id()));
     let www = tmp.join("www");
@@ -775,7 +809,7 @@ pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer
     };
     let probe_cache = crate::catalog::LoadOptions::for_root(root).probe_cache;
     let builder = index_builder(&tmp, &Manifest::default(), &index)?;
-    stream(&tasks(&outputs, &index.add), renderer, Some(&builder), |path, made| {
+    stream(&tasks(&outputs, &index.add, &after_index), renderer, Some(&builder), |path, made| {
         let dest = www.join(path);
         match made {
             Made::Bytes(bytes) => write_bytes(&dest, &bytes),
@@ -786,6 +820,13 @@ pub(super) fn write_preview(root: &Path, rendered: Rendered, renderer: &Renderer
         }
     })?;
     builder.finish(&index.labels)?;
+    if !after_index.is_empty() {
+        (renderer.suggest)(&tmp.join("index"));
+        stream(&late_tasks(&outputs, &after_index), renderer, None, |path, made| match made {
+            Made::Bytes(bytes) => write_bytes(&www.join(path), &bytes),
+            Made::Tagged(_) => Err(GenerateError::Invariant(format!("{path}: not a page"))),
+        })?;
+    }
     for (path, output) in outputs.iter().filter(|(_, o)| matches!(o.content, Content::File { .. } | Content::Staged(_)))
     {
         let dest = www.join(path);
@@ -816,7 +857,7 @@ pub(super) fn write_pages(out: &Path, rendered: &Rendered, renderer: &Renderer<'
         .collect();
     fs::create_dir(out).at(out)?;
     make_dirs(out, pages.keys())?;
-    stream(&tasks(&pages, &[]), renderer, None, |path, made| match made {
+    stream(&tasks(&pages, &[], &BTreeSet::new()), renderer, None, |path, made| match made {
         Made::Bytes(bytes) => write_bytes(&out.join(path), &bytes),
         Made::Tagged(_) => Err(GenerateError::Invariant(format!("{path}: not a page"))),
     })?;

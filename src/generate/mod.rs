@@ -127,6 +127,9 @@ pub struct Report {
     pub drafts: Drafts,
     /// How long each step took (load, render, write, index, sync), in order.
     pub steps: Vec<(&'static str, std::time::Duration)>,
+    /// Passages that name a method in episodes not linked to it (method slug, passage), found
+    /// when the method pages were rendered: suggestions for staff.
+    pub suggestions: Vec<(String, crate::search::Mention)>,
 }
 
 /// A build shorter than this does not say which steps were slowest.
@@ -223,6 +226,7 @@ impl fmt::Display for Listing<'_> {
             }
         }
         drafts(f)?;
+        r.suggested(f, self.limit)?;
         // The lists are news only for a build that changed a generation: the first one would
         // name every output, burying what follows (a server's address).
         if r.first {
@@ -248,6 +252,30 @@ impl fmt::Display for Listing<'_> {
             writeln!(f, "  … and {hidden} more (`veillee build --verbose` lists them all)")?;
         }
         r.slowest(f)
+    }
+}
+
+impl Report {
+    /// The passages that name a method in episodes not linked to it, at most `limit` (none in
+    /// a summary).
+    fn suggested(&self, f: &mut fmt::Formatter<'_>, limit: usize) -> fmt::Result {
+        let shown = limit.min(self.suggestions.len());
+        for (method, x) in self.suggestions.iter().take(shown) {
+            let at = crate::util::time::clock((x.start * 1000.0).round() as u64);
+            writeln!(
+                f,
+                "  suggestion   `{}` is said at {at} in episodes/{}/, not linked to methodes/{method}/",
+                x.name, x.slug
+            )?;
+        }
+        if self.suggestions.len() > shown && limit > 0 {
+            writeln!(
+                f,
+                "  … and {} more suggestions (`veillee build --verbose` lists them all)",
+                self.suggestions.len() - shown
+            )?;
+        }
+        Ok(())
     }
 }
 

@@ -38,6 +38,9 @@ pub(crate) struct Rendered {
     pub episodes: usize,
     /// What the pages rendered at request time (the search page) need of this build.
     pub pages: site::PagesSource,
+    /// Pending outputs rendered once the new index is finished: they show what it finds (the
+    /// method pages' passages of other episodes).
+    pub after_index: std::collections::BTreeSet<String>,
 }
 
 /// What the search index of the new generation needs.
@@ -73,6 +76,9 @@ pub(crate) struct Renderer<'r> {
     pub docs: &'r (dyn Fn(usize) -> search::EpisodeDocs + Sync),
     /// The tagged copy of [`Content::Tagged`]'s number.
     pub tagged: &'r (dyn Fn(usize) -> Result<TaggedCopy, GenerateError> + Sync),
+    /// Reads the finished index in the directory given for what [`Rendered::after_index`]
+    /// shows, before they render; returns each method's mentions found, for the report.
+    pub suggest: &'r (dyn Fn(&Path) -> Vec<(String, search::Mention)> + Sync),
 }
 
 /// A published MP3: its tag, and the source's MPEG frames behind it (docs/ARCHITECTURE.md: the
@@ -556,7 +562,8 @@ pub(crate) fn render<R>(
     for m in catalog.methods.values() {
         let eps = keys_of(&|i| site::discusses(i.episode, &m.slug));
         let partners = m.partners.iter().map(|p| partner_digest(p));
-        let k = key(["method", global.as_str(), &m.digest].into_iter().chain(partners).chain(eps));
+        // Its passages of other episodes come from the whole index: every episode counts.
+        let k = key(["method", global.as_str(), &m.digest, &all_items].into_iter().chain(partners).chain(eps));
         jobs.insert(format!("methodes/{}/index.html", m.slug), (k, Job::Method(m.slug.clone())));
     }
     for p in catalog.partners.values() {
@@ -629,6 +636,9 @@ pub(crate) fn render<R>(
             }
             job => {
                 out.rendered.push(path.clone());
+                if matches!(job, Job::Method(_)) {
+                    out.after_index.insert(path.clone());
+                }
                 todo.push(job);
                 Content::Pending(todo.len() - 1)
             }
@@ -650,6 +660,8 @@ pub(crate) fn render<R>(
             .chain(index.add.iter().map(|i| items[*i].episode)),
     )?;
     out.index = index;
+    // Filled once the new index is finished (`Renderer::suggest`), before the method pages render.
+    let mentions: std::sync::OnceLock<BTreeMap<String, Vec<search::Mention>>> = std::sync::OnceLock::new();
     let render_one = |n: usize| -> Result<Vec<u8>, GenerateError> {
         let site = || site.as_ref().ok_or_else(|| GenerateError::Invariant("a page to render, no theme loaded".into()));
         Ok(match &todo[n] {
@@ -661,7 +673,10 @@ pub(crate) fn render<R>(
             ),
             Job::Index => site()?.index()?,
             Job::Episode(i) => site()?.episode(&items[*i])?,
-            Job::Method(slug) => site()?.method(&catalog.methods[slug])?,
+            Job::Method(slug) => {
+                let found = mentions.get().and_then(|all| all.get(slug)).map_or(&[][..], Vec::as_slice);
+                site()?.method(&catalog.methods[slug], found)?
+            }
             Job::Partner(slug) => site()?.partner(&catalog.partners[slug])?,
             Job::Territory(slug) => site()?.territory(&catalog.territories[slug])?,
             Job::Chapters(i) => chapters_bytes(catalog, items[*i].episode).unwrap_or_default(),
@@ -697,7 +712,13 @@ pub(crate) fn render<R>(
         }
         Ok(copy)
     };
-    write(out, &Renderer { job: &render_one, docs: &docs, tagged: &tagged })
+    let suggest = |index: &Path| -> Vec<(String, search::Mention)> {
+        let found = search::Searcher::open(index).map(|s| site::method_mentions(catalog, &s)).unwrap_or_default();
+        let listed = found.iter().flat_map(|(m, list)| list.iter().map(|x| (m.clone(), x.clone()))).collect();
+        let _ = mentions.set(found);
+        listed
+    };
+    write(out, &Renderer { job: &render_one, docs: &docs, tagged: &tagged, suggest: &suggest })
 }
 
 /// Parses the transcripts of `episodes` that the load did not.

@@ -16,6 +16,9 @@ pub struct CheckReport {
     /// Problems that do not stop a build.
     pub warnings: Problems,
     pub drafts: Drafts,
+    /// Passages of the current build's index that name a method in episodes not linked to it
+    /// (method slug, passage): suggestions for staff, not problems.
+    pub suggestions: Vec<(String, crate::search::Mention)>,
 }
 
 impl fmt::Display for CheckReport {
@@ -27,6 +30,15 @@ impl fmt::Display for CheckReport {
         )?;
         if !self.drafts.0.is_empty() {
             write!(f, "\n{}", self.drafts)?;
+        }
+        for (method, x) in &self.suggestions {
+            let at = crate::util::time::clock((x.start * 1000.0).round() as u64);
+            write!(
+                f,
+                "\nsuggestion: `{}` is said at {at} in episodes/{}/ (the current build), not linked to methodes/{method}/: \
+                 add `{method}` to its `methods`, or `[{method}]` to a chapter",
+                x.name, x.slug
+            )?;
         }
         Ok(())
     }
@@ -53,6 +65,7 @@ impl Project {
             territories: catalog.territories.len(),
             warnings,
             drafts: catalog.drafts(),
+            suggestions: self.open_current().map(|g| g.method_mentions(&catalog)).unwrap_or_default(),
         };
         self.release(catalog);
         Ok(report)

@@ -68,6 +68,16 @@ impl OpenGeneration {
         self.searcher.as_ref().map_err(Clone::clone)?.search(query)
     }
 
+    /// The passages of this generation's index that name a method of `catalog` in episodes not
+    /// linked to it: (method slug, passage).
+    pub(crate) fn method_mentions(&self, catalog: &crate::catalog::Catalog) -> Vec<(String, crate::search::Mention)> {
+        let Ok(searcher) = &self.searcher else { return Vec::new() };
+        crate::site::method_mentions(catalog, searcher)
+            .into_iter()
+            .flat_map(|(m, list)| list.into_iter().map(move |x| (m.clone(), x)))
+            .collect()
+    }
+
     /// The search page of `results`, in this generation's theme.
     pub fn search_page(&self, results: &SearchResults) -> Result<String, PageError> {
         let pages = self.pages.as_ref().ok_or(PageError::NoPages)?;

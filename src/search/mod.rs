@@ -27,7 +27,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
-pub use query::{EpisodeHit, FacetCount, Facets, MAX_QUERY, Moment, SearchResults};
+pub use query::{EpisodeHit, FacetCount, Facets, MAX_QUERY, Mention, Moment, SearchResults};
 pub use query::{Query, SearchError, Searcher, text_report};
 
 use crate::catalog::{Catalog, Episode};

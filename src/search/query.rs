@@ -283,7 +283,57 @@ impl std::fmt::Debug for Searcher {
     }
 }
 
+/// A passage that says a name: where, and what is said around it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    /// The episode's slug and title.
+    pub slug: String,
+    pub title: String,
+    /// The name it says, as asked.
+    pub name: String,
+    /// Seconds.
+    pub start: f64,
+    /// HTML: the text escaped, the name in `<mark>`.
+    pub snippet: String,
+    /// `/episodes/<slug>/#t=<seconds>`.
+    pub link: String,
+}
+
+/// The most passages of one episode that [`Searcher::mentions`] gives.
+const MENTIONS_PER_EPISODE: usize = 2;
+
 impl Searcher {
+    /// The passages that say one of `names` (each searched as a phrase, the first names first)
+    /// in the episodes `skip` leaves, at most `episodes` of them. Episodes found only by their
+    /// title or notes are left out: the point is a moment to listen to.
+    pub fn mentions(&self, names: &[String], skip: impl Fn(&str) -> bool, episodes: usize) -> Vec<Mention> {
+        let mut out: Vec<Mention> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for name in names {
+            let phrase = name.replace(['"', '«', '»'], " ");
+            if phrase.trim().is_empty() || seen.len() >= episodes {
+                continue;
+            }
+            let query = Query { q: format!("\"{}\"", phrase.trim()), limit: Some(100), ..Query::default() };
+            let Ok(results) = self.search(&query) else { continue };
+            for hit in results.episodes {
+                if seen.len() >= episodes || skip(&hit.slug) || seen.contains(&hit.slug) || hit.moments.is_empty() {
+                    continue;
+                }
+                seen.push(hit.slug.clone());
+                out.extend(hit.moments.into_iter().take(MENTIONS_PER_EPISODE).map(|m| Mention {
+                    slug: hit.slug.clone(),
+                    title: hit.title.clone(),
+                    name: name.clone(),
+                    start: m.start,
+                    snippet: m.snippet,
+                    link: m.link,
+                }));
+            }
+        }
+        out
+    }
+
     /// Answers a search. An empty query with no filter finds nothing.
     pub fn search(&self, query: &Query) -> Result<SearchResults, SearchError> {
         let f = &self.fields;

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Episode, Method, Partner, Territory};
 use crate::feed::Item;
-use crate::search::SearchResults;
+use crate::search::{Mention, SearchResults, Searcher};
 use crate::util::urls::Urls;
 pub(crate) use links::broken_links;
 pub(crate) use view::ShowCtx;
@@ -199,9 +199,10 @@ impl<'a> Site<'a> {
         )
     }
 
-    /// `methodes/<slug>/index.html`, with the episodes and the moments that discuss the method.
-    pub(crate) fn method(&self, m: &Method) -> Result<Vec<u8>, TemplateError> {
-        let (method, episodes) = MethodCtx::new(self.input.catalog, self.input.items, m, &self.links);
+    /// `methodes/<slug>/index.html`, with the episodes and the moments that discuss the method,
+    /// and the passages of other episodes that name it (`mentions`, found in the index).
+    pub(crate) fn method(&self, m: &Method, mentions: &[Mention]) -> Result<Vec<u8>, TemplateError> {
+        let (method, episodes) = MethodCtx::new(self.input.catalog, self.input.items, m, mentions, &self.links);
         self.render(
             "method.html",
             minijinja::context! {
@@ -362,6 +363,23 @@ pub(crate) fn sitemap(catalog: &Catalog, urls: &Urls, items: &[Item<'_>]) -> Vec
 pub(crate) fn robots(urls: &Urls) -> Vec<u8> {
     format!("User-agent: *\nDisallow: /recherche/\nDisallow: /api/\n\nSitemap: {}/sitemap.xml\n", urls.base)
         .into_bytes()
+}
+
+/// The most episodes whose passages a method's page suggests.
+const MENTIONED_EPISODES: usize = 5;
+
+/// For each method, the passages that say its name or one of its synonyms in published episodes
+/// not linked to it (neither in their `methods` nor by a chapter): what staff may want to link.
+pub(crate) fn method_mentions(catalog: &Catalog, searcher: &Searcher) -> BTreeMap<String, Vec<Mention>> {
+    catalog
+        .methods
+        .values()
+        .map(|m| {
+            let names: Vec<String> = std::iter::once(m.title.clone()).chain(m.synonyms.iter().cloned()).collect();
+            let linked = |slug: &str| catalog.episode(slug).is_none_or(|e| discusses(e, &m.slug));
+            (m.slug.clone(), searcher.mentions(&names, linked, MENTIONED_EPISODES))
+        })
+        .collect()
 }
 
 /// Whether an episode discusses a method: it lists it, or one of its chapters links to it.

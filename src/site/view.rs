@@ -576,11 +576,29 @@ pub(super) struct MethodCtx {
     synonyms: Vec<String>,
     body_html: String,
     partners: Vec<PartnerRef>,
+    /// Passages of episodes not linked to the method that name it.
+    mentions: Vec<MentionCtx>,
+}
+
+#[derive(Serialize)]
+struct MentionCtx {
+    url: String,
+    clock: String,
+    episode: String,
+    name: String,
+    /// HTML made by the index: escaped text and `<mark>`.
+    snippet: String,
 }
 
 impl MethodCtx {
     /// The method and the episodes that discuss it, each with the moments (chapters) about it.
-    pub(super) fn new(cat: &Catalog, items: &[Item<'_>], m: &Method, links: &Urls) -> (Self, Vec<EpisodeCard>) {
+    pub(super) fn new(
+        cat: &Catalog,
+        items: &[Item<'_>],
+        m: &Method,
+        mentions: &[crate::search::Mention],
+        links: &Urls,
+    ) -> (Self, Vec<EpisodeCard>) {
         let episodes = items
             .iter()
             .filter_map(|i| {
@@ -614,6 +632,16 @@ impl MethodCtx {
             synonyms: m.synonyms.clone(),
             body_html: typo_html(&crate::markdown::to_html(&m.body)),
             partners: PartnerRef::of(cat, &m.partners, links),
+            mentions: mentions
+                .iter()
+                .map(|x| MentionCtx {
+                    url: format!("{}#t={}", links.episode(&x.slug), seconds((x.start * 1000.0).round() as u64)),
+                    clock: clock((x.start * 1000.0).round() as u64),
+                    episode: x.title.clone(),
+                    name: x.name.clone(),
+                    snippet: typo_html(&x.snippet),
+                })
+                .collect(),
         };
         (ctx, episodes)
     }
@@ -873,7 +901,7 @@ impl SearchCtx {
                         link: m.link.clone(),
                         clock: clock((m.start * 1000.0) as u64),
                         speaker: m.speaker.clone(),
-                        snippet: m.snippet.clone(),
+                        snippet: typo_html(&m.snippet),
                     })
                     .collect(),
             })

@@ -277,3 +277,44 @@ fn check_refuses_internal_links_that_lead_nowhere() {
     let err = p.fails(&["check"]);
     insta::assert_snapshot!(err);
 }
+
+/// A passage that names a method (or a synonym) in an episode not linked to it: on the method's
+/// page, in the build report and in `check`, until staff link them.
+#[test]
+fn method_pages_suggest_passages_of_episodes_not_linked_to_them() {
+    let p = Project::fixture("show");
+    p.edit(
+        "transcripts/enquete-de-besoins-a-leaz.vtt",
+        "On frappe aux portes.",
+        "On frappe aux portes avec une carte mentale du village.",
+    );
+    let report = p.ok(&["build"]);
+    assert!(
+        report.contains("suggestion   `carte mentale` is said at 00:01 in episodes/enquete-de-besoins-a-leaz/, not linked to methodes/cartographie-sensible/"),
+        "{report}"
+    );
+    let sheet = p.read("build/current/www/methodes/cartographie-sensible/index.html");
+    assert!(sheet.contains("<h2 id=\"aussi\">Passages qui en parlent aussi</h2>"), "{sheet}");
+    assert!(sheet.contains("href=\"/episodes/enquete-de-besoins-a-leaz/#t=1\""), "{sheet}");
+    assert!(sheet.contains("<mark>carte</mark> <mark>mentale</mark>"), "{sheet}");
+    assert!(!p.read("build/current/www/methodes/recensement-des-problemes/index.html").contains("id=\"aussi\""));
+    let check = p.ok(&["check"]);
+    assert!(
+        check.contains("suggestion: `carte mentale` is said at 00:01 in episodes/enquete-de-besoins-a-leaz/"),
+        "{check}"
+    );
+    // Linked by staff: no longer suggested, and the page lists the episode instead.
+    p.edit(
+        "episodes/enquete-de-besoins-a-leaz.md",
+        "methods = [\"recensement-des-problemes\"]",
+        "methods = [\"recensement-des-problemes\", \"cartographie-sensible\"]",
+    );
+    let report = p.ok(&["build"]);
+    assert!(!report.contains("suggestion"), "{report}");
+    let sheet = p.read("build/current/www/methodes/cartographie-sensible/index.html");
+    assert!(
+        !sheet.contains("id=\"aussi\"") && sheet.contains("href=\"/episodes/enquete-de-besoins-a-leaz/\""),
+        "{sheet}"
+    );
+    assert!(!p.ok(&["check"]).contains("suggestion"));
+}
