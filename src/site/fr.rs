@@ -101,7 +101,8 @@ const NNBSP: char = '\u{202f}';
 /// replaced before `: ; ! ?` (`12:30`, `https://` and `Quoi?` stay as written: guessing there
 /// would break more than it mends); guillemets always get theirs.
 pub(crate) fn typo(text: &str) -> Cow<'_, str> {
-    if !text.contains([':', ';', '!', '?', '«', '»']) {
+    // Bytes, not chars: a page's transcript asks this of every cue. 0xC2 leads `«` and `»`.
+    if !text.bytes().any(|b| matches!(b, b':' | b';' | b'!' | b'?' | 0xC2)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);

@@ -8,6 +8,7 @@
 
 mod fr;
 mod links;
+mod map;
 mod view;
 
 use std::collections::BTreeMap;

@@ -319,6 +319,8 @@ struct ListEntry {
 pub(super) struct ListsCtx {
     methods: Vec<MethodEntry>,
     entries: Vec<ListEntry>,
+    /// The territories on a map of metropolitan France, numbered as listed.
+    map: Option<super::map::MapCtx>,
 }
 
 impl ListsCtx {
@@ -334,7 +336,7 @@ impl ListsCtx {
                 partners: PartnerRef::of(cat, &m.partners, links),
             })
             .collect();
-        ListsCtx { methods, entries: Vec::new() }
+        ListsCtx { methods, entries: Vec::new(), map: None }
     }
 
     pub(super) fn partners(cat: &Catalog, items: &[Item<'_>], links: &Urls) -> Self {
@@ -354,7 +356,7 @@ impl ListsCtx {
                     .collect(),
             })
             .collect();
-        ListsCtx { methods: Vec::new(), entries }
+        ListsCtx { methods: Vec::new(), entries, map: None }
     }
 
     pub(super) fn territories(cat: &Catalog, items: &[Item<'_>], links: &Urls) -> Self {
@@ -369,7 +371,12 @@ impl ListsCtx {
                 methods: Vec::new(),
             })
             .collect();
-        ListsCtx { methods: Vec::new(), entries }
+        let map = super::map::MapCtx::new(
+            cat.territories
+                .values()
+                .map(|t| (t.facts.name.as_str(), links.territory(&t.slug), t.facts.lat, t.facts.lon)),
+        );
+        ListsCtx { methods: Vec::new(), entries, map }
     }
 }
 
@@ -462,7 +469,9 @@ impl EpisodeCtx {
                 let name = c.voice.as_deref().map(|v| e.speaker_name(v));
                 let speaker = (name != last).then(|| name.map(str::to_owned)).flatten();
                 last = name;
-                CueCtx { start: seconds(c.start_ms), clock: clock(c.start_ms), speaker, text: c.text.clone() }
+                // Typography here rather than by a template filter: a transcript has hundreds of cues.
+                let text = super::fr::typo(&c.text).into_owned();
+                CueCtx { start: seconds(c.start_ms), clock: clock(c.start_ms), speaker, text }
             })
             .collect();
         let chapter = |c: &crate::catalog::Chapter| ChapterCtx {

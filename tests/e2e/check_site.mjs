@@ -104,6 +104,27 @@ try {
     await page.context().close();
   }
 
+  {
+    // The map: a point per territory of metropolitan France, each a link to its page.
+    const page = await newPage({ width: 1280, height: 900 });
+    await page.goto(new URL("territoires/", BASE).href);
+    const points = await page.locator(".carte svg a circle").count();
+    const listed = await page.locator("section.entree").count();
+    const inside = await page.evaluate(() => {
+      const svg = document.querySelector(".carte svg").getBoundingClientRect();
+      return [...document.querySelectorAll(".carte circle")].every((c) => {
+        const r = c.getBoundingClientRect();
+        return r.left >= svg.left && r.right <= svg.right && r.top >= svg.top && r.bottom <= svg.bottom;
+      });
+    });
+    check("/territoires/ has a map: a point per listed territory, inside the outline's frame", points > 0 && points <= listed && inside,
+      `${points} points, ${listed} territories, inside=${inside}`);
+    await page.locator(".carte svg a").first().click();
+    await page.waitForURL(/\/territoires\/[a-z0-9-]+\/$/);
+    ok("a point of the map leads to its territory's page");
+    await page.context().close();
+  }
+
   // ------------------------------------------------------------------ accessibility
   const axePages = {
     accueil: BASE,
@@ -317,7 +338,7 @@ try {
   if (SHOTS) {
     mkdirSync(SHOTS, { recursive: true });
     const method = methods.find((u) => u.includes("cartographie-sensible")) || methods[0];
-    const shots = { accueil: BASE, episode, methode: method, recherche: searchUrl };
+    const shots = { accueil: BASE, episode, methode: method, recherche: searchUrl, territoires: new URL("territoires/", BASE).href };
     for (const [width, height, label] of [[1280, 900, "bureau"], [375, 812, "telephone"]]) {
       const page = await newPage({ width, height }, width < 600 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {});
       for (const [name, url] of Object.entries(shots)) {

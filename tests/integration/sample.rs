@@ -248,4 +248,16 @@ fn the_sample_show_builds_and_its_feed_is_stable() {
     let feed = p.read("build/current/www/feed.xml");
     assert_eq!(feed.matches("<item>").count(), 10);
     insta::assert_snapshot!(feed);
+    // The key pages, as a listener and a facilitator first meet them.
+    for (name, page) in [
+        ("home", "index.html"),
+        ("episode", "episodes/dessiner-le-territoire-vecu/index.html"),
+        ("method_sheet", "methodes/cartographie-sensible/index.html"),
+        ("archives", "archives/index.html"),
+        ("methods", "methodes/index.html"),
+        ("territories", "territoires/index.html"),
+        ("not_found", "404.html"),
+    ] {
+        insta::assert_snapshot!(name, p.read(&format!("build/current/www/{page}")));
+    }
 }
