@@ -40,6 +40,10 @@ pub struct Query {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResults {
     pub query: Query,
+    /// When nothing is found: the same words with the misspelled ones replaced by the closest
+    /// word the index has (`habitans` → `habitants`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
     /// Matching episodes in all (the list holds at most `limit`).
     pub total: usize,
     pub episodes: Vec<EpisodeHit>,
@@ -334,12 +338,93 @@ impl Searcher {
         out
     }
 
-    /// Answers a search. An empty query with no filter finds nothing.
+    /// Answers a search. An empty query with no filter finds nothing; a query that finds
+    /// nothing gets a spelling suggestion when the index has close words.
     pub fn search(&self, query: &Query) -> Result<SearchResults, SearchError> {
+        let mut results = self.run(query)?;
+        if results.total == 0 && !query.q.trim().is_empty() {
+            results.suggestion = self.spelling(&query.q);
+        }
+        Ok(results)
+    }
+
+    /// `q` with each word the index does not have replaced by the closest one it has, as people
+    /// write it; `None` when no word changes.
+    fn spelling(&self, q: &str) -> Option<String> {
+        let searcher = self.reader.searcher();
+        let mut analyzer = self.analyzer.clone();
+        let mut out = q.to_owned();
+        let mut changed = false;
+        for word in q.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’').filter(|w| w.chars().count() >= 3)
+        {
+            let stems: Vec<String> = super::analyze(&mut analyzer, word).into_iter().collect();
+            let [stem] = stems.as_slice() else { continue };
+            let term = tantivy::Term::from_field_text(self.fields.text, stem);
+            if searcher.doc_freq(&term).unwrap_or(0) > 0 {
+                continue;
+            }
+            let Some(close) = closest_term(&searcher, self.fields.text, stem) else { continue };
+            let Some(said) = self.said(&searcher, &mut analyzer, &close, word) else { continue };
+            if said != word.to_lowercase() {
+                out = out.replacen(word, &said, 1);
+                changed = true;
+            }
+        }
+        changed.then_some(out)
+    }
+
+    /// The word as people say it whose stem is `stem` (the index keeps stems) closest to what
+    /// was `typed`, read in the text of the first documents that have it.
+    fn said(
+        &self,
+        searcher: &tantivy::Searcher,
+        analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+        stem: &str,
+        typed: &str,
+    ) -> Option<String> {
+        use tantivy::DocSet;
+        const READ: usize = 20;
+        let term = Term::from_field_text(self.fields.text, stem);
+        let mut addresses = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let Ok(inverted) = segment.inverted_index(self.fields.text) else { continue };
+            let Ok(Some(mut postings)) = inverted.read_postings(&term, IndexRecordOption::Basic) else { continue };
+            while postings.doc() != tantivy::TERMINATED && addresses.len() < READ {
+                addresses.push(tantivy::DocAddress::new(ord as u32, postings.doc()));
+                postings.advance();
+            }
+        }
+        let mut words: HashMap<String, usize> = HashMap::new();
+        for address in addresses {
+            let Ok(doc) = searcher.doc::<TantivyDocument>(address) else { continue };
+            let Some(text) = doc.get_first(self.fields.text).and_then(|v| v.as_str()) else { continue };
+            for w in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                let w = w.to_lowercase();
+                if let Some(n) = words.get_mut(&w) {
+                    *n += 1;
+                } else if super::analyze(analyzer, &w).iter().eq([stem.to_owned()].iter()) {
+                    words.insert(w, 1);
+                }
+            }
+        }
+        let typed = typed.to_lowercase();
+        words
+            .into_iter()
+            .min_by_key(|(w, n)| (strsim::damerau_levenshtein(&typed, w), std::cmp::Reverse(*n), w.clone()))
+            .map(|(w, _)| w)
+    }
+
+    /// The search itself.
+    fn run(&self, query: &Query) -> Result<SearchResults, SearchError> {
         let f = &self.fields;
         let limit = query.limit.unwrap_or(10).clamp(1, 100);
-        let mut results =
-            SearchResults { query: query.clone(), total: 0, episodes: Vec::new(), facets: Facets::default() };
+        let mut results = SearchResults {
+            query: query.clone(),
+            suggestion: None,
+            total: 0,
+            episodes: Vec::new(),
+            facets: Facets::default(),
+        };
         let mut filters: Vec<Facet> = Vec::new();
         for (kind, value) in [
             ("partner", query.partner.as_deref()),
@@ -586,7 +671,10 @@ pub fn text_report(results: &SearchResults) -> String {
     let mut out = String::new();
     let shown = results.episodes.len();
     out.push_str(&match results.total {
-        0 => "no episode found\n".to_owned(),
+        0 => match &results.suggestion {
+            Some(s) => format!("no episode found; did you mean `{s}`?\n"),
+            None => "no episode found\n".to_owned(),
+        },
         1 => "1 episode found\n".to_owned(),
         n if n == shown => format!("{n} episodes found\n"),
         n => format!("{n} episodes found, the first {shown} shown\n"),
@@ -610,4 +698,30 @@ pub fn text_report(results: &SearchResults) -> String {
 /// A snippet's HTML as plain text, the matches between `*`.
 fn plain(html: &str) -> String {
     crate::transcript::decode_entities(&html.replace("<mark>", "*").replace("</mark>", "*"))
+}
+
+/// The term of `field` closest to `stem` by edit distance (at most 1 for short words, 2 for
+/// longer ones), the most frequent among the closest; every segment's dictionary is read, which
+/// only a search that found nothing pays for.
+fn closest_term(searcher: &tantivy::Searcher, field: tantivy::schema::Field, stem: &str) -> Option<String> {
+    let most = if stem.chars().count() <= 4 { 1 } else { 2 };
+    let mut best: HashMap<String, (usize, u32)> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else { continue };
+        let Ok(mut terms) = inverted.terms().stream() else { continue };
+        while terms.advance() {
+            let Ok(term) = std::str::from_utf8(terms.key()) else { continue };
+            if term.len().abs_diff(stem.len()) > most {
+                continue;
+            }
+            let distance = strsim::damerau_levenshtein(stem, term);
+            if distance <= most {
+                let entry = best.entry(term.to_owned()).or_insert((distance, 0));
+                entry.1 += terms.value().doc_freq;
+            }
+        }
+    }
+    best.into_iter()
+        .min_by(|a, b| (a.1.0, std::cmp::Reverse(a.1.1), &a.0).cmp(&(b.1.0, std::cmp::Reverse(b.1.1), &b.0)))
+        .map(|(t, _)| t)
 }

@@ -775,6 +775,8 @@ pub(super) struct SearchCtx {
     /// The filters in force, each with the address of the search without it.
     active: Vec<ActiveFilter>,
     total: usize,
+    /// When nothing was found: the words with their spelling corrected, and the search for them.
+    suggestion: Option<(String, String)>,
     facets: Vec<FacetGroup>,
     episodes: Vec<HitCtx>,
 }
@@ -845,6 +847,7 @@ impl SearchCtx {
             hidden: Vec::new(),
             active: Vec::new(),
             total: 0,
+            suggestion: None,
             facets: Vec::new(),
             episodes: Vec::new(),
         }
@@ -921,6 +924,10 @@ impl SearchCtx {
             hidden,
             active,
             total: results.total,
+            suggestion: results
+                .suggestion
+                .as_ref()
+                .map(|s| (s.clone(), href(&Query { q: s.clone(), ..query.clone() }))),
             facets,
             episodes,
         }

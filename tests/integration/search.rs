@@ -393,3 +393,25 @@ fn a_word_is_found_through_the_episode_that_names_it() {
     assert_eq!(starts("porte ferney"), [(ferney.clone(), 40), (ferney.clone(), 0)]);
     assert_eq!(starts("ferney"), [(ferney, 0)]);
 }
+
+/// A search that finds nothing because of a typo offers the words the index has, as said.
+#[test]
+fn a_misspelled_search_suggests_the_words_of_the_index() {
+    let s = searcher();
+    let search = |q: &str| s.search(&Query { q: q.into(), ..Query::default() }).unwrap();
+    for (typed, meant) in [
+        ("habitans", "habitants"),
+        ("budjet participatif", "budget participatif"),
+        ("\"chatau d'eau\"", "\"château d'eau\""),
+    ] {
+        let results = search(typed);
+        assert_eq!(results.total, 0, "{typed}");
+        assert_eq!(results.suggestion.as_deref(), Some(meant), "{typed}");
+        assert!(search(meant).total > 0, "the suggestion finds something: {meant}");
+    }
+    // Nothing close: no suggestion; something found: none asked.
+    assert_eq!(search("zzzqqqx").suggestion, None);
+    assert_eq!(search("habitants").suggestion, None);
+    let page = s.search_page(&search("habitans")).unwrap();
+    assert!(page.contains("Vouliez-vous dire <a href=\"/recherche/?q=habitants\">habitants</a>"), "{page}");
+}
