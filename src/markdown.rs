@@ -114,6 +114,7 @@ fn render_with(
     let mut out = Vec::new();
     let mut current = Vec::new();
     let mut depth = 0usize;
+    let mut notes = Footnotes::default();
     for event in Parser::new_ext(markdown, options()) {
         seen(&event);
         match &event {
@@ -122,8 +123,8 @@ fn render_with(
             _ => {}
         }
         match flavour {
-            Flavour::Page => current.push(event),
-            Flavour::Apple => current.extend(apple(event)),
+            Flavour::Page => current.push(notes.link(event)),
+            Flavour::Apple => current.extend(apple(notes.link(event))),
         }
         if depth == 0 {
             let mut raw = String::new();
@@ -135,6 +136,43 @@ fn render_with(
         }
     }
     out
+}
+
+/// Footnotes that lead to their note: pulldown-cmark names them by their labels, which ammonia
+/// would strip (no `id` survives unless allowed) or could let clash with the page's own ids. They
+/// are numbered in the order they are met and written as HTML with ids the sanitizer keeps,
+/// prefixed with [`ID_PREFIX`] like every id of the notes.
+#[derive(Default)]
+struct Footnotes(Vec<String>);
+
+/// What the sanitizer puts before every id of the notes, so that none is one of the page's.
+const ID_PREFIX: &str = "note-";
+
+impl Footnotes {
+    fn number(&mut self, label: &str) -> usize {
+        match self.0.iter().position(|l| l == label) {
+            Some(i) => i + 1,
+            None => {
+                self.0.push(label.to_owned());
+                self.0.len()
+            }
+        }
+    }
+
+    fn link<'a>(&mut self, event: Event<'a>) -> Event<'a> {
+        match event {
+            Event::FootnoteReference(label) => {
+                let n = self.number(&label);
+                Event::InlineHtml(format!("<sup><a href=\"#{ID_PREFIX}{n}\" id=\"ref-{n}\">{n}</a></sup>").into())
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let n = self.number(&label);
+                Event::Html(format!("<div id=\"{n}\"><p><a href=\"#{ID_PREFIX}ref-{n}\">{n}.</a></p>").into())
+            }
+            Event::End(TagEnd::FootnoteDefinition) => Event::Html("</div>".into()),
+            other => other,
+        }
+    }
 }
 
 /// One event of the notes as Apple's subset has it (nothing, or another event).
@@ -167,7 +205,11 @@ static APPLE: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLo
 fn rules(flavour: Flavour) -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     match flavour {
-        Flavour::Page => builder.link_rel(Some("noopener")),
+        Flavour::Page => builder
+            .link_rel(Some("noopener"))
+            .add_tag_attributes("div", ["id"])
+            .add_tag_attributes("a", ["id"])
+            .id_prefix(Some(ID_PREFIX)),
         // The tags Apple Podcasts allows in a `description`, and a link's address alone.
         Flavour::Apple => builder
             .tags(["p", "ol", "ul", "li", "a"].into())
@@ -225,6 +267,17 @@ mod tests {
         assert!(!html.contains("script"));
         assert!(!html.contains("onclick"));
         assert!(html.contains("&amp; fin"));
+    }
+
+    #[test]
+    fn footnotes_lead_to_their_note_and_back() {
+        let html =
+            to_html("Une note[^a] et une autre[^b].\n\n[^b]: Deux.\n\n[^a]: Une.\n\n<div id=\"lecteur\">x</div>");
+        assert!(html.contains("<sup><a href=\"#note-1\" id=\"note-ref-1\" rel=\"noopener\">1</a></sup>"), "{html}");
+        assert!(html.contains("<div id=\"note-1\"><p><a href=\"#note-ref-1\" rel=\"noopener\">1.</a></p>"), "{html}");
+        assert!(html.contains("<div id=\"note-2\">"), "{html}");
+        // A page's own ids cannot be taken by the notes.
+        assert!(html.contains("<div id=\"note-lecteur\">") && !html.contains("id=\"lecteur\""), "{html}");
     }
 
     #[test]

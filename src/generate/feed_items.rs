@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::feed::{self, FeedInput};
 
 /// Bumped whenever the bytes of an item change for the same inputs (the feed's writer).
-const VERSION: &str = "veillee feed items 2\n";
+const VERSION: &str = "veillee feed items 3\n";
 
 /// The feed of `input`, its items taken from `cache` when their key (`keys`, in the order of
 /// `input.items`) is there, the others rendered on every core; the cache then holds this feed's

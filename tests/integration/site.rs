@@ -318,3 +318,29 @@ fn method_pages_suggest_passages_of_episodes_not_linked_to_them() {
     );
     assert!(!p.ok(&["check"]).contains("suggestion"));
 }
+
+/// Hostile notes: scripts, event attributes and `javascript:` links are gone from the page, and a
+/// footnote still leads to its note (ammonia keeps the ids of pulldown-cmark's footnotes).
+#[test]
+fn hostile_notes_are_sanitized_and_footnotes_still_work() {
+    let p = Project::fixture("show");
+    p.edit(
+        "episodes/enquete-de-besoins-a-leaz.md",
+        "<script>",
+        "Un <a href=\"javascript:alert(1)\">lien piégé</a>, [un autre](javascript:alert(2)), \
+         <img src=\"x.png\" onerror=\"alert(3)\" alt=\"x\"> et une note[^1].\n\n[^1]: La note de bas de page.\n\n<script>",
+    );
+    p.ok(&["build"]);
+    let html = p.read("build/current/www/episodes/enquete-de-besoins-a-leaz/index.html");
+    let notes = &html[html.find("<section class=\"notes\"").unwrap()..];
+    let notes = &notes[..notes.find("</section>").unwrap()];
+    for bad in ["javascript:", "onerror", "<script", "alert("] {
+        assert!(!notes.contains(bad), "{bad} in {notes}");
+    }
+    let href = notes.split("<sup><a href=\"").nth(1).unwrap().split('"').next().unwrap();
+    let id = href.strip_prefix('#').unwrap();
+    assert!(notes.contains(&format!("<div id=\"{id}\">")), "the footnote's target exists: {notes}");
+    assert!(notes.contains("La note de bas de page."));
+    // The page's own ids stay the page's: the notes' are prefixed.
+    assert_eq!(html.matches("id=\"lecteur\"").count(), 1);
+}
