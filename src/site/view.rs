@@ -410,7 +410,8 @@ pub(super) struct EpisodeCtx {
     territories: Vec<TerritoryRef>,
     /// The transcript in each published format: (label, address); empty without one.
     transcript_formats: Vec<(&'static str, String)>,
-    transcript: Vec<CueCtx>,
+    /// The transcript's passages as HTML (see [`transcript_html`]); empty without one.
+    transcript: String,
 }
 
 #[derive(Serialize)]
@@ -430,12 +431,35 @@ struct MethodMoments {
     moments: Vec<ChapterCtx>,
 }
 
-#[derive(Serialize)]
-struct CueCtx {
-    start: String,
-    clock: String,
-    speaker: Option<String>,
-    text: String,
+/// The passages of an episode page's transcript, one `<p>` per cue: its anchor `t=SECONDS` (what
+/// `#t=` links reach without JavaScript), a time code that links there, the speaker's name where
+/// it changes, the text with French typography. Written here rather than by the template: an
+/// hour of speech is hundreds of cues, and a template iteration per cue was most of the page's
+/// rendering time.
+fn transcript_html(e: &Episode) -> String {
+    use std::fmt::Write;
+    let Some(t) = e.cues() else { return String::new() };
+    let mut out = String::with_capacity(t.cues.len() * 200);
+    let mut last: Option<&str> = None;
+    for c in &t.cues {
+        let name = c.voice.as_deref().map(|v| e.speaker_name(v));
+        let start = seconds(c.start_ms);
+        let clock = clock(c.start_ms);
+        let _ = write!(
+            out,
+            "<p class=\"passage\" id=\"t={start}\" data-t=\"{start}\"><a class=\"horodatage\" href=\"#t={start}\" aria-label=\"Écouter à {clock}\">{clock}</a> "
+        );
+        if let Some(n) = name.filter(|n| Some(*n) != last) {
+            out.push_str("<span class=\"orateur\">");
+            crate::util::text::escape_with(n, crate::util::text::html_entity, |part| out.push_str(part));
+            out.push_str("</span> ");
+        }
+        last = name;
+        let text = super::fr::typo(&c.text);
+        crate::util::text::escape_with(&text, crate::util::text::html_entity, |part| out.push_str(part));
+        out.push_str("</p>\n");
+    }
+    out
 }
 
 /// JSON inside `<script>`: `<` escaped so that no text of an episode can close the element.
@@ -459,21 +483,7 @@ impl EpisodeCtx {
                 persons.push(p.clone());
             }
         }
-        // The transcript names a speaker only where the speaker changes, as people read it.
-        let mut last: Option<&str> = None;
-        let transcript: Vec<CueCtx> = e
-            .cues()
-            .iter()
-            .flat_map(|t| &t.cues)
-            .map(|c| {
-                let name = c.voice.as_deref().map(|v| e.speaker_name(v));
-                let speaker = (name != last).then(|| name.map(str::to_owned)).flatten();
-                last = name;
-                // Typography here rather than by a template filter: a transcript has hundreds of cues.
-                let text = super::fr::typo(&c.text).into_owned();
-                CueCtx { start: seconds(c.start_ms), clock: clock(c.start_ms), speaker, text }
-            })
-            .collect();
+        let transcript = transcript_html(e);
         let chapter = |c: &crate::catalog::Chapter| ChapterCtx {
             start: seconds(c.start_ms),
             clock: clock(c.start_ms),
