@@ -125,6 +125,21 @@ try {
     await page.context().close();
   }
 
+  {
+    // A method sheet printed for a workshop: the sheet, not the site around it.
+    const page = await newPage({ width: 1280, height: 900 });
+    await page.goto(methods.find((u) => u.includes("cartographie-sensible")) || methods[0]);
+    await page.emulateMedia({ media: "print" });
+    const printed = await page.evaluate(() => ({
+      chrome: ["header.site", "footer.site"].map((s) => getComputedStyle(document.querySelector(s)).display),
+      title: getComputedStyle(document.querySelector("h1")).display,
+      steps: document.querySelector(".etapes") ? getComputedStyle(document.querySelector(".etapes")).display : "none",
+    }));
+    check("a method sheet prints without the header and footer, its title and steps kept",
+      printed.chrome.every((d) => d === "none") && printed.title !== "none" && printed.steps !== "none", JSON.stringify(printed));
+    await page.context().close();
+  }
+
   // ------------------------------------------------------------------ accessibility
   const axePages = {
     accueil: BASE,
@@ -200,6 +215,28 @@ try {
       return r.top >= 0 && r.bottom <= window.innerHeight;
     });
     check("the passage being played is kept in view", inView, "out of the window");
+
+    // A reader who scrolls away is left there, with a button to follow the playback again.
+    await page.evaluate(() => { document.getElementById("lecteur").currentTime = 0; });
+    // Longer than the script's own scrolling takes: a wheel then is the reader's.
+    await page.waitForTimeout(1300);
+    await page.mouse.move(640, 700);
+    await page.mouse.wheel(0, 4000);
+    await page.waitForTimeout(800);
+    const left = await page.evaluate(() => window.scrollY);
+    const nextStart = starts[starts.findIndex((x) => x > 1.5)];
+    await page.evaluate((t) => { document.getElementById("lecteur").currentTime = t + 0.2; }, nextStart);
+    await page.waitForTimeout(800);
+    const stayed = await page.evaluate(() => ({ y: window.scrollY, follow: !document.getElementById("suivre").hidden }));
+    check("scrolled away: the page stays where the reader put it, a button offers to follow again",
+      Math.abs(stayed.y - left) < 2 && stayed.follow, JSON.stringify({ left, stayed }));
+    await page.click("#suivre");
+    await page.waitForTimeout(900);
+    const back = await page.evaluate(() => {
+      const r = document.querySelector(".passage.actif").getBoundingClientRect();
+      return { inView: r.top >= 0 && r.bottom <= window.innerHeight, follow: !document.getElementById("suivre").hidden };
+    });
+    check("'Suivre la lecture' brings the passage being played back into view", back.inView && !back.follow, JSON.stringify(back));
 
     // A time code, twice: it seeks and plays each time, and the history does not grow.
     const j = Math.max(1, k - 1);

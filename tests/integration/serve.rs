@@ -297,3 +297,22 @@ fn serve_prints_the_counts_not_the_outputs() {
     assert!(server.printed[0].starts_with("built build/gen-2: 3 episodes; 0 re-probed"), "{:?}", server.printed);
     assert!(server.printed.iter().all(|l| !l.starts_with("  ")), "{:?}", server.printed);
 }
+
+/// An unknown address gets the website's own French 404 page, with status 404; `/episodes/`
+/// (no page of its own) moves to the archives.
+#[test]
+fn unknown_paths_get_the_404_page_and_episodes_moves_to_the_archives() {
+    let (p, s) = served();
+    for path in ["/nulle-part/", "/episodes/inconnu/", "/methodes/inconnue/index.html", "/media/absent.mp3"] {
+        let (status, h, body) = request(&s, Method::GET, path, &[]);
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(h[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
+        assert_eq!(body, std::fs::read(p.www().join("404.html")).unwrap(), "{path}");
+    }
+    let (status, h, _) = request(&s, Method::GET, "/episodes/", &[]);
+    assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(h[header::LOCATION], "/archives/");
+    let (status, _, body) = request(&s, Method::GET, "/archives/", &[]);
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8(body).unwrap().contains("<h1>Tous les épisodes</h1>"));
+}

@@ -52,7 +52,6 @@
   var starts = passages.map(function (p) { return parseFloat(p.getAttribute("data-t")); });
   var current = -1;
   var following = true;
-  var ownScroll = 0;
   var reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   if (controls) { controls.hidden = false; }
 
@@ -86,7 +85,6 @@
       }
     }
     if (scroll && current >= 0) {
-      ownScroll = Date.now();
       passages[current].scrollIntoView({ block: "center", behavior: reduced ? "auto" : "smooth" });
     }
   }
@@ -141,9 +139,10 @@
   player.addEventListener("pause", function () { if (!player.ended) { say(status, "Pause à " + clock(player.currentTime)); } });
   player.addEventListener("ended", function () { say(status, "Fin de l’épisode"); });
 
-  // A reader who scrolls away is not pulled back until they ask.
+  // A reader who scrolls away is not pulled back until they ask (a wheel, a touch or a key is
+  // always the reader: the script's own scrolling sends none).
   function away() {
-    if (Date.now() - ownScroll > 1000 && following && !player.paused) { setFollowing(false); }
+    if (following) { setFollowing(false); }
   }
   window.addEventListener("wheel", away, { passive: true });
   window.addEventListener("touchmove", away, { passive: true });
