@@ -122,7 +122,33 @@ pub fn app(state: Arc<AppState>) -> Router {
             }),
         )
         .fallback(serve_www)
+        .layer(tower_http::compression::CompressionLayer::new().compress_when(worth_compressing))
         .with_state(state)
+}
+
+/// Text compresses to a fraction (the sample feed: 53,756 bytes, 8,193 gzipped) and every app
+/// polls the feed; audio and images are compressed already, and a byte range stays as it is.
+fn worth_compressing(
+    status: StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    const TEXT: [&str; 9] = [
+        "text/html",
+        "application/rss+xml",
+        "application/xml",
+        "application/json",
+        "text/vtt",
+        "application/x-subrip",
+        "text/css",
+        "text/javascript",
+        "text/plain",
+    ];
+    let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let small =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()).is_some_and(|n| n < 512);
+    status == StatusCode::OK && !small && TEXT.iter().any(|t| kind.starts_with(t))
 }
 
 /// A request that could not be answered: a stable code, a French message for the reader, and
@@ -253,10 +279,15 @@ async fn search_page(
     let Ok(Query(query)) = query else { return AppError::BadQuery.page() };
     let page = with_generation(&state, |open| {
         let results = open.search(&query).map_err(AppError::Search)?;
-        open.search_page(&results).map_err(AppError::Page)
+        let html = open.search_page(&results).map_err(AppError::Page)?;
+        Ok((html, open.media_base().map(str::to_owned)))
     });
     match page {
-        Ok(html) => axum::response::Html(html).into_response(),
+        Ok((html, media_base)) => {
+            let mut response = axum::response::Html(html).into_response();
+            secure(response.headers_mut(), media_base.as_deref());
+            response
+        }
         Err(error) => error.page(),
     }
 }
@@ -273,21 +304,102 @@ async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Resp
     if let Some(to) = open.redirect(&page).or_else(|| open.redirect(path.trim_end_matches("index.html"))) {
         return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to.to_owned())]).into_response();
     }
+    if request.method() == axum::http::Method::OPTIONS {
+        return preflight(&path);
+    }
+    let mut request = request;
     // Each request resolves against one generation's directory, not the link: a build that
     // swaps generations mid-request cannot mix two of them.
-    let service = ServeDir::new(open.www()).append_index_html_on_directories(true).ignore_multi_range_requests(true);
-    let mut response = match service.oneshot(request).await {
+    let www = open.www();
+    let service = || ServeDir::new(&www).append_index_html_on_directories(true).ignore_multi_range_requests(true);
+    if !range_applies(&mut request, &service).await {
+        request.headers_mut().remove(header::RANGE);
+    }
+    let mut response = match service().oneshot(request).await {
         Ok(r) => r.map(Body::new),
         Err(e) => match e {},
     };
     let status = response.status();
     if status == StatusCode::NOT_FOUND {
-        return not_found(&open.www());
+        let mut response = not_found(&www);
+        secure(response.headers_mut(), open.media_base());
+        return response;
     }
     if status.is_success() || status == StatusCode::NOT_MODIFIED {
         decorate(&path, response.headers_mut());
     }
+    secure(response.headers_mut(), open.media_base());
     response
+}
+
+/// Whether the request's `Range` is to be honoured: only in bytes (another unit is ignored,
+/// RFC 9110 §14.2), and with an `If-Range` only if it names the file as it is now (§13.1.5: a
+/// stale validator gets the whole file). The validators are the file's own, as a HEAD sees them.
+async fn range_applies<F>(request: &mut Request, service: &F) -> bool
+where
+    F: Fn() -> ServeDir,
+{
+    let Some(range) = request.headers().get(header::RANGE) else { return true };
+    let in_bytes = range.to_str().is_ok_and(|r| r.trim_start().to_ascii_lowercase().starts_with("bytes="));
+    if !in_bytes {
+        return false;
+    }
+    let Some(if_range) = request.headers().get(header::IF_RANGE).cloned() else { return true };
+    let head = Request::builder().method(axum::http::Method::HEAD).uri(request.uri().clone()).body(Body::empty());
+    let Ok(head) = head else { return false };
+    let current = match service().oneshot(head).await {
+        Ok(r) => r,
+        Err(e) => match e {},
+    };
+    let validator = if_range.as_bytes();
+    // A strong ETag compares byte for byte; a date must be the file's Last-Modified exactly.
+    let etag = current.headers().get(header::ETAG).map(HeaderValue::as_bytes);
+    let date = current.headers().get(header::LAST_MODIFIED).map(HeaderValue::as_bytes);
+    if validator.starts_with(b"\"") { etag == Some(validator) } else { date == Some(validator) }
+}
+
+/// The paths other sites' web players read: transcripts, chapters, the feed, media.
+fn shared_with_other_sites(path: &str) -> bool {
+    path.starts_with("/transcripts/")
+        || path.starts_with("/chapters/")
+        || path.starts_with("/media/")
+        || path.ends_with("feed.xml")
+}
+
+/// `OPTIONS`: what a browser asks before a cross-site request with headers (a player's `Range`).
+fn preflight(path: &str) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let h = response.headers_mut();
+    h.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+    if shared_with_other_sites(path) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Range, If-Range, If-None-Match, If-Modified-Since"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
+    }
+    response
+}
+
+/// What every answer from www carries: no sniffing of types, a referrer policy, and on pages a
+/// Content-Security-Policy that allows the theme's own script and stylesheet (never inline
+/// ones) and the media's host.
+fn secure(headers: &mut axum::http::HeaderMap, media_base: Option<&str>) {
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    let html = headers.get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+    if html {
+        let media = media_base.filter(|m| m.starts_with("https://")).map(|m| format!(" {m}")).unwrap_or_default();
+        let csp = format!(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{media}; media-src 'self'{media}; \
+             connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+        );
+        if let Ok(value) = HeaderValue::from_str(&csp) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
 }
 
 /// The website's own 404 page (a generation from before it had one: a line of French).
@@ -303,13 +415,20 @@ fn decorate(path: &str, headers: &mut axum::http::HeaderMap) {
     if let Some(ct) = mime::of_path(path) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     }
-    if path.starts_with("/transcripts/") || path.starts_with("/chapters/") || path.ends_with("feed.xml") {
+    if shared_with_other_sites(path) {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
-    // Media and images are content-addressed: a URL never changes meaning.
-    if path.starts_with("/media/") || path.starts_with("/images/") {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
-    }
+    // Media and images keep their names, but a text correction re-tags a media file under the
+    // same name: long lifetimes, revalidated by ETag, never `immutable`. Feeds and pages change
+    // with every publication: short ones.
+    let lifetime = if path.starts_with("/media/") || path.starts_with("/images/") {
+        "public, max-age=86400"
+    } else if path.starts_with("/transcripts/") || path.starts_with("/chapters/") {
+        "public, max-age=3600"
+    } else {
+        "public, max-age=300"
+    };
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(lifetime));
 }
 
 /// A server bound to its address, its first build done, ready to run.

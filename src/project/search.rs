@@ -78,6 +78,12 @@ impl OpenGeneration {
             .collect()
     }
 
+    /// Where this generation's media are served from, when it was built with a media host of
+    /// its own (`media_base_url`), for the pages' Content-Security-Policy.
+    pub fn media_base(&self) -> Option<&str> {
+        self.pages.as_ref().map(Pages::media_base).filter(|m| !m.is_empty())
+    }
+
     /// The search page of `results`, in this generation's theme.
     pub fn search_page(&self, results: &SearchResults) -> Result<String, PageError> {
         let pages = self.pages.as_ref().ok_or(PageError::NoPages)?;

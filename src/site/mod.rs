@@ -420,6 +420,11 @@ impl Pages {
         Ok(Pages { env: environment(&source.overrides)?, show: source.show })
     }
 
+    /// The media's own host (`media_base_url`), empty when they are served with the site.
+    pub(crate) fn media_base(&self) -> &str {
+        &self.show.media_base
+    }
+
     /// `/recherche/?q=…`: the results as a page that needs no JavaScript (a form, the episodes
     /// with their moments as deep links, facets as links that narrow the search).
     pub(crate) fn search(&self, results: &SearchResults) -> Result<String, TemplateError> {

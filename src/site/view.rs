@@ -30,6 +30,8 @@ pub(crate) struct ShowCtx {
     pub directories: Vec<Directory>,
     /// The cover's public address (absolute: Open Graph and JSON-LD need one).
     pub cover_abs: String,
+    /// The media's host when it is not the site's (`media_base_url`), else empty.
+    pub media_base: String,
     /// The partners, named in every page's footer.
     pub partners: Vec<NamedLink>,
     /// Each app's own link that subscribes to the feed.
@@ -82,6 +84,7 @@ impl ShowCtx {
             funding: ch.funding.clone(),
             directories: ch.directories.clone(),
             cover_abs: urls.image(cover_name),
+            media_base: if urls.media_base == urls.base { String::new() } else { urls.media_base.clone() },
             partners: catalog
                 .partners
                 .values()

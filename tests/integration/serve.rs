@@ -82,7 +82,9 @@ fn head_and_ranges() {
     assert_eq!(h[header::CONTENT_LENGTH], bytes.len().to_string());
     assert_eq!(h[header::ACCEPT_RANGES], "bytes");
     assert!(h.contains_key(header::ETAG));
-    assert_eq!(h[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    // Re-tagging changes a media file under its name: revalidated, never `immutable`.
+    assert_eq!(h[header::CACHE_CONTROL], "public, max-age=86400");
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*", "web players on other sites read media");
     let (status, h, body) = request(&s, Method::GET, MP3, &[("range", "bytes=100-199")]);
     assert_eq!(status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(h[header::CONTENT_RANGE], format!("bytes 100-199/{}", bytes.len()));
@@ -93,8 +95,26 @@ fn head_and_ranges() {
     let (status, _, body) = request(&s, Method::GET, MP3, &[("range", "bytes=0-1,5-6")]);
     assert_eq!(status, StatusCode::OK, "a multi-range request gets the whole file");
     assert_eq!(body, bytes);
-    let (status, _, _) = request(&s, Method::GET, MP3, &[("range", "bytes=999999-")]);
+    let (status, h, _) = request(&s, Method::GET, MP3, &[("range", "bytes=999999-")]);
     assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(h[header::CONTENT_RANGE], format!("bytes */{}", bytes.len()));
+    // A unit other than bytes is ignored (RFC 9110 §14.2): the whole file.
+    let (status, _, body) = request(&s, Method::GET, MP3, &[("range", "items=0-9")]);
+    assert_eq!((status, body.len()), (StatusCode::OK, bytes.len()));
+    // If-Range (§13.1.5): the range only if the validator is the file's as it is now.
+    let (_, h, _) = request(&s, Method::HEAD, MP3, &[]);
+    let (etag, date) =
+        (h[header::ETAG].to_str().unwrap().to_owned(), h[header::LAST_MODIFIED].to_str().unwrap().to_owned());
+    for (validator, expected) in [
+        (etag.as_str(), StatusCode::PARTIAL_CONTENT),
+        (date.as_str(), StatusCode::PARTIAL_CONTENT),
+        ("\"an-old-version\"", StatusCode::OK),
+        ("Mon, 01 Jan 2024 00:00:00 GMT", StatusCode::OK),
+    ] {
+        let (status, _, body) = request(&s, Method::GET, MP3, &[("range", "bytes=0-9"), ("if-range", validator)]);
+        assert_eq!(status, expected, "If-Range: {validator}");
+        assert_eq!(body.len(), if expected == StatusCode::OK { bytes.len() } else { 10 });
+    }
     let (_, h, _) = request(&s, Method::GET, "/images/cover.e9153e3f.jpg", &[("range", "bytes=0-9")]);
     assert_eq!(h[header::CONTENT_RANGE].to_str().unwrap().split('/').next(), Some("bytes 0-9"));
     let etag = h[header::ETAG].to_str().unwrap().to_owned();
@@ -315,4 +335,47 @@ fn unknown_paths_get_the_404_page_and_episodes_moves_to_the_archives() {
     let (status, _, body) = request(&s, Method::GET, "/archives/", &[]);
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8(body).unwrap().contains("<h1>Tous les épisodes</h1>"));
+}
+
+/// Other sites' players may ask before reading; text goes compressed; pages carry a strict
+/// Content-Security-Policy, and every answer no-sniff and a referrer policy.
+#[test]
+fn preflight_compression_and_security_headers() {
+    let (p, s) = served();
+    let (status, h, _) = request(
+        &s,
+        Method::OPTIONS,
+        MP3,
+        &[("origin", "https://player.example"), ("access-control-request-headers", "range")],
+    );
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    assert!(h[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().contains("Range"));
+    let (status, h, _) = request(&s, Method::OPTIONS, "/", &[]);
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(!h.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN), "pages are not shared");
+
+    let feed = std::fs::read(p.www().join("feed.xml")).unwrap();
+    let (status, h, body) = request(&s, Method::GET, "/feed.xml", &[("accept-encoding", "gzip")]);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_ENCODING], "gzip");
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut unzipped).unwrap();
+    assert_eq!(unzipped, feed);
+    assert!(body.len() * 3 < feed.len(), "{} bytes gzipped of {}", body.len(), feed.len());
+    let (_, h, body) = request(&s, Method::GET, MP3, &[("accept-encoding", "gzip, br")]);
+    assert!(!h.contains_key(header::CONTENT_ENCODING), "audio goes as it is");
+    assert_eq!(body, std::fs::read(p.www().join(&MP3[1..])).unwrap());
+
+    let (_, h, _) = request(&s, Method::GET, "/episodes/enquete-de-besoins-a-leaz/", &[]);
+    let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self';") && csp.contains("style-src 'self';") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(h[header::REFERRER_POLICY], "strict-origin-when-cross-origin");
+    assert_eq!(h[header::CACHE_CONTROL], "public, max-age=300");
+    let (_, h, _) = request(&s, Method::GET, "/recherche/?q=portes", &[]);
+    assert!(h.contains_key(header::CONTENT_SECURITY_POLICY), "the search page too");
 }
