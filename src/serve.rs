@@ -37,6 +37,8 @@ pub struct ServeOptions {
     pub preview: bool,
     /// Preview drafts and scheduled episodes too (implies `preview`).
     pub drafts: bool,
+    /// Build again whenever a source changes.
+    pub watch: bool,
 }
 
 /// Why the server could not start or stopped.
@@ -212,8 +214,8 @@ impl AppError {
     /// The detail for the log, when it must not reach the client.
     fn log(&self) {
         match self {
-            AppError::Search(SearchError::Index(e)) => eprintln!("error: search: {e}"),
-            AppError::Page(e) => eprintln!("error: page: {e}"),
+            AppError::Search(SearchError::Index(e)) => say(&mut std::io::stderr(), &format!("error: search: {e}\n")),
+            AppError::Page(e) => say(&mut std::io::stderr(), &format!("error: page: {e}\n")),
             _ => {}
         }
     }
@@ -442,6 +444,8 @@ pub struct Server {
     /// The first build, or the problems that stopped it.
     first: Result<Report, Problems>,
     next_scheduled: Option<jiff::Timestamp>,
+    /// With `--watch`: the sources as the first build saw them.
+    watch: Option<crate::project::SourceWatch>,
 }
 
 impl Project {
@@ -478,7 +482,8 @@ impl Project {
             Err(e) => return Err(e.into()),
         };
         let next_scheduled = first.as_ref().ok().and_then(|r| r.next_scheduled);
-        Ok(Server { runtime, listener, state, options: build_options, local, first, next_scheduled })
+        let watch = options.watch.then(|| self.watch_sources());
+        Ok(Server { runtime, listener, state, options: build_options, local, first, next_scheduled, watch })
     }
 }
 
@@ -536,9 +541,9 @@ impl Server {
     /// Serves until Ctrl-C. A scheduled episode comes out on its own: the server rebuilds when
     /// its date comes; it also follows builds made by other processes.
     pub fn run(self) -> Result<(), ServeError> {
-        let Server { runtime, listener, state, options, next_scheduled, .. } = self;
+        let Server { runtime, listener, state, options, next_scheduled, watch, .. } = self;
         runtime.block_on(async move {
-            tokio::spawn(follow(state.clone(), options, next_scheduled));
+            tokio::spawn(follow(state.clone(), options, next_scheduled, watch));
             axum::serve(listener, app(state))
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
@@ -549,33 +554,61 @@ impl Server {
     }
 }
 
-/// Follows generations made by other processes, and rebuilds when a scheduled episode is due.
-async fn follow(state: Arc<AppState>, options: BuildOptions, mut next: Option<jiff::Timestamp>) {
+/// Follows generations made by other processes, and rebuilds when a scheduled episode is due
+/// or, with `watch`, when a source changes (once it has stopped changing: an editor's save or a
+/// copy in progress makes one build, not several).
+async fn follow(
+    state: Arc<AppState>,
+    options: BuildOptions,
+    mut next: Option<jiff::Timestamp>,
+    mut watch: Option<crate::project::SourceWatch>,
+) {
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        if let Some(due) = next
-            && state.project.clock().now() >= due
-        {
+        let mut edited = false;
+        if let Some(w) = watch.as_mut() {
+            while w.changed(&state.project) {
+                edited = true;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+        }
+        let due = next.is_some_and(|due| state.project.clock().now() >= due);
+        if edited || due {
             let (s, o) = (state.clone(), options.clone());
             let done = tokio::task::spawn_blocking(move || rebuild(&s.project, s.slot, &o)).await;
             match done {
                 Ok(Ok(report)) => {
-                    print!("{report}");
+                    say(&mut std::io::stdout(), &report);
                     next = report.next_scheduled;
                 }
                 Ok(Err(e)) => {
-                    match &e {
-                        GenerateError::Problems(p) => eprintln!("{p}"),
-                        e => eprintln!("error: scheduled rebuild failed: {e}"),
+                    match e {
+                        // A preview shows the problems in its pages, as at the start.
+                        GenerateError::Problems(p) if state.slot == Slot::Preview => {
+                            say(&mut std::io::stderr(), &p);
+                            state.show_problems(p);
+                        }
+                        GenerateError::Problems(p) => say(&mut std::io::stderr(), &p),
+                        e => say(&mut std::io::stderr(), &format!("error: rebuild failed: {e}\n")),
                     }
                     next = None;
                 }
                 Err(e) => {
-                    eprintln!("error: scheduled rebuild failed: {e}");
+                    say(&mut std::io::stderr(), &format!("error: rebuild failed: {e}\n"));
                     next = None;
                 }
             }
         }
         state.refresh();
+    }
+}
+
+/// Writes what the server has to say; a closed stdout or stderr (a pipe whose reader left, a
+/// service manager's) must not stop it, as `print!` would by panicking.
+fn say(out: &mut dyn std::io::Write, text: &dyn std::fmt::Display) {
+    let text = text.to_string();
+    let _ = out.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = out.write_all(b"\n");
     }
 }

@@ -128,6 +128,9 @@ pub(super) enum Command {
         /// Preview drafts and scheduled episodes too (implies --preview).
         #[arg(long)]
         drafts: bool,
+        /// Build again whenever a source file changes (checked twice a second, one stat per file).
+        #[arg(long)]
+        watch: bool,
     },
 }
 

@@ -200,8 +200,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Transcript { command: TranscriptCommand::Import { slug, file, encoding, format } } => {
             out(project(root)?.import_transcript(&slug, &file, &ReadOptions { encoding, format })?)
         }
-        Command::Serve { addr, preview, drafts } => {
-            serve(&long_lived_project(root)?, &ServeOptions { addr, preview, drafts })
+        Command::Serve { addr, preview, drafts, watch } => {
+            serve(&long_lived_project(root)?, &ServeOptions { addr, preview, drafts, watch })
         }
     }
 }

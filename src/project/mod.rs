@@ -158,6 +158,12 @@ impl Project {
         Catalog::load(&self.root, &self.load)
     }
 
+    /// A watch on the sources (every file of feed/, episodes/, transcripts/ and site/ with its
+    /// identity), for `serve --watch`.
+    pub fn watch_sources(&self) -> SourceWatch {
+        SourceWatch(stamp::Sources::list(self.root()))
+    }
+
     /// Lets go of a value the operation is done with (see [`Project::short_lived`]).
     fn release<T>(&self, value: T) {
         if self.short_lived {
@@ -168,5 +174,24 @@ impl Project {
     /// A path for messages: relative to the root when it is inside it.
     pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
         path.strip_prefix(&self.root).unwrap_or(path)
+    }
+}
+
+/// The sources as last listed ([`Project::watch_sources`]).
+#[derive(Debug)]
+pub struct SourceWatch(Option<stamp::Sources>);
+
+impl SourceWatch {
+    /// Whether a source file was added, removed or changed since the last call (or the watch
+    /// began): one `stat` per file, no file read.
+    pub fn changed(&mut self, project: &Project) -> bool {
+        let now = stamp::Sources::list(project.root());
+        let changed = match (&self.0, &now) {
+            (Some(before), Some(after)) => !before.same_files(after),
+            (None, None) => false,
+            _ => true,
+        };
+        self.0 = now;
+        changed
     }
 }

@@ -32,6 +32,11 @@ pub(super) struct Sources {
 }
 
 impl Sources {
+    /// The same files with the same identities (the time of the listing aside).
+    pub(super) fn same_files(&self, other: &Sources) -> bool {
+        self.files == other.files
+    }
+
     /// Lists the sources of `root`; `None` if a directory cannot be read.
     pub(super) fn list(root: &Path) -> Option<Sources> {
         fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, FileIdentity)>) -> std::io::Result<()> {

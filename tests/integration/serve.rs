@@ -379,3 +379,22 @@ fn preflight_compression_and_security_headers() {
     let (_, h, _) = request(&s, Method::GET, "/recherche/?q=portes", &[]);
     assert!(h.contains_key(header::CONTENT_SECURITY_POLICY), "the search page too");
 }
+
+/// `serve --watch`: an edited source is on the site without a restart.
+#[test]
+fn watch_rebuilds_when_a_source_changes() {
+    let p = Project::fixture("show");
+    let server = Server::start(&p, &["--preview", "--watch"]);
+    let page = "/episodes/enquete-de-besoins-a-leaz/";
+    assert!(!server.get(page).contains("revu et corrigé"));
+    p.edit(
+        "episodes/enquete-de-besoins-a-leaz.md",
+        "title = \"Frapper aux portes",
+        "title = \"Frapper aux portes, revu et corrigé,",
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !server.get(page).contains("revu et corrigé") {
+        assert!(std::time::Instant::now() < deadline, "the edit never reached the served page");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
