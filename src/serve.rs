@@ -125,7 +125,27 @@ pub fn app(state: Arc<AppState>) -> Router {
         )
         .fallback(serve_www)
         .layer(tower_http::compression::CompressionLayer::new().compress_when(worth_compressing))
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// One line per request on stderr, as `key=value` pairs a log tool can read: when, what, the
+/// status, how long until the answer started. The path only: a query string may hold what a
+/// listener searched for.
+async fn log_request(request: Request, next: axum::middleware::Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let line = format!(
+        "time={} method={method} path={:?} status={} ms={:.1}",
+        jiff::Timestamp::now(),
+        path,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    say(&mut std::io::stderr(), &line);
+    response
 }
 
 /// Text compresses to a fraction (the sample feed: 53,756 bytes, 8,193 gzipped) and every app
@@ -546,7 +566,19 @@ impl Server {
             tokio::spawn(follow(state.clone(), options, next_scheduled, watch));
             axum::serve(listener, app(state))
                 .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
+                    // Ctrl-C, or SIGTERM from a service manager: requests under way end first.
+                    let term = async {
+                        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                            Ok(mut s) => {
+                                s.recv().await;
+                            }
+                            Err(_) => std::future::pending::<()>().await,
+                        }
+                    };
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        () = term => {}
+                    }
                 })
                 .await
                 .map_err(|e| IoError::new("the listening socket", e).into())

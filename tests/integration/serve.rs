@@ -398,3 +398,38 @@ fn watch_rebuilds_when_a_source_changes() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
+
+/// A service manager stops the server with SIGTERM: it ends cleanly (exit 0), and each request
+/// was written to its log as one `key=value` line.
+#[test]
+fn sigterm_stops_the_server_cleanly_and_requests_are_logged() {
+    let p = Project::fixture("show");
+    let mut child = p
+        .command()
+        .args(["serve", "--preview", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("serving "))
+        .unwrap();
+    let addr = line.strip_prefix("serving http://").unwrap().split('/').next().unwrap().to_owned();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    write!(stream, "GET /feed.xml?secret=1 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    stream.read_to_end(&mut Vec::new()).unwrap();
+    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    let mut log = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    let request = log.lines().find(|l| l.contains("path=\"/feed.xml\"")).unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        request.starts_with("time=") && request.contains(" method=GET ") && request.contains(" status=200 "),
+        "{request}"
+    );
+    assert!(!log.contains("secret"), "no query string in the log: {log}");
+}
