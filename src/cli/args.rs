@@ -112,6 +112,11 @@ pub(super) enum Command {
         #[arg(long)]
         loudness: bool,
     },
+    /// The staff who prepare (authors) and publish (editors) episodes from /admin/.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// Serve the website, the feed and the search (builds first if a source changed).
     ///
     /// Without --preview, serves build/current as built for channel.toml's base_url: what a
@@ -202,6 +207,25 @@ pub(super) enum NewCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub(super) enum StaffCommand {
+    /// Add a staff member and print their token, once (only its SHA-256 is kept, in
+    /// .veillee/staff.toml).
+    Add {
+        /// The name they are known by (shown in /admin/ and as the author of their commits).
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// author: prepares drafts; editor: also publishes.
+        #[arg(long, value_enum)]
+        role: veillee::project::Role,
+    },
+    /// List the staff members (never their tokens).
+    List,
+    /// Remove a staff member: their token stops working at once.
+    Revoke { name: String },
+}
+
+#[derive(Debug, clap::Subcommand)]
 pub(super) enum TranscriptCommand {
     /// Write transcripts/<SLUG>.vtt from FILE: the format is found from the content, speaker
     /// labels (`<v …>`, `[SPEAKER_00]:`, `Name:`) are named through the episode's `speakers`.

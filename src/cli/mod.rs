@@ -41,6 +41,8 @@ enum CliError {
     #[error(transparent)]
     Serve(#[from] ServeError),
     #[error(transparent)]
+    Staff(#[from] veillee::project::StaffError),
+    #[error(transparent)]
     Io(#[from] IoError),
 }
 
@@ -199,6 +201,28 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Transcript { command: TranscriptCommand::Import { slug, file, encoding, format } } => {
             out(project(root)?.import_transcript(&slug, &file, &ReadOptions { encoding, format })?)
+        }
+        Command::Staff { command } => {
+            let p = project(root)?;
+            match command {
+                args::StaffCommand::Add { name, email, role } => outln(p.staff_add(&name, &email, role)?),
+                args::StaffCommand::List => {
+                    let staff = p.staff_list()?;
+                    if staff.is_empty() {
+                        outln("no staff yet: `veillee staff add NAME --email ADDRESS --role author|editor`")
+                    } else {
+                        let lines: Vec<String> = staff
+                            .iter()
+                            .map(|m| format!("{}  {} <{}>  {}  added {}", m.id, m.name, m.email, m.role, m.added))
+                            .collect();
+                        outln(lines.join("\n"))
+                    }
+                }
+                args::StaffCommand::Revoke { name } => {
+                    let gone = p.staff_revoke(&name)?;
+                    outln(format!("revoked {} <{}>: their token no longer opens /admin/", gone.name, gone.email))
+                }
+            }
         }
         Command::Serve { addr, preview, drafts, watch } => {
             serve(&long_lived_project(root)?, &ServeOptions { addr, preview, drafts, watch })

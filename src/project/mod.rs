@@ -18,6 +18,7 @@ mod probe;
 mod publish;
 mod scaffold;
 mod search;
+mod staff;
 mod stamp;
 mod transcripts;
 
@@ -31,6 +32,7 @@ pub use publish::Published;
 pub use publish::{PublishError, PublishOptions};
 pub use scaffold::{InitOptions, NewPage};
 pub use search::{OpenGeneration, PageError};
+pub use staff::{NewStaff, Role, STAFF_FILE, StaffError, StaffMember};
 pub use transcripts::ImportError;
 
 use crate::catalog::{Catalog, LoadOptions};

@@ -29,6 +29,8 @@ mod search;
 mod serve;
 /// The website: pages exist for every link of the feed, French content, escaping.
 mod site;
+/// Staff accounts: tokens shown once, kept as hashes, revoked.
+mod staff;
 /// The published MP3s: our ID3 tag, the source's frames, re-tagging.
 mod tags;
 /// Transcripts: readers, writers, import, checks, bad input.
