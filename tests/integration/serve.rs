@@ -433,3 +433,35 @@ fn sigterm_stops_the_server_cleanly_and_requests_are_logged() {
     );
     assert!(!log.contains("secret"), "no query string in the log: {log}");
 }
+
+/// Hostile paths reach nothing outside www and crash nothing: each gets a 4xx (or a page of
+/// www when it names one), and the server answers normally after them.
+#[test]
+fn hostile_paths_reach_nothing_outside_www() {
+    let (p, s) = served();
+    std::fs::write(p.path().join("secret.txt"), "not to be served").unwrap();
+    let hostile = [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/media/..%2F..%2Fsecret.txt",
+        "/media/..%5C..%5Csecret.txt",
+        "/..%2fsecret.txt",
+        "//etc/passwd",
+        "/%00",
+        "/episodes/%00/",
+        "/feed.xml%00.html",
+        "/%C0%AE%C0%AE/secret.txt",
+        "/media/%ff%fe",
+        "/recherche/?q=%00%ff",
+        "/api/search?q=%ff",
+    ];
+    for path in hostile {
+        let (status, _, body) = request(&s, Method::GET, path, &[]);
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("not to be served") && !body.contains("root:"), "{path} leaked: {status}");
+        assert!(status.is_client_error() || status == StatusCode::OK, "{path}: {status}");
+    }
+    let (status, _, _) = request(&s, Method::GET, "/feed.xml", &[]);
+    assert_eq!(status, StatusCode::OK, "still serving");
+}
