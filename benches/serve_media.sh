@@ -14,7 +14,7 @@ CACHE="${BENCH_DIR:-$HOME/.cache/veillee-bench}"
 DURATION="${DURATION:-15}"
 OUT="$CACHE/serve-media-out"
 mkdir -p "$CACHE" "$OUT"
-for tool in wrk nginx; do
+for tool in wrk nginx bc; do
   command -v $tool >/dev/null || command -v /usr/sbin/$tool >/dev/null ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $tool >/dev/null; }
 done

@@ -261,12 +261,7 @@ impl Report {
     fn suggested(&self, f: &mut fmt::Formatter<'_>, limit: usize) -> fmt::Result {
         let shown = limit.min(self.suggestions.len());
         for (method, x) in self.suggestions.iter().take(shown) {
-            let at = crate::util::time::clock((x.start * 1000.0).round() as u64);
-            writeln!(
-                f,
-                "  suggestion   `{}` is said at {at} in episodes/{}/, not linked to methodes/{method}/",
-                x.name, x.slug
-            )?;
+            writeln!(f, "  suggestion   {}", x.unlinked(method, ""))?;
         }
         if self.suggestions.len() > shown && limit > 0 {
             writeln!(

@@ -261,7 +261,7 @@ enum Job {
     Transcript(usize, OutFormat),
     Redirect(String),
     Redirects,
-    /// One of the theme's own files (`site::STATIC`).
+    /// One of the theme's own files (`site::STATIC`): its text.
     Static(&'static str),
     Archives(site::ArchivePart),
     List(site::List),
@@ -606,7 +606,7 @@ pub(crate) fn render<R>(
     let redirects_key = key(["redirects", &blake3::hash(&redirects_json).to_hex()]);
     jobs.insert("_redirects.json".into(), (redirects_key, Job::Redirects));
     for (name, text) in site::STATIC {
-        jobs.insert((*name).to_owned(), (key(["static", name, text]), Job::Static(name)));
+        jobs.insert((*name).to_owned(), (key(["static", name, text]), Job::Static(text)));
     }
     // Static files may replace the theme's own files, never a generated page or feed.
     for (path, source) in &catalog.static_files {
@@ -684,9 +684,7 @@ pub(crate) fn render<R>(
             Job::Transcript(i, format) => transcript_output(items[*i].episode, *format).unwrap_or_default(),
             Job::Redirect(to) => site()?.redirect(to)?,
             Job::Redirects => redirects_json.clone(),
-            Job::Static(name) => {
-                site::STATIC.iter().find(|(n, _)| n == name).map_or("", |(_, t)| t).as_bytes().to_vec()
-            }
+            Job::Static(text) => text.as_bytes().to_vec(),
             Job::Archives(part) => site()?.archives(*part)?,
             Job::List(list) => site()?.list(*list)?,
             Job::NotFound => site()?.not_found()?,

@@ -32,12 +32,10 @@ impl fmt::Display for CheckReport {
             write!(f, "\n{}", self.drafts)?;
         }
         for (method, x) in &self.suggestions {
-            let at = crate::util::time::clock((x.start * 1000.0).round() as u64);
             write!(
                 f,
-                "\nsuggestion: `{}` is said at {at} in episodes/{}/ (the current build), not linked to methodes/{method}/: \
-                 add `{method}` to its `methods`, or `[{method}]` to a chapter",
-                x.name, x.slug
+                "\nsuggestion: {}: add `{method}` to its `methods`, or `[{method}]` to a chapter",
+                x.unlinked(method, " (the current build)")
             )?;
         }
         Ok(())

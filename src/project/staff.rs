@@ -181,18 +181,8 @@ fn read(path: &Path) -> Result<StaffFile, StaffError> {
 /// Written whole or not at all, readable by its owner only (the hashes are not secrets, but the
 /// list of who may publish is nobody else's business).
 fn write(path: &Path, file: &StaffFile) -> Result<(), StaffError> {
-    use std::os::unix::fs::PermissionsExt;
     let text =
         toml::to_string(file).map_err(|e| StaffError::Unreadable { path: path.to_owned(), message: e.to_string() })?;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| IoError::new(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-staff-")
-        .permissions(std::fs::Permissions::from_mode(0o600))
-        .tempfile_in(dir)
-        .map_err(|e| IoError::new(dir, e))?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(|e| IoError::new(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| IoError::new(path, e))?;
-    tmp.persist(path).map_err(|e| IoError::new(path, e.error))?;
+    crate::util::fs::write_private(path, text.as_bytes()).map_err(|e| IoError::new(path, e))?;
     Ok(())
 }

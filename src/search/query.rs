@@ -303,6 +303,15 @@ pub struct Mention {
     pub link: String,
 }
 
+impl Mention {
+    /// What a report says of it: `` `carte mentale` is said at 00:01 in episodes/x/{whose},
+    /// not linked to methodes/y/ `` (`whose`: which build's, when the report is not a build's).
+    pub fn unlinked(&self, method: &str, whose: &str) -> String {
+        let at = crate::util::time::clock((self.start * 1000.0).round() as u64);
+        format!("`{}` is said at {at} in episodes/{}/{whose}, not linked to methodes/{method}/", self.name, self.slug)
+    }
+}
+
 /// The most passages of one episode that [`Searcher::mentions`] gives.
 const MENTIONS_PER_EPISODE: usize = 2;
 
@@ -402,7 +411,7 @@ impl Searcher {
                 let w = w.to_lowercase();
                 if let Some(n) = words.get_mut(&w) {
                     *n += 1;
-                } else if super::analyze(analyzer, &w).iter().eq([stem.to_owned()].iter()) {
+                } else if super::analyze(analyzer, &w).iter().eq([stem]) {
                     words.insert(w, 1);
                 }
             }

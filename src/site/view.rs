@@ -143,6 +143,15 @@ impl MethodRef {
     fn new(m: &Method, links: &Urls) -> Self {
         MethodRef { url: links.method(&m.slug), title: m.title.clone(), summary: m.summary.clone() }
     }
+
+    /// The methods a partner practises.
+    fn of_partner(cat: &Catalog, partner: &str, links: &Urls) -> Vec<MethodRef> {
+        cat.methods
+            .values()
+            .filter(|m| m.partners.iter().any(|p| p == partner))
+            .map(|m| MethodRef::new(m, links))
+            .collect()
+    }
 }
 
 #[derive(Serialize)]
@@ -351,12 +360,7 @@ impl ListsCtx {
                 name: p.name.clone(),
                 detail: String::new(),
                 episodes: cards(items, links, |e| e.partners.contains(&p.slug)),
-                methods: cat
-                    .methods
-                    .values()
-                    .filter(|m| m.partners.contains(&p.slug))
-                    .map(|m| MethodRef::new(m, links))
-                    .collect(),
+                methods: MethodRef::of_partner(cat, &p.slug, links),
             })
             .collect();
         ListsCtx { methods: Vec::new(), entries, map: None }
@@ -690,12 +694,7 @@ impl PartnerCtx {
                 .filter_map(|t| cat.territories.get(t))
                 .map(|t| TerritoryRef::new(t, links))
                 .collect(),
-            methods: cat
-                .methods
-                .values()
-                .filter(|m| m.partners.contains(&p.slug))
-                .map(|m| MethodRef::new(m, links))
-                .collect(),
+            methods: MethodRef::of_partner(cat, &p.slug, links),
         };
         (ctx, cards(items, links, |e| e.partners.contains(&p.slug)))
     }

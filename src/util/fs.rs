@@ -7,20 +7,32 @@ use std::path::Path;
 
 /// Writes `bytes` to `path` atomically, creating the parent directory if needed.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_renamed(path, bytes, true)
+    write_renamed(path, bytes, true, None)
+}
+
+/// [`write_atomic`] for a file its owner alone may read (mode 600 from its creation: the file
+/// is never readable by others, not even before the rename).
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_renamed(path, bytes, true, Some(0o600))
 }
 
 /// Writes a cache file: whole or not at all for readers (a temporary file renamed), but not
 /// flushed to disk: after a power cut it may be gone or damaged, which every cache survives
 /// (each is checked when read), and a build does not wait for the disk for it.
 pub(crate) fn write_cache(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_renamed(path, bytes, false)
+    write_renamed(path, bytes, false, None)
 }
 
-fn write_renamed(path: &Path, bytes: &[u8], flush: bool) -> std::io::Result<()> {
+fn write_renamed(path: &Path, bytes: &[u8], flush: bool, mode: Option<u32>) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-");
+    if let Some(mode) = mode {
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     if flush {
         tmp.as_file().sync_all()?;

@@ -23,9 +23,8 @@ SIZE=$(stat -c %s "$FILE")
 
 # req NAME curl-args...: headers in WORK/NAME.h, body in WORK/NAME.b
 req() { local name=$1; shift; fetch -s -D "$WORK/$name.h" -o "$WORK/$name.b" "$@"; }
-status() { sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$WORK/$1.h"; }
-hdr() { awk -v h="$2" 'BEGIN { h = tolower(h) } { l = $0; sub(/\r$/, "", l); i = index(l, ":");
-  if (i && tolower(substr(l, 1, i - 1)) == h) { v = substr(l, i + 1); sub(/^[ \t]+/, "", v); out = v } } END { print out }' "$WORK/$1.h"; }
+status() { status_of "$WORK/$1.h"; }
+hdr() { header_of "$WORK/$1.h" "$2"; }
 is() { [ "$1" = "$2" ] || { echo "got '$1', expected '$2'"; return 1; }; }
 
 req head -I "$URL$MEDIA"

@@ -32,12 +32,6 @@ e2e_env
 copy_sample_show "$SHOW" "$WORK/show"
 start_server "$WORK/show" "$WORK/serve.log" --preview
 
-status_of() { sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$1"; }
-header_of() { # headers-file name: the value of the (last) header `name`, case-insensitive
-  awk -v h="$2" 'BEGIN { h = tolower(h) } { line = $0; sub(/\r$/, "", line); i = index(line, ":");
-    if (i && tolower(substr(line, 1, i - 1)) == h) { v = substr(line, i + 1); sub(/^[ \t]+/, "", v); out = v } } END { print out }' "$1"
-}
-
 # ------------------------------------------------------------------ /api/search
 
 Q=cartographie

@@ -1,4 +1,4 @@
-# Shared by check_gpodder.sh, check_newsboat.sh and check_search.sh (sourced, not run): reporting, the loopback-only
+# Shared by check_gpodder.sh, check_newsboat.sh, check_search.sh, check_http.sh and check_site.sh (sourced, not run): reporting, the loopback-only
 # environment, and a `veillee serve` of a copy of the repository's sample show, stopped on exit.
 #
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -80,6 +80,13 @@ e2e_env() {
 }
 
 fetch() { curl -sS --noproxy '*' --max-time 30 "$@"; }
+# status_of HEADERS-FILE: the status code of a response saved by `curl -D`.
+status_of() { sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$1"; }
+# header_of HEADERS-FILE NAME: the value of the (last) header NAME, case-insensitive.
+header_of() {
+  awk -v h="$2" 'BEGIN { h = tolower(h) } { line = $0; sub(/\r$/, "", line); i = index(line, ":");
+    if (i && tolower(substr(line, 1, i - 1)) == h) { v = substr(line, i + 1); sub(/^[ \t]+/, "", v); out = v } } END { print out }' "$1"
+}
 
 # ------------------------------------------------------------------ serve a copy of the sample show
 
