@@ -55,10 +55,17 @@ pub(crate) struct ChannelToml {
     pub loudness: Option<Spanned<crate::media::LoudnessTargets>>,
     /// Episodes per page of `/archives/`.
     pub archive_page_size: Option<Spanned<u32>>,
+    /// The most an audio upload to `/admin/` may weigh, in MB.
+    pub upload_limit_mb: Option<Spanned<u32>>,
 }
 
 /// Episodes per page of `/archives/` unless channel.toml says otherwise.
 pub(crate) const ARCHIVE_PAGE_SIZE: u32 = 20;
+/// The audio upload limit of `/admin/` unless channel.toml says otherwise (MB): two hours of
+/// 256 kbit/s MP3 with room to spare.
+pub(crate) const UPLOAD_LIMIT_MB: u64 = 500;
+/// The most `upload_limit_mb` may be: an hour of 24-bit stereo WAV, with room.
+const MAX_UPLOAD_LIMIT_MB: u32 = 4000;
 /// The most `archive_page_size` may be: a page a phone can still load.
 const MAX_ARCHIVE_PAGE_SIZE: u32 = 200;
 
@@ -90,6 +97,7 @@ pub(crate) const CHANNEL_FIELDS: &[&str] = &[
     "directories",
     "loudness",
     "archive_page_size",
+    "upload_limit_mb",
 ];
 
 fn default_image() -> Spanned<String> {
@@ -321,6 +329,12 @@ pub(crate) fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, prob
     {
         let expected = Expected::Between { min: 1.0, max: f64::from(MAX_ARCHIVE_PAGE_SIZE), unit: "" };
         invalid(size.span().start, "archive_page_size", &size.get_ref().to_string(), expected);
+    }
+    if let Some(limit) = &ch.upload_limit_mb
+        && !(1..=MAX_UPLOAD_LIMIT_MB).contains(limit.get_ref())
+    {
+        let expected = Expected::Between { min: 1.0, max: f64::from(MAX_UPLOAD_LIMIT_MB), unit: "MB" };
+        invalid(limit.span().start, "upload_limit_mb", &limit.get_ref().to_string(), expected);
     }
     let lang = ch.language.get_ref();
     if !is_language_code(lang) {

@@ -14,11 +14,12 @@ pub mod slug;
 mod source;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use channel::{APPLE_CATEGORIES, podcast_guid_for};
 pub(crate) use channel::{
-    Directory, Funding, License, Location, Medium, Owner, RemoteItem, ShowType, Txt, UpdateFrequency, is_site_root,
+    Directory, Funding, License, Location, Medium, Owner, RemoteItem, ShowType, Txt, UPLOAD_LIMIT_MB, UpdateFrequency,
+    is_site_root,
 };
 pub(crate) use chapters::Chapter;
 pub(crate) use cover::Cover;
@@ -365,4 +366,11 @@ impl Catalog {
         self.ledger = ledger;
         self.episodes.sort_by(|a, b| b.pub_date().cmp(&a.pub_date()).then_with(|| a.slug.cmp(&b.slug)));
     }
+}
+
+/// A Markdown source's `+++` front matter and body (the admin's corrections edit the first and
+/// keep its layout).
+pub(crate) fn split_source<'a>(path: &Path, text: &'a str) -> Result<(&'a str, &'a str), Problem> {
+    let fm = source::split(path, text)?;
+    Ok((fm.toml, fm.body))
 }

@@ -114,7 +114,7 @@ impl<'a> FrontMatter<'a> {
 }
 
 /// Splits `+++` front matter from the body.
-pub(super) fn split<'a>(path: &Path, text: &'a str) -> Result<FrontMatter<'a>, Problem> {
+pub(crate) fn split<'a>(path: &Path, text: &'a str) -> Result<FrontMatter<'a>, Problem> {
     if text.trim().is_empty() {
         return Err(Problem::error(path, Position::File, SourceError::Empty));
     }

@@ -299,6 +299,11 @@ fn publish(project: &Project, options: &PublishOptions) -> Result<(), CliError> 
     if done.entries.is_empty() {
         outln("nothing to record: no published episode changed")?;
     }
+    match &done.history {
+        veillee::project::History::Committed(_) => outln(&done.history)?,
+        veillee::project::History::Failed(_) => eprintln!("{}", done.history),
+        _ => {}
+    }
     out(done.build)
 }
 

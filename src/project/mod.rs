@@ -14,11 +14,14 @@
 
 mod build;
 mod check;
+mod episodes;
+mod history;
 mod probe;
 mod publish;
 mod scaffold;
 mod search;
 mod staff;
+mod staging;
 mod stamp;
 mod transcripts;
 
@@ -26,6 +29,10 @@ use std::path::{Path, PathBuf};
 
 pub use build::{BuildOptions, Feed};
 pub use check::CheckReport;
+pub use episodes::{
+    Changed, Choices, EpisodeDetails, EpisodeRow, EpisodeText, Review, TranscriptFacts, Upload, WorkError,
+};
+pub use history::{History, Identity};
 pub use probe::ProbeReport;
 pub use probe::{LoudnessProbed, LoudnessReport, Probed};
 pub use publish::Published;
@@ -33,6 +40,7 @@ pub use publish::{PublishError, PublishOptions};
 pub use scaffold::{InitOptions, NewPage};
 pub use search::{OpenGeneration, PageError};
 pub use staff::{NewStaff, Role, STAFF_FILE, StaffError, StaffMember};
+pub use staging::{Staging, UPLOADS_DIR};
 pub use transcripts::ImportError;
 
 use crate::catalog::{Catalog, LoadOptions};

@@ -17,11 +17,23 @@ use crate::generate::{self, BuildLock, Report};
 pub struct Published {
     pub entries: Vec<Entry>,
     pub build: Report,
+    /// The commit of the ledger and the published episodes' sources, when the show is in git.
+    pub history: super::History,
 }
 
 impl Project {
-    /// Checks, builds and records one publication, or new versions.
+    /// Checks, builds and records one publication, or new versions; commits them (git's
+    /// configured identity).
     pub fn publish(&self, options: &PublishOptions) -> Result<Published, PublishError> {
+        self.publish_by(options, None)
+    }
+
+    /// [`Project::publish`], committed as `by`.
+    pub(crate) fn publish_by(
+        &self,
+        options: &PublishOptions,
+        by: Option<&super::Identity>,
+    ) -> Result<Published, PublishError> {
         let _lock = BuildLock::acquire(self.root()).map_err(PublishError::Generate)?;
         let mut catalog = self.load()?;
         let now = self.now();
@@ -35,7 +47,27 @@ impl Project {
             crate::archive::append(self.root(), &entries)?;
         }
         let build = staged.install()?;
+        // The publication's files: the ledger, and each episode's sources as the ledger hashed
+        // them.
+        let mut files = vec![std::path::PathBuf::from(crate::catalog::ledger::LEDGER_PATH)];
+        for entry in &entries {
+            if let Some(ep) = catalog.episode(&entry.slug) {
+                files.push(ep.source.clone());
+                files.push(self.relative(&ep.audio_path).to_path_buf());
+                files.extend(ep.transcript.as_ref().map(|t| self.relative(&t.path).to_path_buf()));
+            }
+        }
         self.release(catalog);
-        Ok(Published { entries, build })
+        let history = if entries.is_empty() {
+            super::History::NothingToCommit
+        } else {
+            let what = match entries.as_slice() {
+                [one] if one.action == crate::catalog::ledger::Action::Publish => format!("Publish {}", one.slug),
+                [one] => format!("New version of {}: {}", one.slug, one.reason),
+                many => format!("New versions of {} episodes: {}", many.len(), many[0].reason),
+            };
+            self.commit(&files, &what, by)
+        };
+        Ok(Published { entries, build, history })
     }
 }

@@ -6,6 +6,7 @@
 //! Links between pages are root-relative (`/episodes/x/`), so a build works in a browser on any
 //! host; only what must be absolute is (the feed's address, canonical URLs).
 
+mod admin;
 mod fr;
 mod links;
 mod map;
@@ -21,6 +22,9 @@ use crate::catalog::{Catalog, Episode, Method, Partner, Territory};
 use crate::feed::Item;
 use crate::search::{Mention, SearchResults, Searcher};
 use crate::util::urls::Urls;
+pub(crate) use admin::{
+    ADMIN_CSS, admin_page, date_fr as admin_date_fr, duration_fr as admin_duration_fr, size_fr as admin_size_fr,
+};
 pub(crate) use links::broken_links;
 pub(crate) use view::ShowCtx;
 pub(crate) use view::{ArchivePart, archive_pages, years};

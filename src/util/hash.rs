@@ -11,3 +11,14 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 pub(crate) fn blake3_hex(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
+
+/// SHA-256 of a file, read through a map (an upload of hundreds of MB is not copied into memory).
+pub(crate) fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() == 0 {
+        return Ok(sha256_hex(b""));
+    }
+    // SAFETY: read-only and dropped before returning; the file is in our own staging directory.
+    let map = unsafe { memmap2::Mmap::map(&file) }?;
+    Ok(sha256_hex(&map))
+}

@@ -3,6 +3,8 @@
 
 mod util;
 
+/// Staff publishing from a browser and the JSON API.
+mod admin;
 /// The module graph: one way, no cycles.
 mod architecture;
 /// The load's cache: incremental builds equal cold builds after any change.

@@ -7,6 +7,9 @@
 //! channel.toml's `base_url`; only `serve --preview` builds with the address it listens on, into
 //! `build/preview`, which is never deployed and never reaches the ledger.
 
+mod admin;
+mod session;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,6 +72,9 @@ pub struct AppState {
     /// `build/current`, or `build/preview`.
     slot: Slot,
     served: ArcSwap<Served>,
+    sessions: session::Sessions,
+    /// The most an audio upload may weigh, in bytes (channel.toml's `upload_limit_mb`).
+    upload_limit: u64,
 }
 
 impl AppState {
@@ -78,7 +84,14 @@ impl AppState {
     }
 
     fn with(project: Project, slot: Slot) -> Arc<Self> {
-        let state = AppState { project, slot, served: ArcSwap::from_pointee(Served::Nothing) };
+        let upload_limit = project.upload_limit();
+        let state = AppState {
+            project,
+            slot,
+            served: ArcSwap::from_pointee(Served::Nothing),
+            sessions: session::Sessions::default(),
+            upload_limit,
+        };
         state.refresh();
         Arc::new(state)
     }
@@ -106,6 +119,11 @@ impl AppState {
         }
     }
 
+    /// The show's title, for the admin's pages.
+    fn show_title(&self) -> String {
+        self.project.show_title()
+    }
+
     fn show_problems(&self, problems: Problems) {
         self.served.store(Arc::new(Served::Problems(problems)));
     }
@@ -114,6 +132,7 @@ impl AppState {
 /// The application, testable without a socket.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
+        .merge(admin::routes(state.upload_limit))
         .route("/api/search", get(api_search))
         .route("/recherche/", get(search_page))
         .route(
@@ -487,6 +506,15 @@ impl Project {
         let preview = options.preview || options.drafts;
         let slot = if preview { Slot::Preview } else { Slot::Current };
         let build_options = BuildOptions { base_url: preview.then(|| local.clone()), drafts: options.drafts };
+        // An upload cut short by a crash is undone before anything reads the sources.
+        {
+            let _lock = crate::generate::BuildLock::acquire(self.root())?;
+            let undone = self.clean_interrupted()?;
+            if !undone.is_empty() {
+                let files: Vec<String> = undone.iter().map(|f| f.display().to_string()).collect();
+                say(&mut std::io::stderr(), &format!("an interrupted upload was undone: {}", files.join(", ")));
+            }
+        }
         let first = rebuild(self, slot, &build_options);
         let state = AppState::with(self.clone(), slot);
         let first = match first {
@@ -564,7 +592,7 @@ impl Server {
         let Server { runtime, listener, state, options, next_scheduled, watch, .. } = self;
         runtime.block_on(async move {
             tokio::spawn(follow(state.clone(), options, next_scheduled, watch));
-            axum::serve(listener, app(state))
+            axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     // Ctrl-C, or SIGTERM from a service manager: requests under way end first.
                     let term = async {
