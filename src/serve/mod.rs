@@ -352,6 +352,11 @@ async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Resp
     // Each request resolves against one generation's directory, not the link: a build that
     // swaps generations mid-request cannot mix two of them.
     let www = open.www();
+    if leads_out(&www, &path) {
+        let mut response = not_found(&www);
+        secure(response.headers_mut(), open.media_base());
+        return response;
+    }
     let service = || ServeDir::new(&www).append_index_html_on_directories(true).ignore_multi_range_requests(true);
     if !range_applies(&mut request, &service).await {
         request.headers_mut().remove(header::RANGE);
@@ -371,6 +376,18 @@ async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Resp
     }
     secure(response.headers_mut(), open.media_base());
     response
+}
+
+/// Whether a path, decoded as ServeDir decodes it, names a file that a symbolic link places
+/// outside `www` (a build never makes one; a hand or a tool in the generation might). `..` and
+/// encoded separators are ServeDir's to refuse.
+fn leads_out(www: &std::path::Path, path: &str) -> bool {
+    let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else { return false };
+    let target = www.join(decoded.trim_start_matches('/'));
+    match (std::fs::canonicalize(&target), std::fs::canonicalize(www)) {
+        (Ok(target), Ok(root)) => !target.starts_with(root),
+        _ => false,
+    }
 }
 
 /// Whether the request's `Range` is to be honoured: only in bytes (another unit is ignored,

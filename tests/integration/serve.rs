@@ -465,3 +465,22 @@ fn hostile_paths_reach_nothing_outside_www() {
     let (status, _, _) = request(&s, Method::GET, "/feed.xml", &[]);
     assert_eq!(status, StatusCode::OK, "still serving");
 }
+
+/// A symbolic link placed in www (a build never makes one) does not lead out of it: whether it
+/// names a file or a directory outside, the answer is the 404 page; a link inside www works.
+#[test]
+fn symlinks_do_not_lead_out_of_www() {
+    let (p, s) = served();
+    std::fs::write(p.path().join("secret.txt"), "not to be served").unwrap();
+    let www = std::fs::canonicalize(p.www()).unwrap();
+    std::os::unix::fs::symlink(p.path().join("secret.txt"), www.join("lien.txt")).unwrap();
+    std::os::unix::fs::symlink(p.path(), www.join("dehors")).unwrap();
+    std::os::unix::fs::symlink(www.join("feed.xml"), www.join("flux.xml")).unwrap();
+    for path in ["/lien.txt", "/dehors/secret.txt", "/dehors/feed/channel.toml", "/%6cien.txt"] {
+        let (status, _, body) = request(&s, Method::GET, path, &[]);
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!String::from_utf8_lossy(&body).contains("not to be served"), "{path}");
+    }
+    let (status, _, _) = request(&s, Method::GET, "/flux.xml", &[]);
+    assert_eq!(status, StatusCode::OK, "a link that stays inside www is served");
+}
