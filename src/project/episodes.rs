@@ -133,10 +133,37 @@ impl WorkError {
             WorkError::Publish(PublishError::NoReason) => {
                 "Une nouvelle version demande une raison : dites ce qui a changé et pourquoi.".into()
             }
+            _ if self.disk_full() => {
+                "Le disque du serveur est plein : rien n'a été enregistré ni publié. Prévenez la personne qui s'occupe du serveur.".into()
+            }
             WorkError::Publish(_) | WorkError::Io(_) => {
                 "Une erreur interne a empêché l'opération ; rien n'a été perdu. Elle a été notée ; réessayez plus tard.".into()
             }
         }
+    }
+
+    /// Whether it comes from a full disk (or a file size limit, which fails the same way).
+    pub fn disk_full(&self) -> bool {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = cause {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+                return matches!(io.kind(), StorageFull | FileTooLarge | QuotaExceeded);
+            }
+            cause = e.source();
+        }
+        false
+    }
+
+    /// Whether it is the server's fault rather than the request's.
+    pub fn internal(&self) -> bool {
+        matches!(
+            self,
+            WorkError::Io(_)
+                | WorkError::Publish(
+                    PublishError::Io(_) | PublishError::Generate(crate::generate::GenerateError::Io(_))
+                )
+        )
     }
 
     /// The problems behind it, if any (shown one by one).
@@ -380,16 +407,20 @@ impl Project {
         undo_all.push(md.clone());
         let intent = Intent { created: undo_all, ..Intent::default() };
         staging.intend(&intent)?;
+        crate::util::crash_point("draft:intent");
         let written = (|| -> Result<(), IoError> {
             let to = self.root().join(&audio_rel);
             std::fs::rename(audio.file, &to).at(&to)?;
+            crate::util::crash_point("draft:audio");
             if let Some(vtt) = &vtt {
                 crate::util::fs::write_atomic(&self.root().join(&vtt_rel), vtt.as_bytes()).at(&vtt_rel)?;
+                crate::util::crash_point("draft:transcript");
             }
-            // The commit point: the draft exists once its .md does.
+            // The .md last: until it exists, no build sees the draft.
             let md_path = self.root().join(&md);
             let md_text = format!("+++\n{front}+++\n{}", body_text(&text.notes));
             crate::util::fs::write_atomic(&md_path, md_text.as_bytes()).at(&md)?;
+            crate::util::crash_point("draft:md");
             crate::util::fs::sync_dir(&md_path.with_file_name("")).at(&md)
         })();
         if let Err(e) = written.map_err(WorkError::from).and_then(|()| self.keep_if_sound(&slug, &intent)) {
@@ -397,6 +428,8 @@ impl Project {
             staging.done();
             return Err(e);
         }
+        crate::util::crash_point("draft:checked");
+        // The commit point: the intent removed, the draft is kept.
         staging.done();
         if let Some(by) = by.filter(|m| m.role == Role::Author) {
             self.set_review(&slug, Some(review_of(by, "submitted", "", "", self.now())))?;
@@ -456,7 +489,9 @@ impl Project {
             if let Some(vtt) = &vtt {
                 crate::util::fs::write_atomic(&self.root().join(&vtt_rel), vtt.as_bytes()).at(&vtt_rel)?;
             }
-            crate::util::fs::write_atomic(&md_path, new_md.as_bytes()).at(&md)
+            crate::util::fs::write_atomic(&md_path, new_md.as_bytes()).at(&md)?;
+            crate::util::crash_point("edit:md");
+            Ok(())
         })();
         if let Err(e) = written.map_err(WorkError::from).and_then(|()| self.keep_if_sound(slug, &intent)) {
             self.undo(&intent)?;
@@ -533,6 +568,7 @@ impl Project {
         let written = (|| -> Result<(), WorkError> {
             let to = self.root().join(&new);
             std::fs::rename(audio.file, &to).at(&to)?;
+            crate::util::crash_point("audio:renamed");
             if new != old {
                 let from = self.root().join(&old);
                 std::fs::remove_file(&from).at(&from)?;

@@ -43,10 +43,13 @@ impl Project {
         catalog.set_ledger(Ledger::from_entries(all));
         let build_options = generate::Options { now, ..self.generate_options(&super::BuildOptions::default(), false) };
         let staged = generate::stage(self.root(), &catalog, &build_options)?;
+        crate::util::crash_point("publish:staged");
         if !entries.is_empty() {
             crate::archive::append(self.root(), &entries)?;
         }
+        crate::util::crash_point("publish:ledger");
         let build = staged.install()?;
+        crate::util::crash_point("publish:installed");
         // The publication's files: the ledger, and each episode's sources as the ledger hashed
         // them.
         let mut files = vec![std::path::PathBuf::from(crate::catalog::ledger::LEDGER_PATH)];

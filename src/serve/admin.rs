@@ -91,7 +91,7 @@ fn login_page(state: &AppState, status: StatusCode, error: Option<&str>) -> Resp
 
 /// The page shown when an operation failed: its message, and its problems one by one.
 fn error_ctx(e: &WorkError) -> serde_json::Value {
-    if matches!(e, WorkError::Io(_) | WorkError::Publish(crate::project::PublishError::Io(_))) {
+    if e.internal() {
         say(&mut std::io::stderr(), &format!("error: admin: {e}"));
     }
     json!({ "error": e.french(), "problems": e.problems().map(|p| p.to_json(Lang::Fr)) })
@@ -101,7 +101,8 @@ fn work_status(e: &WorkError) -> StatusCode {
     match e {
         WorkError::Forbidden => StatusCode::FORBIDDEN,
         WorkError::NoEpisode { .. } => StatusCode::NOT_FOUND,
-        WorkError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ if e.disk_full() => StatusCode::INSUFFICIENT_STORAGE,
+        _ if e.internal() => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -342,10 +343,14 @@ impl Received {
 
 /// Why a form's upload was refused before any operation.
 enum Refused {
-    TooLarge { name: String, limit: u64 },
+    TooLarge {
+        name: String,
+        limit: u64,
+    },
     Csrf,
     Malformed(String),
-    Io(String),
+    /// What failed, and whether the disk is full.
+    Io(String, bool),
 }
 
 impl Refused {
@@ -354,7 +359,8 @@ impl Refused {
             Refused::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Refused::Csrf => StatusCode::FORBIDDEN,
             Refused::Malformed(_) => StatusCode::BAD_REQUEST,
-            Refused::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Refused::Io(_, true) => StatusCode::INSUFFICIENT_STORAGE,
+            Refused::Io(_, false) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -363,7 +369,8 @@ impl Refused {
             Refused::TooLarge { .. } => "upload.too-large",
             Refused::Csrf => "staff.csrf",
             Refused::Malformed(_) => "upload.malformed",
-            Refused::Io(_) => "internal",
+            Refused::Io(_, true) => "server.disk-full",
+            Refused::Io(_, false) => "internal",
         }
     }
 
@@ -380,7 +387,10 @@ impl Refused {
             Refused::Malformed(why) => {
                 format!("Le formulaire est arrivé incomplet ({why}) : rien n'a été enregistré. Réessayez.")
             }
-            Refused::Io(_) => {
+            Refused::Io(_, true) => {
+                "Le disque du serveur est plein : le fichier n'a pas pu être reçu, rien n'a été enregistré. Prévenez la personne qui s'occupe du serveur.".into()
+            }
+            Refused::Io(_, false) => {
                 "Une erreur interne a empêché de recevoir le fichier ; rien n'a été enregistré. Réessayez plus tard."
                     .into()
             }
@@ -466,7 +476,11 @@ async fn stream_to(
     limit: u64,
     shown: &str,
 ) -> Result<u64, Refused> {
-    let io = |e: std::io::Error| Refused::Io(format!("{}: {e}", path.display()));
+    let io = |e: std::io::Error| {
+        use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+        let full = matches!(e.kind(), StorageFull | FileTooLarge | QuotaExceeded);
+        Refused::Io(format!("{}: {e}", path.display()), full)
+    };
     let mut file = tokio::fs::File::create(path).await.map_err(io)?;
     let mut written = 0u64;
     while let Some(chunk) = field.chunk().await.map_err(|e| Refused::Malformed(e.body_text()))? {
@@ -492,7 +506,7 @@ async fn uploaded(
     };
     let staging = match state.project.staging() {
         Ok(s) => s,
-        Err(e) => return Err(Box::new(refused_page(state, &staff, &Refused::Io(e.to_string())))),
+        Err(e) => return Err(Box::new(refused_page(state, &staff, &Refused::Io(e.to_string(), false)))),
     };
     match receive(form, &staging, state.upload_limit, Some(&staff)).await {
         Ok(got) => Ok((staff, staging, got)),
@@ -501,7 +515,7 @@ async fn uploaded(
 }
 
 fn refused_page(state: &AppState, staff: &Staff, r: &Refused) -> Response {
-    if let Refused::Io(detail) = r {
+    if let Refused::Io(detail, _) = r {
         say(&mut std::io::stderr(), &format!("error: upload: {detail}"));
     }
     let ctx = json!({ "title": "Envoi refusé", "error": r.french(), "groups": [] });
@@ -740,7 +754,7 @@ async fn api_create(State(state): State<Arc<AppState>>, headers: HeaderMap, form
             return json_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
-                Refused::Io(String::new()).french(),
+                Refused::Io(String::new(), false).french(),
                 None,
             );
         }

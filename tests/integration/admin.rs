@@ -521,3 +521,29 @@ fn an_interrupted_upload_is_undone_at_the_next_start() {
     assert!(a.files(".veillee/uploads").is_empty());
     a.p.ok(&["check"]);
 }
+
+/// A publish from the browser and one from the command line at the same moment: one waits for
+/// the other (the build lock), both are recorded, and the ledger stays readable.
+#[test]
+fn concurrent_publishes_are_serialized() {
+    let a = admin();
+    let camille = a.login(&a.editor);
+    let csrf = a.csrf(&camille);
+    let audio = mp3();
+    let made =
+        a.post_multipart("/admin/nouveau", &[("cookie", &camille)], &draft_parts(&csrf, &audio, "Deuxième brouillon"));
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let (browser, cli) = std::thread::scope(|scope| {
+        let browser = scope
+            .spawn(|| a.post_form("/admin/episodes/deuxieme-brouillon/publier", &camille, &format!("csrf={csrf}")));
+        let cli = scope.spawn(|| a.p.run(&["publish", "brouillon"]));
+        (browser.join().unwrap(), cli.join().unwrap())
+    });
+    assert_eq!(browser.status, StatusCode::OK, "{}", browser.body);
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let ledger = a.p.read("feed/archive.toml");
+    assert!(ledger.contains("slug = \"deuxieme-brouillon\"") && ledger.contains("slug = \"brouillon\""), "{ledger}");
+    a.p.ok(&["check"]);
+    let feed = a.p.ok(&["feed"]);
+    assert!(feed.contains("Deuxième brouillon") && feed.contains("Un brouillon"));
+}

@@ -5,6 +5,8 @@ mod util;
 
 /// Staff publishing from a browser and the JSON API.
 mod admin;
+/// The server killed at each point of a browser publish; a full disk during an upload and a publish.
+mod admin_crash;
 /// The module graph: one way, no cycles.
 mod architecture;
 /// The load's cache: incremental builds equal cold builds after any change.
