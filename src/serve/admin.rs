@@ -624,7 +624,9 @@ async fn edit(
     .await;
     match done {
         Ok(changed) => {
-            state.refresh();
+            if let Some(report) = &changed.build {
+                state.built(report);
+            }
             let notice = match changed.build {
                 Some(_) => "Corrections enregistrées et publiées sur le site et dans le flux.",
                 None => "Corrections enregistrées.",
@@ -653,9 +655,16 @@ async fn publish(
     let (project, member, s) = (state.project.clone(), staff.member.clone(), slug.clone());
     match blocking(move || project.publish_as(&s, &member)).await {
         Ok(published) => {
-            state.refresh();
-            let notice =
-                format!("Publié : l'épisode est sur le site et dans le flux. {}", history_fr(&published.history));
+            state.built(&published.build);
+            let scheduled = published.entries.iter().any(|e| e.pub_date > state.project.now());
+            let notice = if scheduled {
+                format!(
+                    "Programmé : l'épisode sortira à sa date, sur le site et dans le flux. {}",
+                    history_fr(&published.history)
+                )
+            } else {
+                format!("Publié : l'épisode est sur le site et dans le flux. {}", history_fr(&published.history))
+            };
             episode_page(&state, &staff, &slug, StatusCode::OK, json!({ "notice": notice })).await
         }
         Err(e) => episode_page(&state, &staff, &slug, work_status(&e), error_ctx(&e)).await,
@@ -717,7 +726,7 @@ async fn replace_audio(
     .await;
     match done {
         Ok(published) => {
-            state.refresh();
+            state.built(&published.build);
             let notice = format!("Nouvelle version publiée. {}", history_fr(&published.history));
             episode_page(&state, &staff, &slug, StatusCode::OK, json!({ "notice": notice })).await
         }
@@ -782,7 +791,10 @@ async fn api_create(State(state): State<Arc<AppState>>, headers: HeaderMap, form
     .await;
     match done {
         Ok((changed, published)) => {
-            state.refresh();
+            match &published {
+                Some(p) => state.built(&p.build),
+                None => state.refresh(),
+            }
             let entry = published.as_ref().and_then(|p| p.entries.first());
             let body = json!({
                 "slug": changed.slug,

@@ -75,6 +75,9 @@ pub struct AppState {
     sessions: session::Sessions,
     /// The most an audio upload may weigh, in bytes (channel.toml's `upload_limit_mb`).
     upload_limit: u64,
+    /// When the next scheduled episode comes out: the server rebuilds then. A publish from
+    /// `/admin/` may bring it forward.
+    next_scheduled: std::sync::Mutex<Option<jiff::Timestamp>>,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ impl AppState {
             served: ArcSwap::from_pointee(Served::Nothing),
             sessions: session::Sessions::default(),
             upload_limit,
+            next_scheduled: std::sync::Mutex::new(None),
         };
         state.refresh();
         Arc::new(state)
@@ -117,6 +121,21 @@ impl AppState {
             // The previous generation, and its hold, go when the last request using it ends.
             self.served.store(Arc::new(Served::Generation(Box::new(open))));
         }
+    }
+
+    /// After a build made outside the watch loop (a publish or a correction from `/admin/`):
+    /// serve its generation, and come back when its next scheduled episode is due.
+    fn built(&self, report: &Report) {
+        self.set_next_scheduled(report.next_scheduled);
+        self.refresh();
+    }
+
+    fn set_next_scheduled(&self, next: Option<jiff::Timestamp>) {
+        *self.next_scheduled.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = next;
+    }
+
+    fn next_scheduled(&self) -> Option<jiff::Timestamp> {
+        *self.next_scheduled.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The show's title, for the admin's pages.
@@ -361,6 +380,7 @@ async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Resp
     if !range_applies(&mut request, &service).await {
         request.headers_mut().remove(header::RANGE);
     }
+    let is_get = request.method() == axum::http::Method::GET;
     let mut response = match service().oneshot(request).await {
         Ok(r) => r.map(Body::new),
         Err(e) => match e {},
@@ -373,6 +393,13 @@ async fn serve_www(State(state): State<Arc<AppState>>, request: Request) -> Resp
     }
     if status.is_success() || status == StatusCode::NOT_MODIFIED {
         decorate(&path, response.headers_mut());
+    }
+    if is_get
+        && (status == StatusCode::OK || status == StatusCode::PARTIAL_CONTENT)
+        && path.starts_with("/media/")
+        && let Some(body) = mapped(&www, &path, response.headers())
+    {
+        *response.body_mut() = body;
     }
     secure(response.headers_mut(), open.media_base());
     response
@@ -388,6 +415,38 @@ fn leads_out(www: &std::path::Path, path: &str) -> bool {
         (Ok(target), Ok(root)) => !target.starts_with(root),
         _ => false,
     }
+}
+
+/// The body of a media answer (whole, or the range ServeDir chose) as one mapped slice of the
+/// file, in place of ServeDir's reads into buffers: hyper cannot send a file with `sendfile`
+/// (tower-http#381), so the least copying it can do is writing straight from the page cache,
+/// one copy into the socket instead of two. `None` (ServeDir's body stays) when the file is not
+/// the one ServeDir answered for.
+fn mapped(www: &std::path::Path, path: &str, headers: &axum::http::HeaderMap) -> Option<Body> {
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
+    let file = std::fs::File::open(www.join(decoded.trim_start_matches('/'))).ok()?;
+    let size = file.metadata().ok()?.len();
+    let length: u64 = headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()?;
+    let start = match headers.get(header::CONTENT_RANGE) {
+        Some(range) => {
+            // `bytes START-END/SIZE`, as ServeDir wrote it.
+            let (span, total) = range.to_str().ok()?.strip_prefix("bytes ")?.split_once('/')?;
+            let (from, to) = span.split_once('-')?;
+            let (from, to): (u64, u64) = (from.parse().ok()?, to.parse().ok()?);
+            (total.parse::<u64>().ok()? == size && to - from + 1 == length).then_some(from)?
+        }
+        None => (length == size).then_some(0)?,
+    };
+    if length == 0 {
+        return None;
+    }
+    // SAFETY: files of a generation are never written in place (a changed file is a new file
+    // renamed over the old, ARCHITECTURE.md point 4), so the mapped bytes cannot change or
+    // shrink under the answer.
+    let map =
+        unsafe { memmap2::MmapOptions::new().offset(start).len(usize::try_from(length).ok()?).populate().map(&file) }
+            .ok()?;
+    Some(Body::from(bytes::Bytes::from_owner(map)))
 }
 
 /// Whether the request's `Range` is to be honoured: only in bytes (another unit is ignored,
@@ -608,7 +667,8 @@ impl Server {
     pub fn run(self) -> Result<(), ServeError> {
         let Server { runtime, listener, state, options, next_scheduled, watch, .. } = self;
         runtime.block_on(async move {
-            tokio::spawn(follow(state.clone(), options, next_scheduled, watch));
+            state.set_next_scheduled(next_scheduled);
+            tokio::spawn(follow(state.clone(), options, watch));
             axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     // Ctrl-C, or SIGTERM from a service manager: requests under way end first.
@@ -634,12 +694,7 @@ impl Server {
 /// Follows generations made by other processes, and rebuilds when a scheduled episode is due
 /// or, with `watch`, when a source changes (once it has stopped changing: an editor's save or a
 /// copy in progress makes one build, not several).
-async fn follow(
-    state: Arc<AppState>,
-    options: BuildOptions,
-    mut next: Option<jiff::Timestamp>,
-    mut watch: Option<crate::project::SourceWatch>,
-) {
+async fn follow(state: Arc<AppState>, options: BuildOptions, mut watch: Option<crate::project::SourceWatch>) {
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let mut edited = false;
@@ -649,14 +704,14 @@ async fn follow(
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
         }
-        let due = next.is_some_and(|due| state.project.clock().now() >= due);
+        let due = state.next_scheduled().is_some_and(|due| state.project.clock().now() >= due);
         if edited || due {
             let (s, o) = (state.clone(), options.clone());
             let done = tokio::task::spawn_blocking(move || rebuild(&s.project, s.slot, &o)).await;
             match done {
                 Ok(Ok(report)) => {
                     say(&mut std::io::stdout(), &report);
-                    next = report.next_scheduled;
+                    state.set_next_scheduled(report.next_scheduled);
                 }
                 Ok(Err(e)) => {
                     match e {
@@ -668,11 +723,11 @@ async fn follow(
                         GenerateError::Problems(p) => say(&mut std::io::stderr(), &p),
                         e => say(&mut std::io::stderr(), &format!("error: rebuild failed: {e}\n")),
                     }
-                    next = None;
+                    state.set_next_scheduled(None);
                 }
                 Err(e) => {
                     say(&mut std::io::stderr(), &format!("error: rebuild failed: {e}\n"));
-                    next = None;
+                    state.set_next_scheduled(None);
                 }
             }
         }
