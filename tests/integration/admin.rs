@@ -547,3 +547,30 @@ fn concurrent_publishes_are_serialized() {
     let feed = a.p.ok(&["feed"]);
     assert!(feed.contains("Deuxième brouillon") && feed.contains("Un brouillon"));
 }
+
+/// A date to come: the editor's publish schedules the episode, which stays out of the site and
+/// the feed until then and is listed as scheduled.
+#[test]
+fn a_date_to_come_is_scheduled() {
+    let a = admin();
+    let camille = a.login(&a.editor);
+    let csrf = a.csrf(&camille);
+    let audio = mp3();
+    let mut parts = draft_parts(&csrf, &audio, "Pour le printemps");
+    parts[2] = ("date", Part::Text("2026-04-01T18:00"));
+    let made = a.post_multipart("/admin/nouveau", &[("cookie", &camille)], &parts);
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let r = a.post_form("/admin/episodes/pour-le-printemps/publier", &camille, &format!("csrf={csrf}"));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Programmé : l&#39;épisode sortira à sa date"), "{}", r.body);
+    assert!(a.p.read("feed/archive.toml").contains("pub_date = 2026-04-01T16:00:00Z"), "18:00 in Paris (summer time)");
+    let feed = send(&a.state, Method::GET, "/feed.xml", &[], Vec::new());
+    assert!(!feed.body.contains("Pour le printemps"));
+    assert_eq!(
+        send(&a.state, Method::GET, "/episodes/pour-le-printemps/", &[], Vec::new()).status,
+        StatusCode::NOT_FOUND
+    );
+    let list = send(&a.state, Method::GET, "/admin/", &[("cookie", &camille)], Vec::new()).body;
+    let scheduled = &list[list.find("Programmés").unwrap()..list.find("Publiés").unwrap()];
+    assert!(scheduled.contains("Pour le printemps"), "{scheduled}");
+}
