@@ -88,7 +88,7 @@ impl WorkError {
             WorkError::Invalid { .. } => "episode.invalid",
             WorkError::SlugUsed { .. } => "episode.slug-used",
             WorkError::Exists { .. } => "episode.exists",
-            WorkError::NoEpisode { .. } => "episode.unknown",
+            WorkError::NoEpisode { .. } | WorkError::Publish(PublishError::UnknownEpisode { .. }) => "episode.unknown",
             WorkError::NotAudio { .. } => "upload.not-audio",
             WorkError::Forbidden => "staff.forbidden",
             WorkError::Problems(_) => "episode.problems",
@@ -111,7 +111,9 @@ impl WorkError {
             WorkError::Exists { slug } => {
                 format!("Un épisode « {slug} » existe déjà : choisissez un autre titre, ou modifiez celui-là.")
             }
-            WorkError::NoEpisode { slug } => format!("Il n'y a pas d'épisode « {slug} »."),
+            WorkError::NoEpisode { slug } | WorkError::Publish(PublishError::UnknownEpisode { slug, .. }) => {
+                format!("Il n'y a pas d'épisode « {slug} ».")
+            }
             WorkError::NotAudio { name, why } => {
                 format!("« {name} » n'est pas un fichier audio publiable ({why}). Envoyez un MP3, M4A, Ogg, Opus ou FLAC.")
             }
@@ -593,6 +595,9 @@ impl Project {
     pub fn send_back(&self, slug: &str, comment: &str, by: &StaffMember) -> Result<(), WorkError> {
         if by.role != Role::Editor {
             return Err(WorkError::Forbidden);
+        }
+        if !slug::is_slug(slug) || !self.root().join("episodes").join(format!("{slug}.md")).is_file() {
+            return Err(WorkError::NoEpisode { slug: slug.to_owned() });
         }
         let comment = comment.trim();
         if comment.is_empty() || comment.chars().count() > 4000 {

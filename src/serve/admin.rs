@@ -100,7 +100,9 @@ fn error_ctx(e: &WorkError) -> serde_json::Value {
 fn work_status(e: &WorkError) -> StatusCode {
     match e {
         WorkError::Forbidden => StatusCode::FORBIDDEN,
-        WorkError::NoEpisode { .. } => StatusCode::NOT_FOUND,
+        WorkError::NoEpisode { .. } | WorkError::Publish(crate::project::PublishError::UnknownEpisode { .. }) => {
+            StatusCode::NOT_FOUND
+        }
         _ if e.disk_full() => StatusCode::INSUFFICIENT_STORAGE,
         _ if e.internal() => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

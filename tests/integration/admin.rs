@@ -574,3 +574,21 @@ fn a_date_to_come_is_scheduled() {
     let scheduled = &list[list.find("Programmés").unwrap()..list.find("Publiés").unwrap()];
     assert!(scheduled.contains("Pour le printemps"), "{scheduled}");
 }
+
+/// Unknown or hostile episode names in the admin's addresses: 404 in French, nothing written.
+#[test]
+fn unknown_episodes_are_404() {
+    let a = admin();
+    let camille = a.login(&a.editor);
+    let csrf = a.csrf(&camille);
+    for slug in ["nulle-part", "..%2F..%2Ffeed%2Farchive", "%2e%2e"] {
+        let r = send(&a.state, Method::GET, &format!("/admin/episodes/{slug}/"), &[("cookie", &camille)], Vec::new());
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{slug}: {}", r.body);
+        let r = a.post_form(&format!("/admin/episodes/{slug}/publier"), &camille, &format!("csrf={csrf}"));
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{slug}: {}", r.body);
+        assert!(r.body.contains("Il n&#39;y a pas d&#39;épisode"), "{}", r.body);
+        let r = a.post_form(&format!("/admin/episodes/{slug}/renvoyer"), &camille, &format!("csrf={csrf}&comment=non"));
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{slug}: {}", r.body);
+    }
+    assert!(!a.p.file(".veillee/reviews.toml").exists());
+}
