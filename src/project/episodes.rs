@@ -502,6 +502,14 @@ impl Project {
         }
         staging.done();
         drop(lock);
+        // A draft sent back and corrected goes back to the editors.
+        let reviews = read_reviews(self.root())?;
+        if let Some(review) = reviews.review.get(slug).filter(|r| r.state == "sent-back") {
+            self.set_review(
+                slug,
+                Some(Review { state: "submitted".into(), at: self.now().to_string(), ..review.clone() }),
+            )?;
+        }
         let mut files = vec![md];
         if vtt.is_some() {
             files.push(vtt_rel);

@@ -254,6 +254,36 @@ fn an_author_drafts_and_an_editor_publishes() {
     );
     assert_eq!(back.status, StatusCode::OK);
     assert!(back.body.contains("renvoyé par Camille Martin : « Le titre est trop long »"), "{}", back.body);
+    // The author corrects it: it is back for review.
+    let form = send(
+        &a.state,
+        Method::GET,
+        "/admin/episodes/leaz-les-portes-encore/modifier",
+        &[("cookie", &yann)],
+        Vec::new(),
+    );
+    assert!(
+        form.body.contains("value=\"Léaz : les portes, encore\"") && form.body.contains("Des **notes** en Markdown."),
+        "{}",
+        form.body
+    );
+    let fix = [
+        ("csrf", Part::Text(&csrf)),
+        ("title", Part::Text("Léaz : les portes")),
+        ("date", Part::Text("2025-12-20T18:30")),
+        ("notes", Part::Text("Des **notes** en Markdown.")),
+        ("methods", Part::Text("recensement-des-problemes")),
+        ("territories", Part::Text("leaz")),
+        ("chapters", Part::Text("00:00 Ouverture")),
+        ("guests", Part::Text("Dominique | https://example.org/dominique")),
+    ];
+    let fixed = a.post_multipart("/admin/episodes/leaz-les-portes-encore/modifier", &[("cookie", &yann)], &fix);
+    assert_eq!(fixed.status, StatusCode::OK, "{}", fixed.body);
+    assert!(
+        fixed.body.contains("Corrections enregistrées.") && fixed.body.contains("proposé par Yann, à relire"),
+        "{}",
+        fixed.body
+    );
     let no_csrf = a.post_form("/admin/episodes/leaz-les-portes-encore/publier", &camille, "csrf=");
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
     let other_session =
@@ -265,7 +295,7 @@ fn an_author_drafts_and_an_editor_publishes() {
     assert!(published.body.contains("Publié : l&#39;épisode est sur le site et dans le flux."), "{}", published.body);
     assert!(a.p.read("feed/archive.toml").contains("slug = \"leaz-les-portes-encore\""));
     let feed = send(&a.state, Method::GET, "/feed.xml", &[], Vec::new());
-    assert!(feed.body.contains("Léaz : les portes, encore"), "the server serves the new generation");
+    assert!(feed.body.contains("<title>Léaz : les portes</title>"), "the server serves the new generation");
     let page = send(&a.state, Method::GET, "/episodes/leaz-les-portes-encore/", &[], Vec::new());
     assert_eq!(page.status, StatusCode::OK);
     assert!(!a.p.read(".veillee/reviews.toml").contains("leaz-les-portes-encore"), "the review is over");
