@@ -69,6 +69,9 @@ pub enum WorkError {
     Forbidden,
     #[error("{0}")]
     Problems(Problems),
+    /// The show has errors elsewhere: the episode cannot be shown until they are fixed.
+    #[error("the show has errors:\n{0}")]
+    Show(Problems),
     #[error(transparent)]
     Publish(#[from] PublishError),
     #[error(transparent)]
@@ -92,6 +95,7 @@ impl WorkError {
             WorkError::NotAudio { .. } => "upload.not-audio",
             WorkError::Forbidden => "staff.forbidden",
             WorkError::Problems(_) => "episode.problems",
+            WorkError::Show(_) => "build.problems",
             WorkError::Publish(PublishError::Generate(crate::generate::GenerateError::Problems(_))) => {
                 "episode.problems"
             }
@@ -122,6 +126,10 @@ impl WorkError {
             }
             WorkError::Problems(p) => format!(
                 "Les fichiers de l'épisode ont des problèmes ({}) : rien n'a été enregistré.",
+                crate::problem::count_fr(p.errors(), p.warnings())
+            ),
+            WorkError::Show(p) => format!(
+                "Les fichiers du podcast ont des problèmes ({}) : corrigez-les pour revoir cet épisode ici.",
                 crate::problem::count_fr(p.errors(), p.warnings())
             ),
             WorkError::Publish(PublishError::Generate(crate::generate::GenerateError::Problems(p))) => format!(
@@ -172,6 +180,7 @@ impl WorkError {
     pub fn problems(&self) -> Option<&Problems> {
         match self {
             WorkError::Problems(p)
+            | WorkError::Show(p)
             | WorkError::Publish(PublishError::Generate(crate::generate::GenerateError::Problems(p))) => Some(p),
             _ => None,
         }
@@ -262,6 +271,8 @@ pub struct Changed {
     pub files: Vec<PathBuf>,
     pub history: History,
     pub build: Option<crate::generate::Report>,
+    /// Why the build after a kept change failed (the change stays; the next build retries).
+    pub build_failed: Option<WorkError>,
 }
 
 /// What the server reads of channel.toml before any build.
@@ -327,7 +338,7 @@ impl Project {
 
     /// One episode's preview: probe, loudness against the show's targets, transcript, warnings.
     pub fn episode_details(&self, slug: &str) -> Result<EpisodeDetails, WorkError> {
-        let catalog = self.load()?;
+        let catalog = self.load().map_err(WorkError::Show)?;
         let ep = catalog.episode(slug).ok_or_else(|| WorkError::NoEpisode { slug: slug.to_owned() })?;
         let reviews = read_reviews(self.root())?;
         let loudness = self.probe_loudness(std::slice::from_ref(&ep.audio_path));
@@ -425,7 +436,7 @@ impl Project {
             crate::util::crash_point("draft:md");
             crate::util::fs::sync_dir(&md_path.with_file_name("")).at(&md)
         })();
-        if let Err(e) = written.map_err(WorkError::from).and_then(|()| self.keep_if_sound(&slug, &intent)) {
+        if let Err(e) = written.map_err(WorkError::from).and_then(|()| self.keep_if_sound(&intent.created)) {
             self.undo(&intent)?;
             staging.done();
             return Err(e);
@@ -437,20 +448,20 @@ impl Project {
             self.set_review(&slug, Some(review_of(by, "submitted", "", "", self.now())))?;
         }
         created.push(md);
-        Ok(Changed { slug, files: created, history: History::NotARepository, build: None })
+        Ok(Changed { slug, files: created, history: History::NotARepository, build: None, build_failed: None })
     }
 
     /// Corrections of an episode's text (title, date of a draft, notes, chapters, guests,
     /// places…) and, optionally, a new transcript: no new version. The front matter keeps its
-    /// comments and the fields the form does not show. A published episode is built again and
-    /// the change committed.
+    /// comments and the fields the form does not show. A published episode (editors only) is
+    /// built again and the change committed.
     pub fn edit_episode(
         &self,
         slug: &str,
         text: &EpisodeText,
         transcript: Option<Upload<'_>>,
         staging: &Staging,
-        by: Option<&Identity>,
+        by: &StaffMember,
     ) -> Result<Changed, WorkError> {
         let title = one_line("title", &text.title, crate::catalog::MAX_TITLE * 4)?;
         let md = PathBuf::from("episodes").join(format!("{slug}.md"));
@@ -469,6 +480,9 @@ impl Project {
             why: e.message().to_owned(),
         })?;
         let published = crate::catalog::ledger::Ledger::load(self.root())?.has_used_slug(slug);
+        if published && by.role != Role::Editor {
+            return Err(WorkError::Forbidden);
+        }
         apply_text(&mut doc, text, title, (!published).then(|| self.date_of(&text.date)).transpose()?.as_deref())?;
         let new_md = format!("+++\n{doc}+++\n{}", body_text(&text.notes));
         let vtt_rel = PathBuf::from("transcripts").join(format!("{slug}.vtt"));
@@ -495,7 +509,8 @@ impl Project {
             crate::util::crash_point("edit:md");
             Ok(())
         })();
-        if let Err(e) = written.map_err(WorkError::from).and_then(|()| self.keep_if_sound(slug, &intent)) {
+        let mine = [md.clone(), vtt_rel.clone()];
+        if let Err(e) = written.map_err(WorkError::from).and_then(|()| self.keep_if_sound(&mine)) {
             self.undo(&intent)?;
             staging.done();
             return Err(e);
@@ -514,11 +529,22 @@ impl Project {
         if vtt.is_some() {
             files.push(vtt_rel);
         }
-        let build =
-            if published { Some(self.build(&super::BuildOptions::default()).map_err(publish_error)?) } else { None };
-        let history =
-            if published { self.commit(&files, &format!("Correct {slug}"), by) } else { History::NotARepository };
-        Ok(Changed { slug: slug.to_owned(), files, history, build })
+        // The correction is kept from here on: a build that fails (another file of the show has
+        // an error) is said, not taken for a refusal.
+        let (build, build_failed) = if published {
+            match self.build(&super::BuildOptions::default()) {
+                Ok(report) => (Some(report), None),
+                Err(e) => (None, Some(publish_error(e))),
+            }
+        } else {
+            (None, None)
+        };
+        let history = if published {
+            self.commit(&files, &format!("Correct {slug}"), Some(&identity(by)))
+        } else {
+            History::NotARepository
+        };
+        Ok(Changed { slug: slug.to_owned(), files, history, build, build_failed })
     }
 
     /// Publishes a draft as a staff member: editors only; the draft's review is over.
@@ -528,7 +554,9 @@ impl Project {
         }
         let options = PublishOptions { slug: Some(slug.to_owned()), new_version: false, reason: None };
         let published = self.publish_by(&options, Some(&identity(by)))?;
-        self.set_review(slug, None)?;
+        // A review left behind is harmless (a published episode's is never shown): the publish
+        // stands whatever becomes of it.
+        let _ = self.set_review(slug, None);
         Ok(published)
     }
 
@@ -548,6 +576,9 @@ impl Project {
         let reason = one_line("reason", reason, 1000)?;
         let facts = audio_facts(audio)?;
         let sha = crate::util::hash::sha256_file(audio.file).at(audio.file)?;
+        // One lock from the reading of the show to the end: another replacement, a build or a
+        // publish never sees the files half swapped, nor acts on what this one read.
+        let lock = crate::generate::BuildLock::acquire(self.root()).map_err(publish_error)?;
         let catalog = self.load()?;
         let ep = catalog.episode(slug).ok_or_else(|| WorkError::NoEpisode { slug: slug.to_owned() })?;
         if ep.published.is_none() {
@@ -561,8 +592,13 @@ impl Project {
         // new one.
         let names_audio = ep.audio_path.file_name() != new.file_name();
         drop(catalog);
-        let lock = crate::generate::BuildLock::acquire(self.root()).map_err(publish_error)?;
-        let mut intent = Intent { commit_version: Some((guid, sha)), ..Intent::default() };
+        if new != old && self.root().join(&new).exists() {
+            return Err(WorkError::Invalid {
+                field: "audio",
+                why: format!("{} existe déjà à côté de l'audio publié : retirez-le d'abord", new.display()),
+            });
+        }
+        let mut intent = Intent { commit_version: Some((guid.clone(), sha.clone())), ..Intent::default() };
         let copy = staging.file("old-audio");
         std::fs::hard_link(self.root().join(&old), &copy).at(&old)?;
         intent.replaced.push((old.clone(), copy));
@@ -586,13 +622,26 @@ impl Project {
             if names_audio {
                 self.set_audio_name(&md, &new)?;
             }
+            crate::util::fs::sync_dir(&self.root().join("episodes")).at("episodes")?;
             Ok(())
         })();
-        drop(lock);
         let options =
             PublishOptions { slug: Some(slug.to_owned()), new_version: true, reason: Some(reason.to_owned()) };
-        let published = written.and_then(|()| Ok(self.publish_by(&options, Some(&identity(by)))?));
-        if published.is_err() {
+        let mut more = vec![new.clone()];
+        if new != old {
+            more.push(old.clone());
+        }
+        if names_audio {
+            more.push(md.clone());
+        }
+        let published = written.and_then(|()| Ok(self.publish_locked(&options, Some(&identity(by)), &lock, &more)?));
+        // A publish that fails after the ledger was written (installing the generation) has
+        // recorded the new audio: it stays, and the next build catches the site up.
+        let recorded = || {
+            crate::catalog::ledger::Ledger::load(self.root())
+                .is_ok_and(|l| l.record(&guid).is_some_and(|r| r.current.media_sha256 == sha))
+        };
+        if published.is_err() && !recorded() {
             self.undo(&intent)?;
         }
         staging.done();
@@ -606,6 +655,12 @@ impl Project {
         }
         if !slug::is_slug(slug) || !self.root().join("episodes").join(format!("{slug}.md")).is_file() {
             return Err(WorkError::NoEpisode { slug: slug.to_owned() });
+        }
+        if self.has_published(slug) {
+            return Err(WorkError::Publish(PublishError::AlreadyPublished {
+                slug: slug.to_owned(),
+                date: String::new(),
+            }));
         }
         let comment = comment.trim();
         if comment.is_empty() || comment.chars().count() > 4000 {
@@ -630,15 +685,14 @@ impl Project {
 
     /// Keeps a change if the show still loads without an error in the episode's files; else
     /// the problems, and the caller undoes it.
-    fn keep_if_sound(&self, slug: &str, intent: &Intent) -> Result<(), WorkError> {
+    fn keep_if_sound(&self, files: &[PathBuf]) -> Result<(), WorkError> {
         let Err(problems) = self.load() else { return Ok(()) };
+        // Its own errors only: a warning does not refuse a change, nor another file's error.
         let mine: Vec<_> = problems
             .0
             .into_iter()
             .filter(|p| {
-                let path = self.relative(&p.path);
-                path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s == slug)
-                    || intent.created.iter().any(|f| f == path)
+                p.severity == crate::problem::Severity::Error && files.iter().any(|f| f == self.relative(&p.path))
             })
             .collect();
         if mine.is_empty() { Ok(()) } else { Err(WorkError::Problems(Problems(mine))) }
@@ -664,6 +718,11 @@ impl Project {
 
     fn set_review(&self, slug: &str, review: Option<Review>) -> Result<(), WorkError> {
         let path = self.root().join(REVIEWS_FILE);
+        // Read, changed and written under a lock of its own: two editors' comments at once are
+        // both kept.
+        let lock_path = self.root().join(".veillee/reviews.lock");
+        let lock = std::fs::File::options().create(true).truncate(false).write(true).open(&lock_path).at(&lock_path)?;
+        lock.lock().at(&lock_path)?;
         let mut reviews = read_reviews(self.root())?;
         match review {
             Some(r) => reviews.review.insert(slug.to_owned(), r),
@@ -833,12 +892,9 @@ fn apply_text(
     }
     let mut persons = toml_edit::Array::new();
     // Guests are the form's people; hosts and others written by hand stay.
-    if let Some(old) = doc.get("persons").and_then(|p| p.as_array()) {
-        for p in old {
-            let guest = p.as_inline_table().and_then(|t| t.get("role")).and_then(|r| r.as_str()) == Some("guest");
-            if !guest {
-                persons.push(p.clone());
-            }
+    for p in persons_of(doc) {
+        if p.get("role").and_then(|r| r.as_str()) != Some("guest") {
+            persons.push(p);
         }
     }
     for line in text.guests.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -877,6 +933,18 @@ fn apply_text(
     Ok(())
 }
 
+/// The front matter's persons, whether written inline or as `[[persons]]` tables (kept, inline,
+/// when the form writes them back).
+fn persons_of(doc: &toml_edit::DocumentMut) -> Vec<toml_edit::InlineTable> {
+    match doc.get("persons") {
+        Some(toml_edit::Item::Value(toml_edit::Value::Array(a))) => {
+            a.iter().filter_map(|p| p.as_inline_table().cloned()).collect()
+        }
+        Some(toml_edit::Item::ArrayOfTables(t)) => t.iter().map(|t| t.clone().into_inline_table()).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// What the form shows of an episode's source.
 fn read_text(path: &Path) -> Result<EpisodeText, WorkError> {
     let text = std::fs::read_to_string(path).at(path)?;
@@ -891,24 +959,18 @@ fn read_text(path: &Path) -> Result<EpisodeText, WorkError> {
             .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
             .unwrap_or_default()
     };
-    let guests = doc
-        .get("persons")
-        .and_then(|p| p.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| p.as_inline_table())
-                .filter(|t| t.get("role").and_then(|r| r.as_str()) == Some("guest"))
-                .map(|t| {
-                    let name = t.get("name").and_then(|v| v.as_str()).unwrap_or_default();
-                    match t.get("href").and_then(|v| v.as_str()) {
-                        Some(h) => format!("{name} | {h}"),
-                        None => name.to_owned(),
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
+    let guests = persons_of(&doc)
+        .iter()
+        .filter(|t| t.get("role").and_then(|r| r.as_str()) == Some("guest"))
+        .map(|t| {
+            let name = t.get("name").and_then(|v| v.as_str()).unwrap_or_default();
+            match t.get("href").and_then(|v| v.as_str()) {
+                Some(h) => format!("{name} | {h}"),
+                None => name.to_owned(),
+            }
         })
-        .unwrap_or_default();
+        .collect::<Vec<_>>()
+        .join("\n");
     let date = doc
         .get("date")
         .and_then(|d| d.as_datetime())

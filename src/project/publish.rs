@@ -34,7 +34,20 @@ impl Project {
         options: &PublishOptions,
         by: Option<&super::Identity>,
     ) -> Result<Published, PublishError> {
-        let _lock = BuildLock::acquire(self.root()).map_err(PublishError::Generate)?;
+        let lock = BuildLock::acquire(self.root()).map_err(PublishError::Generate)?;
+        self.publish_locked(options, by, &lock, &[])
+    }
+
+    /// [`Project::publish_by`] under a build lock the caller holds (an operation that changes
+    /// sources and publishes them in one piece); `more` are files it changed that the commit
+    /// must hold too (an audio file it replaced under another name).
+    pub(crate) fn publish_locked(
+        &self,
+        options: &PublishOptions,
+        by: Option<&super::Identity>,
+        _lock: &BuildLock,
+        more: &[std::path::PathBuf],
+    ) -> Result<Published, PublishError> {
         let mut catalog = self.load()?;
         let now = self.now();
         let entries = crate::archive::entries(&catalog, options, now)?;
@@ -53,6 +66,7 @@ impl Project {
         // The publication's files: the ledger, and each episode's sources as the ledger hashed
         // them.
         let mut files = vec![std::path::PathBuf::from(crate::catalog::ledger::LEDGER_PATH)];
+        files.extend(more.iter().cloned());
         for entry in &entries {
             if let Some(ep) = catalog.episode(&entry.slug) {
                 files.push(ep.source.clone());

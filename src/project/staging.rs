@@ -18,6 +18,8 @@ pub const UPLOADS_DIR: &str = ".veillee/uploads";
 #[derive(Debug)]
 pub struct Staging {
     dir: PathBuf,
+    /// Held while the operation lives: another server starting on the show leaves it alone.
+    _live: std::fs::File,
 }
 
 impl Staging {
@@ -50,6 +52,8 @@ impl Drop for Staging {
 }
 
 const INTENT: &str = "intent.json";
+/// Locked by the operation that owns the directory, for as long as it runs.
+const LIVE: &str = "live.lock";
 
 /// What an operation changes in the sources, to undo it if it is cut short before its commit
 /// point.
@@ -71,7 +75,10 @@ impl Project {
         getrandom::fill(&mut random).map_err(|e| IoError::new(UPLOADS_DIR, std::io::Error::other(e.to_string())))?;
         let dir = self.root().join(UPLOADS_DIR).join(hex::encode(random));
         std::fs::create_dir_all(&dir).at(&dir)?;
-        Ok(Staging { dir })
+        let live_path = dir.join(LIVE);
+        let live = std::fs::File::create(&live_path).at(&live_path)?;
+        live.lock().at(&live_path)?;
+        Ok(Staging { dir, _live: live })
     }
 
     /// Undoes the operations that a crash cut short and removes their uploads; returns the files
@@ -87,13 +94,22 @@ impl Project {
         let mut undone = Vec::new();
         for entry in entries.flatten() {
             let dir = entry.path();
+            // An operation under way in another process (a second server on the show).
+            let live = std::fs::File::open(dir.join(LIVE)).ok();
+            if live.as_ref().is_some_and(|f| f.try_lock().is_err()) {
+                continue;
+            }
             let intent = std::fs::read(dir.join(INTENT)).ok().and_then(|b| serde_json::from_slice::<Intent>(&b).ok());
             if let Some(intent) = intent {
                 // Without a commit point of its own, an operation that left its intent was not
                 // done.
-                let committed = intent.commit_version.as_ref().is_some_and(|(guid, sha)| {
-                    ledger.as_ref().and_then(|l| l.record(guid)).is_some_and(|r| r.current.media_sha256 == *sha)
-                });
+                let committed = match (&intent.commit_version, &ledger) {
+                    (Some((guid, sha)), Some(l)) => l.record(guid).is_some_and(|r| r.current.media_sha256 == *sha),
+                    // A ledger that cannot be read cannot say: nothing is undone, the directory
+                    // stays for a start that can.
+                    (Some(_), None) => continue,
+                    (None, _) => false,
+                };
                 if !committed {
                     undone.extend(self.undo(&intent)?);
                 }

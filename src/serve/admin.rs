@@ -76,6 +76,12 @@ fn page(
     let mut r = (status, axum::response::Html(html)).into_response();
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     secure(r.headers_mut(), None);
+    // The site's policy, but never framed, not even by the site's own pages.
+    if let Some(csp) = r.headers().get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok())
+        && let Ok(v) = HeaderValue::from_str(&csp.replace("frame-ancestors 'self'", "frame-ancestors 'none'"))
+    {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     r
 }
 
@@ -204,7 +210,13 @@ async fn login(
             let mut r = login_page(
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,
-                Some(&format!("Trop d'essais depuis cette adresse : réessayez dans {} minutes.", secs.div_ceil(60))),
+                Some(&format!(
+                    "Trop d'essais depuis cette adresse : réessayez dans {}.",
+                    match secs.div_ceil(60) {
+                        1 => "une minute".to_owned(),
+                        n => format!("{n} minutes"),
+                    }
+                )),
             );
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
             r
@@ -345,14 +357,28 @@ impl Received {
 
 /// Why a form's upload was refused before any operation.
 enum Refused {
+    /// What was too large, its limit (0: the whole body, over the server's), and whether it is
+    /// the audio (whose limit the show sets).
     TooLarge {
         name: String,
         limit: u64,
+        audio: bool,
     },
     Csrf,
     Malformed(String),
     /// What failed, and whether the disk is full.
     Io(String, bool),
+}
+
+impl From<&axum::extract::multipart::MultipartError> for Refused {
+    /// The body over the server's limit, or cut or malformed (axum's own words go to the log).
+    fn from(e: &axum::extract::multipart::MultipartError) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Refused::TooLarge { name: "le formulaire".into(), limit: 0, audio: false };
+        }
+        say(&mut std::io::stderr(), &format!("upload: {}", e.body_text()));
+        Refused::Malformed("coupé ou mal formé".into())
+    }
 }
 
 impl Refused {
@@ -378,10 +404,16 @@ impl Refused {
 
     fn french(&self) -> String {
         match self {
-            Refused::TooLarge { name, limit } => format!(
+            Refused::TooLarge { name, limit, audio: true } => format!(
                 "« {name} » dépasse {} Mo, la taille que ce podcast accepte : rien n'a été enregistré. Exportez l'audio en MP3 (96 à 128 kbit/s) ou demandez d'augmenter upload_limit_mb dans feed/channel.toml.",
                 limit / 1_000_000
             ),
+            Refused::TooLarge { name, limit: 0, .. } => {
+                format!("{name} dépasse la taille que ce podcast accepte : rien n'a été enregistré.")
+            }
+            Refused::TooLarge { name, limit, .. } => {
+                format!("« {name} » dépasse {} Mo : rien n'a été enregistré.", limit / 1_000_000)
+            }
             Refused::Csrf => {
                 "Ce formulaire ne vient pas de cette session : rien n'a été changé. Rechargez la page et recommencez."
                     .into()
@@ -424,7 +456,7 @@ async fn receive(
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Err(Refused::Malformed(e.body_text())),
+            Err(e) => return Err(Refused::from(&e)),
         };
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
@@ -447,12 +479,13 @@ async fn receive(
             _ => {
                 let mut field = field;
                 let mut value = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|e| Refused::Malformed(e.body_text()))? {
+                while let Some(chunk) = field.chunk().await.map_err(|e| Refused::from(&e))? {
                     text_bytes += chunk.len();
                     if text_bytes > TEXT_LIMIT {
                         return Err(Refused::TooLarge {
                             name: "le texte du formulaire".into(),
                             limit: TEXT_LIMIT as u64,
+                            audio: false,
                         });
                     }
                     value.extend_from_slice(&chunk);
@@ -485,14 +518,17 @@ async fn stream_to(
     };
     let mut file = tokio::fs::File::create(path).await.map_err(io)?;
     let mut written = 0u64;
-    while let Some(chunk) = field.chunk().await.map_err(|e| Refused::Malformed(e.body_text()))? {
+    while let Some(chunk) = field.chunk().await.map_err(|e| Refused::from(&e))? {
         written += chunk.len() as u64;
         if written > limit {
-            return Err(Refused::TooLarge { name: shown.to_owned(), limit });
+            return Err(Refused::TooLarge { name: shown.to_owned(), limit, audio: limit != TRANSCRIPT_LIMIT });
         }
         file.write_all(&chunk).await.map_err(io)?;
     }
+    // On disk before it is renamed into the sources and its hash recorded: a power cut must not
+    // leave a published file empty.
     file.flush().await.map_err(io)?;
+    file.sync_all().await.map_err(io)?;
     Ok(written)
 }
 
@@ -568,7 +604,12 @@ async fn episode_page(
             let mut ctx = error_ctx(&e);
             ctx["title"] = json!("Épisode");
             ctx["groups"] = json!([]);
-            return page(work_status(&e), "list", state, Some(staff), ctx);
+            // What the operation before said (done, or done but not built) stays on the page.
+            if let Some(said) = extra.get("error").or_else(|| extra.get("notice")) {
+                ctx["notice"] = said.clone();
+            }
+            let status = if matches!(e, WorkError::Show(_)) { status } else { work_status(&e) };
+            return page(status, "list", state, Some(staff), ctx);
         }
     };
     let status_fr = match details.row.status {
@@ -619,21 +660,24 @@ async fn edit(
     };
     let text = got.text();
     let (project, member, t, s) = (state.project.clone(), staff.member.clone(), text.clone(), slug.clone());
-    let done = blocking(move || {
-        let by = crate::project::Identity { name: member.name.clone(), email: member.email.clone() };
-        project.edit_episode(&s, &t, got.transcript(), &staging, Some(&by))
-    })
-    .await;
+    let done = blocking(move || project.edit_episode(&s, &t, got.transcript(), &staging, &member)).await;
     match done {
         Ok(changed) => {
             if let Some(report) = &changed.build {
                 state.built(report);
             }
-            let notice = match changed.build {
+            let mut extra = json!({ "notice": match changed.build {
                 Some(_) => "Corrections enregistrées et publiées sur le site et dans le flux.",
                 None => "Corrections enregistrées.",
-            };
-            episode_page(&state, &staff, &slug, StatusCode::OK, json!({ "notice": notice })).await
+            } });
+            if let Some(e) = &changed.build_failed {
+                extra = error_ctx(e);
+                extra["error"] = json!(format!(
+                    "Corrections enregistrées, mais le site n'a pas pu être reconstruit : il les montrera à la prochaine construction réussie. {}",
+                    e.french()
+                ));
+            }
+            episode_page(&state, &staff, &slug, StatusCode::OK, extra).await
         }
         Err(e) => {
             let (project, s) = (state.project.clone(), slug.clone());
@@ -739,7 +783,12 @@ async fn replace_audio(
 /// `POST /api/episodes` (multipart, `Authorization: Bearer <token>`): the form's fields, `audio`
 /// and `transcript`, and `publish=true` to publish at once (editors). JSON in and out, errors as
 /// `{"error": {"code", "message", "problems"?}}`.
-async fn api_create(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Multipart) -> Response {
+async fn api_create(
+    State(state): State<Arc<AppState>>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    form: Multipart,
+) -> Response {
     let json_error = |status: StatusCode, code: &str, message: String, problems: Option<serde_json::Value>| {
         let mut error = json!({ "code": code, "message": message });
         if let Some(p) = problems {
@@ -752,11 +801,22 @@ async fn api_create(State(state): State<Arc<AppState>>, headers: HeaderMap, form
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
-    let (project, t) = (state.project.clone(), token.unwrap_or_default());
-    let Some(member): Option<StaffMember> = blocking(move || project.staff_authenticate(&t)).await else {
-        let mut r = json_error(StatusCode::UNAUTHORIZED, "staff.unauthorized", "Jeton absent ou inconnu.".into(), None);
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return r;
+    let from = client(peer.as_ref().map(|e| &e.0), &headers);
+    let (s, t) = (state.clone(), token.unwrap_or_default());
+    let member: StaffMember = match blocking(move || s.sessions.authenticate(&s.project, &t, from)).await {
+        Ok(member) => member,
+        Err(LoginRefused::Wrong) => {
+            let mut r =
+                json_error(StatusCode::UNAUTHORIZED, "staff.unauthorized", "Jeton absent ou inconnu.".into(), None);
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return r;
+        }
+        Err(LoginRefused::TooMany(secs)) => {
+            let message = "Trop d'essais de jetons depuis cette adresse : réessayez plus tard.".to_owned();
+            let mut r = json_error(StatusCode::TOO_MANY_REQUESTS, "staff.too-many-attempts", message, None);
+            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            return r;
+        }
     };
     let staging = match state.project.staging() {
         Ok(s) => s,
@@ -776,8 +836,8 @@ async fn api_create(State(state): State<Arc<AppState>>, headers: HeaderMap, form
     };
     let publish_now = got.one("publish") == "true";
     if publish_now && member.role != Role::Editor {
-        let e = WorkError::Forbidden;
-        return json_error(work_status(&e), e.code(), e.french(), None);
+        let message = "Seuls les éditeurs et éditrices publient : envoyez sans publish=true, le brouillon sera relu.";
+        return json_error(StatusCode::FORBIDDEN, WorkError::Forbidden.code(), message.into(), None);
     }
     if got.audio.is_none() {
         let e = WorkError::Invalid { field: "audio", why: "le champ audio manque".into() };
@@ -786,9 +846,15 @@ async fn api_create(State(state): State<Arc<AppState>>, headers: HeaderMap, form
     let project = state.project.clone();
     let done = blocking(move || {
         let audio = got.audio().expect("checked above");
-        let changed = project.save_draft(&got.text(), audio, got.transcript(), &staging, Some(&member))?;
-        let published = if publish_now { Some(project.publish_as(&changed.slug, &member)?) } else { None };
-        Ok::<_, WorkError>((changed, published))
+        let changed =
+            project.save_draft(&got.text(), audio, got.transcript(), &staging, Some(&member)).map_err(|e| (e, None))?;
+        // The draft is saved: a publish that fails says so, with the draft's address.
+        let published = if publish_now {
+            Some(project.publish_as(&changed.slug, &member).map_err(|e| (e, Some(changed.slug.clone())))?)
+        } else {
+            None
+        };
+        Ok::<_, (WorkError, Option<String>)>((changed, published))
     })
     .await;
     match done {
@@ -798,15 +864,30 @@ async fn api_create(State(state): State<Arc<AppState>>, headers: HeaderMap, form
                 None => state.refresh(),
             }
             let entry = published.as_ref().and_then(|p| p.entries.first());
+            let status = match entry {
+                Some(e) if e.pub_date > state.project.now() => "scheduled",
+                Some(_) => "published",
+                None => "draft",
+            };
             let body = json!({
                 "slug": changed.slug,
-                "status": if published.is_some() { "published" } else { "draft" },
+                "status": status,
+                "pub_date": entry.map(|e| e.pub_date.to_string()),
                 "guid": entry.map(|e| e.guid.clone()),
                 "page": format!("/episodes/{}/", changed.slug),
                 "admin": format!("/admin/episodes/{}/", changed.slug),
             });
             (StatusCode::CREATED, axum::Json(body)).into_response()
         }
-        Err(e) => json_error(work_status(&e), e.code(), e.french(), e.problems().map(|p| p.to_json(Lang::Fr))),
+        Err((e, draft)) => {
+            let message = match draft {
+                Some(slug) => format!(
+                    "{} Le brouillon « {slug} » est enregistré : il attend dans /admin/episodes/{slug}/.",
+                    e.french()
+                ),
+                None => e.french(),
+            };
+            json_error(work_status(&e), e.code(), message, e.problems().map(|p| p.to_json(Lang::Fr)))
+        }
     }
 }

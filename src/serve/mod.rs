@@ -444,8 +444,11 @@ fn mapped(www: &std::path::Path, path: &str, headers: &axum::http::HeaderMap) ->
     // renamed over the old, ARCHITECTURE.md point 4), so the mapped bytes cannot change or
     // shrink under the answer.
     let map =
-        unsafe { memmap2::MmapOptions::new().offset(start).len(usize::try_from(length).ok()?).populate().map(&file) }
-            .ok()?;
+        unsafe { memmap2::MmapOptions::new().offset(start).len(usize::try_from(length).ok()?).map(&file) }.ok()?;
+    // Read ahead by the kernel, not here: the answer starts at once, and a file that is not in
+    // the page cache is read while the first bytes go out rather than blocking this thread
+    // for all of it.
+    let _ = map.advise(memmap2::Advice::WillNeed);
     Some(Body::from(bytes::Bytes::from_owner(map)))
 }
 

@@ -56,28 +56,42 @@ impl Sessions {
         token: &str,
         from: IpAddr,
     ) -> Result<(String, StaffMember), LoginRefused> {
-        let now = Instant::now();
-        {
-            let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            failures.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
-            if let Some((n, since)) = failures.get(&from)
-                && *n >= FAILURES
-            {
-                return Err(LoginRefused::TooMany((WINDOW - now.duration_since(*since)).as_secs().max(1)));
-            }
-        }
-        let Some(member) = project.staff_authenticate(token) else {
-            let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            failures.entry(from).or_insert((0, now)).0 += 1;
-            return Err(LoginRefused::Wrong);
-        };
+        let member = self.authenticate(project, token, from)?;
         // Without random bytes there is no safe session.
         let (Some(id), Some(csrf)) = (random_hex(), random_hex()) else { return Err(LoginRefused::Wrong) };
+        let now = Instant::now();
         let session = Session { staff_id: member.id.clone(), csrf, expires: now + LIFETIME };
         let mut sessions = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         sessions.retain(|_, s| s.expires > now);
         sessions.insert(id.clone(), session);
         Ok((id, member))
+    }
+
+    /// The account of a token (the login form's, or the API's `Bearer`), under the limit of
+    /// failures per client address. The attempt is counted before the token is checked and
+    /// taken back if it opens an account: requests sent at once get no more tries than the limit.
+    pub(super) fn authenticate(
+        &self,
+        project: &Project,
+        token: &str,
+        from: IpAddr,
+    ) -> Result<StaffMember, LoginRefused> {
+        let now = Instant::now();
+        {
+            let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            failures.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
+            let (n, since) = failures.entry(from).or_insert((0, now));
+            if *n >= FAILURES {
+                return Err(LoginRefused::TooMany((WINDOW - now.duration_since(*since)).as_secs().max(1)));
+            }
+            *n += 1;
+        }
+        let member = project.staff_authenticate(token).ok_or(LoginRefused::Wrong)?;
+        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((n, _)) = failures.get_mut(&from) {
+            *n = n.saturating_sub(1);
+        }
+        Ok(member)
     }
 
     /// The staff member of the request's session cookie, if it is a live session of a current

@@ -33,6 +33,7 @@ fn send(state: &Arc<AppState>, method: Method, uri: &str, headers: &[(&str, &str
     })
 }
 
+#[derive(Clone)]
 enum Part<'a> {
     Text(&'a str),
     File(&'a str, &'a [u8]),
@@ -416,6 +417,17 @@ fn corrections_and_new_audio_of_a_published_episode() {
     let md = a.p.read("episodes/enquete-de-besoins-a-leaz.md");
     assert!(md.contains("guid = ") && md.ends_with("Notes corrigées.\n"), "{md}");
 
+    // Another file of the show has an error: the correction is kept, the failed build said.
+    let method = a.p.read("site/methods/cartographie-sensible.md");
+    a.p.write("site/methods/cartographie-sensible.md", method.replacen("title", "titre", 1));
+    let mut later = parts.clone();
+    later[2] = ("notes", Part::Text("Notes corrigées deux fois."));
+    let r = a.post_multipart("/admin/episodes/enquete-de-besoins-a-leaz/modifier", &[("cookie", &camille)], &later);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Corrections enregistrées, mais le site n&#39;a pas pu être reconstruit"), "{}", r.body);
+    assert!(a.p.read("episodes/enquete-de-besoins-a-leaz.md").ends_with("Notes corrigées deux fois.\n"));
+    a.p.write("site/methods/cartographie-sensible.md", method);
+
     // New audio: a new version with its reason; the same file refused as unchanged.
     let audio = std::fs::read(fixtures().join("audio/vbr.mp3")).unwrap();
     let parts = |reason: &'static str, audio: &'static [u8]| {
@@ -452,9 +464,26 @@ fn corrections_and_new_audio_of_a_published_episode() {
     assert_eq!(a.p.read("feed/archive.toml"), ledger);
     assert!(a.files(".veillee/uploads").is_empty());
 
-    // An author may not replace audio.
+    // An author may not correct a published episode, nor replace its audio, nor send it back.
     let yann = a.login(&a.author);
     let ycsrf = a.csrf(&yann);
+    let page =
+        send(&a.state, Method::GET, "/admin/episodes/enquete-de-besoins-a-leaz/", &[("cookie", &yann)], Vec::new());
+    assert!(!page.body.contains("/modifier"), "no correction link for an author");
+    let md = a.p.read("episodes/enquete-de-besoins-a-leaz.md");
+    let r = a.post_multipart(
+        "/admin/episodes/enquete-de-besoins-a-leaz/modifier",
+        &[("cookie", &yann)],
+        &[("csrf", Part::Text(&ycsrf)), ("title", Part::Text("Changé par un auteur")), ("notes", Part::Text("x"))],
+    );
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(a.p.read("episodes/enquete-de-besoins-a-leaz.md"), md);
+    let r = a.post_form(
+        "/admin/episodes/enquete-de-besoins-a-leaz/renvoyer",
+        &camille,
+        &format!("csrf={csrf}&comment=non"),
+    );
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "only a draft is sent back");
     let r = a.post_multipart(
         "/admin/episodes/enquete-de-besoins-a-leaz/audio",
         &[("cookie", &yann)],
@@ -499,6 +528,11 @@ fn the_json_api_and_revoked_accounts() {
     a.p.ok(&["staff", "revoke", "Camille Martin"]);
     let r = send(&a.state, Method::GET, "/admin/", &[("cookie", &camille)], Vec::new());
     assert!(r.body.contains("name=\"token\""), "back to the login page");
+
+    // Wrong tokens count against the client's address, as at the login form.
+    let limited = (0..6).map(|_| api("000000000000.faux", "false", "Intrus").status).collect::<Vec<_>>();
+    assert!(limited.contains(&StatusCode::TOO_MANY_REQUESTS), "{limited:?}");
+    assert_eq!(api(&a.editor, "false", "Trop tard").status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[test]
@@ -534,6 +568,17 @@ fn publishing_commits_exactly_its_files_as_the_staff_member() {
 fn an_interrupted_upload_is_undone_at_the_next_start() {
     let a = admin();
     let project = a.p.project();
+    // An operation under way (its staging directory alive) is left alone by another start.
+    let live = project.staging().unwrap();
+    std::fs::write(
+        live.file("intent.json"),
+        r#"{"commit_version":null,"created":["episodes/brouillon.md"],"replaced":[]}"#,
+    )
+    .unwrap();
+    assert!(project.clean_interrupted().unwrap().is_empty());
+    assert!(a.p.file("episodes/brouillon.md").exists() && live.file("intent.json").exists());
+    std::fs::remove_file(live.file("intent.json")).unwrap();
+    drop(live);
     // What a server killed between renaming the audio and the check leaves behind.
     let staging = project.staging().unwrap();
     let dir = staging.file("");
@@ -544,7 +589,8 @@ fn an_interrupted_upload_is_undone_at_the_next_start() {
         r#"{"commit_version":null,"created":["episodes/coupe.mp3","episodes/coupe.md"],"replaced":[]}"#,
     )
     .unwrap();
-    std::mem::forget(staging);
+    // The process ends (its lock on the directory with it), the intent stays.
+    drop(staging);
     let undone = project.clean_interrupted().unwrap();
     assert_eq!(undone.len(), 2, "{undone:?}");
     assert!(!a.p.file("episodes/coupe.md").exists() && !a.p.file("episodes/coupe.mp3").exists());

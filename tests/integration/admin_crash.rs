@@ -120,6 +120,20 @@ impl Server {
         self.send("POST", "/admin/nouveau", &[("Cookie", cookie), ("Content-Type", &ct)], &body).map(|(s, _, _)| s)
     }
 
+    /// Sends a new audio file for `slug` (a new version); the status, if the server answered.
+    fn replace(&self, cookie: &str, csrf: &str, slug: &str, audio: &[u8]) -> Option<u16> {
+        let boundary = "veilleeCrashBoundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"reason\"\r\n\r\nUn meilleur montage\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"nouveau.mp3\"\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(audio);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let path = format!("/admin/episodes/{slug}/audio");
+        self.send("POST", &path, &[("Cookie", cookie), ("Content-Type", &ct)], &body).map(|(s, _, _)| s)
+    }
+
     fn publish(&self, cookie: &str, csrf: &str) -> Option<u16> {
         let form = format!("csrf={csrf}");
         let headers = [("Cookie", cookie), ("Content-Type", "application/x-www-form-urlencoded")];
@@ -264,4 +278,52 @@ fn a_full_disk_fails_cleanly() {
     assert_eq!(server.get("/feed.xml").0, 200, "the server still serves");
     drop(server);
     p.ok(&["check"]);
+}
+
+/// Killed while replacing a published episode's audio (its .md names the file, so the .md is
+/// edited too): after a restart, `check` passes and the episode is served whole, with the old
+/// audio and ledger, or with the new audio recorded as a new version.
+#[test]
+fn killed_while_replacing_audio() {
+    const SLUG: &str = "enquete-de-besoins-a-leaz";
+    let new_audio = std::fs::read(fixtures().join("audio/vbr.mp3")).unwrap();
+    for (point, recorded) in
+        [("audio:renamed", false), ("publish:staged", false), ("publish:ledger", true), ("publish:installed", true)]
+    {
+        let p = Project::fixture("show");
+        let token = editor(&p);
+        p.ok(&["build"]);
+        let ledger = p.read("feed/archive.toml");
+        let md = p.read("episodes/enquete-de-besoins-a-leaz.md");
+        let old_audio = std::fs::read(p.file("episodes/Léaz — porte à porte 🎙.mp3")).unwrap();
+        let mut server = Server::start(&p, &[("VEILLEE_TEST_CRASH_AT", point)], &[]);
+        let (cookie, csrf) = server.login(&token);
+        assert_eq!(server.replace(&cookie, &csrf, SLUG, &new_audio), None, "{point}: no answer from a killed server");
+        assert_eq!(server.ended().signal(), Some(9), "{point}: killed by SIGKILL");
+        drop(server);
+
+        let server = Server::start(&p, &[], &[]);
+        p.ok(&["check"]);
+        let new_file = p.file(&format!("episodes/{SLUG}.mp3"));
+        if recorded {
+            assert!(p.read("feed/archive.toml").contains("reason = \"Un meilleur montage\""), "{point}");
+            assert_eq!(std::fs::read(&new_file).unwrap(), new_audio, "{point}: the new audio");
+        } else {
+            assert_eq!(p.read("feed/archive.toml"), ledger, "{point}: the ledger as it was");
+            assert_eq!(p.read("episodes/enquete-de-besoins-a-leaz.md"), md, "{point}: the .md as it was");
+            assert_eq!(std::fs::read(p.file("episodes/Léaz — porte à porte 🎙.mp3")).unwrap(), old_audio, "{point}");
+            assert!(!new_file.exists(), "{point}: no new file left");
+        }
+        let (status, feed) = server.get("/feed.xml");
+        assert_eq!(status, 200);
+        let feed = String::from_utf8(feed).unwrap();
+        let at = feed.find(&format!("/media/{SLUG}")).or_else(|| feed.find("/media/")).unwrap();
+        let url = &feed[at..];
+        let path = &url[..url.find('"').unwrap()];
+        assert_eq!(server.get(path).0, 200, "{point}: {path} served");
+        assert!(
+            std::fs::read_dir(p.file(".veillee/uploads")).map_or(true, |mut d| d.next().is_none()),
+            "{point}: uploads left"
+        );
+    }
 }
