@@ -1,5 +1,6 @@
-//! Writing the ledger: the entries of a publication or of deliberate new versions, appended to
-//! `feed/archive.toml`. Retraction, verification, export and import come with the archive issue.
+//! Writing the ledger: the entries of a publication, of deliberate new versions and of
+//! retractions, appended to `feed/archive.toml`. Verification, export and import come with the
+//! rest of the archive issue.
 
 use std::path::Path;
 
@@ -34,10 +35,14 @@ pub enum PublishError {
     AlreadyPublished { slug: String, date: String },
     #[error("`{slug}` is not published yet — run `veillee publish {slug}` first")]
     NotPublished { slug: String },
-    #[error("`{slug}` was retracted; it cannot be published again under the same GUID")]
+    #[error(
+        "`{slug}` was retracted: it stays out of every output, and its GUID and slug are never used again (its history: `veillee archive log {slug}`)"
+    )]
     Retracted { slug: String },
     #[error("a new version needs a reason: add --reason \"what changed and why\"")]
     NoReason,
+    #[error("a retraction needs a reason, kept in the ledger: add --reason \"why it is withdrawn\"")]
+    RetractNoReason,
     #[error("nothing changed in `{slug}` since its last version")]
     Unchanged { slug: String },
     #[error("--all needs --new-version (first publications are one episode at a time)")]
@@ -62,10 +67,7 @@ pub(crate) fn entries(
     let mut entries = Vec::new();
     match &options.slug {
         Some(slug) => {
-            let ep = catalog.episode(slug).ok_or_else(|| PublishError::UnknownEpisode {
-                slug: slug.clone(),
-                suggestion: crate::util::text::closest(slug, catalog.episodes.iter().map(|e| e.slug.as_str())),
-            })?;
+            let ep = episode(catalog, slug)?;
             read_transcripts([ep])?;
             entries.push(entry_for(catalog, ep, options.new_version, reason, now)?);
         }
@@ -85,6 +87,57 @@ pub(crate) fn entries(
         }
     }
     Ok(entries)
+}
+
+/// The entry that retracts `slug` at `now`: the last version's hashes and media name, its
+/// first publication date, the title (its sources may go with it), and why.
+pub(crate) fn retract_entry(
+    catalog: &Catalog,
+    slug: &str,
+    reason: &str,
+    now: jiff::Timestamp,
+) -> Result<Entry, PublishError> {
+    let ep = episode(catalog, slug)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(PublishError::RetractNoReason);
+    }
+    let published = match (&ep.published, ep.status(now)) {
+        (_, Status::Retracted) => return Err(PublishError::Retracted { slug: slug.to_owned() }),
+        (None, _) => return Err(PublishError::NotPublished { slug: slug.to_owned() }),
+        (Some(p), _) => p,
+    };
+    Ok(Entry {
+        line: 0,
+        action: Action::Retract,
+        slug: slug.to_owned(),
+        recorded_at: now,
+        pub_date: published.pub_date,
+        reason: reason.to_owned(),
+        title: ep.title.clone(),
+        ..published.current.clone()
+    })
+}
+
+/// The episode `slug` names, or why there is none.
+fn episode<'a>(catalog: &'a Catalog, slug: &str) -> Result<&'a Episode, PublishError> {
+    if let Some(ep) = catalog.episode(slug) {
+        return Ok(ep);
+    }
+    // A retracted episode whose sources went with it.
+    let retracted = catalog
+        .ledger
+        .entries
+        .iter()
+        .any(|e| e.slug == slug && catalog.ledger.record(&e.guid).is_some_and(|r| r.retracted));
+    Err(if retracted {
+        PublishError::Retracted { slug: slug.to_owned() }
+    } else {
+        PublishError::UnknownEpisode {
+            slug: slug.to_owned(),
+            suggestion: crate::util::text::closest(slug, catalog.episodes.iter().map(|e| e.slug.as_str())),
+        }
+    })
 }
 
 /// The transcripts of `episodes`, for the hash of their published form.
@@ -119,6 +172,7 @@ fn entry_for(
         media_sha256: ep.audio_sha256.clone(),
         transcript_sha256: hash(generate::transcript_bytes(ep)),
         chapters_sha256: hash(generate::chapters_bytes(catalog, ep)),
+        title: String::new(),
     };
     match (ep.status(now), &ep.published, new_version) {
         (Status::Retracted, _, _) => Err(PublishError::Retracted { slug }),

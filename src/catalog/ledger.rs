@@ -54,6 +54,10 @@ pub struct Entry {
     pub media_sha256: String,
     pub transcript_sha256: String,
     pub chapters_sha256: String,
+    /// The episode's title, recorded by a retraction (its sources may be deleted with it);
+    /// empty in other entries.
+    #[serde(default)]
+    pub title: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +89,8 @@ struct EntryToml {
     transcript_sha256: String,
     #[serde(default)]
     chapters_sha256: String,
+    #[serde(default)]
+    title: String,
 }
 
 const ENTRY_FIELDS: &[&str] = &[
@@ -100,6 +106,7 @@ const ENTRY_FIELDS: &[&str] = &[
     "media_sha256",
     "transcript_sha256",
     "chapters_sha256",
+    "title",
 ];
 
 /// A GUID's state, derived from its entries.
@@ -170,6 +177,7 @@ impl Ledger {
                 media_sha256: e.media_sha256.clone(),
                 transcript_sha256: e.transcript_sha256.clone(),
                 chapters_sha256: e.chapters_sha256.clone(),
+                title: e.title.clone(),
             });
         }
         if problems.has_errors() {
@@ -246,13 +254,13 @@ impl Ledger {
             q(&e.media_sha256),
             q(&e.transcript_sha256),
             q(&e.chapters_sha256),
-        )
+        ) + &if e.title.is_empty() { String::new() } else { format!("title = {}\n", q(&e.title)) }
     }
 }
 
 /// The header of a new ledger file.
 pub(crate) const LEDGER_HEADER: &str = "# The ledger of what was published: GUIDs, dates and the hashes of the published bytes.\n\
-# Written only by `veillee publish` (and later `retract` and `import`). Never edit or remove an\n\
+# Written only by `veillee publish` and `veillee retract` (later `import`). Never edit or remove an\n\
 # entry: podcast apps and the archive rely on it.\n";
 
 fn timestamp(dt: &toml::value::Datetime) -> Option<jiff::Timestamp> {

@@ -24,7 +24,7 @@ pub(crate) use channel::{
 pub(crate) use chapters::Chapter;
 pub(crate) use cover::Cover;
 pub use error::{ChapterFault, Expected, ImageFault, ImageUse, MediaChange, PathFault, RefKind, SourceError};
-pub(crate) use load::{LoadOptions, MAX_TITLE, episode_speakers};
+pub(crate) use load::{AUDIO_EXTENSIONS, LoadOptions, MAX_TITLE, episode_speakers};
 pub use schema::TerritoryKind;
 pub(crate) use schema::{EpisodeType, Person, TerritoryToml};
 

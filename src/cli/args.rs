@@ -48,6 +48,27 @@ pub(super) enum Command {
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
     },
+    /// Take a published episode out of every output for good and delete its sources.
+    ///
+    /// For a guest who withdraws consent, or a legal request: the episode leaves the feed, the
+    /// site, the search and www, media included. The ledger keeps its record (GUID, slug, title, dates, hashes and the reason), so its GUID
+    /// and slug are never used again. What a retraction cannot reach (git history, exported
+    /// bags, object storage and CDN caches, copies subscribers downloaded): docs/ARCHIVE.md.
+    Retract {
+        /// The episode's slug.
+        slug: String,
+        /// Why it is withdrawn (kept in the ledger, which is public with the sources).
+        #[arg(long, value_name = "TEXT", required = true)]
+        reason: String,
+        /// Keep the episode's .md, audio, transcript and image in episodes/ and transcripts/.
+        #[arg(long)]
+        keep_sources: bool,
+    },
+    /// The archive: what the ledger recorded.
+    Archive {
+        #[command(subcommand)]
+        command: ArchiveCommand,
+    },
     /// Import transcripts (WebVTT, SRT, whisper, whisperX, whisper.cpp or Podcast Index JSON).
     Transcript {
         #[command(subcommand)]
@@ -223,6 +244,13 @@ pub(super) enum StaffCommand {
     List,
     /// Remove a staff member: their token stops working at once.
     Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum ArchiveCommand {
+    /// Print the ledger's history, oldest first: publications, new versions with their
+    /// reasons, retractions; of one episode (under every slug it had) or of all.
+    Log { slug: Option<String> },
 }
 
 #[derive(Debug, clap::Subcommand)]

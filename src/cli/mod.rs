@@ -173,6 +173,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Publish { slug, all: _, new_version, reason } => {
             publish(&project(root)?, &PublishOptions { slug, new_version, reason })
         }
+        Command::Retract { slug, reason, keep_sources } => retract(&project(root)?, &slug, &reason, keep_sources),
+        Command::Archive { command: args::ArchiveCommand::Log { slug } } => {
+            let entries = project(root)?.archive_log(slug.as_deref())?;
+            match (entries.is_empty(), slug) {
+                (true, Some(slug)) => {
+                    outln(format_args!("nothing in feed/archive.toml for `{slug}`: it was never published"))
+                }
+                (true, None) => outln("feed/archive.toml is empty: nothing was published yet"),
+                _ => outln(entries.iter().map(veillee::project::log_line).collect::<Vec<_>>().join("\n")),
+            }
+        }
         Command::Build { base_url, verbose } => {
             let report = project(root)?.build(&BuildOptions { base_url, drafts: false })?;
             if verbose { out(report.verbose()) } else { out(report) }
@@ -299,12 +310,44 @@ fn publish(project: &Project, options: &PublishOptions) -> Result<(), CliError> 
     if done.entries.is_empty() {
         outln("nothing to record: no published episode changed")?;
     }
-    match &done.history {
-        veillee::project::History::Committed(_) => outln(&done.history)?,
-        veillee::project::History::Failed(_) => eprintln!("{}", done.history),
-        _ => {}
-    }
+    history(&done.history)?;
     out(done.build)
+}
+
+fn retract(project: &Project, slug: &str, reason: &str, keep_sources: bool) -> Result<(), CliError> {
+    let done = project.retract(slug, reason, keep_sources, None)?;
+    if done.recorded {
+        outln(format_args!(
+            "retracted {} ({}): out of the feed, the site, the search and www",
+            done.entry.slug, done.entry.guid
+        ))?;
+    } else {
+        outln(format_args!(
+            "{} was retracted on {}; its sources are deleted now",
+            done.entry.slug,
+            done.entry.recorded_at.strftime("%Y-%m-%d %H:%M UTC")
+        ))?;
+    }
+    for file in &done.deleted {
+        outln(format_args!("deleted {}", file.display()))?;
+    }
+    if keep_sources {
+        outln("its sources are kept, and stay out of every output")?;
+    }
+    history(&done.history)?;
+    out(done.build)
+}
+
+/// The commit an operation made, or why git refused it.
+fn history(h: &veillee::project::History) -> Result<(), CliError> {
+    match h {
+        veillee::project::History::Committed(_) => outln(h),
+        veillee::project::History::Failed(_) => {
+            eprintln!("{h}");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn probe(files: &[PathBuf], json: bool) -> Result<(), CliError> {

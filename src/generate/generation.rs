@@ -1080,15 +1080,55 @@ fn remove_old(build: &Path, slot: Slot, current: &str, previous: Option<&str>) -
             continue;
         }
         let dir = build.join(&name);
-        let held = File::options()
-            .write(true)
-            .open(dir.join(HOLD))
-            .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)));
-        if !held {
+        if !held(&dir) {
             fs::remove_dir_all(&dir).at(&dir)?;
         }
     }
     Ok(())
+}
+
+/// Deletes `paths` (outputs under www, as a build report names them) from every generation but
+/// `build/current`'s: the older ones and the previews, so that what a retraction took out of
+/// the outputs is nowhere under build/. One that no server holds is deleted whole; one a server
+/// holds loses those files (a request being answered from one keeps it until it ends) and its
+/// manifest, so that no build takes it for what it was. Returns the generations deleted whole.
+pub(crate) fn purge(root: &Path, paths: &[String]) -> Result<usize, GenerateError> {
+    let build = root.join("build");
+    let current = current_generation(root).map(|g| g.name);
+    let mut deleted = 0;
+    for slot in [Slot::Current, Slot::Preview] {
+        for (_, name) in generations(&build, slot)? {
+            if Some(&name) == current.as_ref() {
+                continue;
+            }
+            let dir = build.join(&name);
+            if !held(&dir) {
+                fs::remove_dir_all(&dir).at(&dir)?;
+                deleted += 1;
+                continue;
+            }
+            remove(&dir.join("manifest.json"))?;
+            let www = dir.join("www");
+            for path in paths {
+                remove(&www.join(path))?;
+                // The directories it leaves empty (an episode's page's) go too.
+                for parent in Path::new(path).ancestors().skip(1).take_while(|p| !p.as_os_str().is_empty()) {
+                    if fs::remove_dir(www.join(parent)).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Ok(deleted)
+}
+
+/// Whether a server holds the generation in `dir` (see [`Generation::hold`]).
+fn held(dir: &Path) -> bool {
+    File::options()
+        .write(true)
+        .open(dir.join(HOLD))
+        .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
 }
 
 /// Test hook: `VEILLEE_TEST_CRASH_AT=N` kills the process (SIGKILL, nothing cleaned up) at the Nth

@@ -27,7 +27,7 @@ use crate::util::IoError;
 use crate::util::urls::Urls;
 
 pub(crate) use generation::{
-    BuildLock, Generation, Slot, Staged, current_generation, preview_generation, previous_manifest, stage_name,
+    BuildLock, Generation, Slot, Staged, current_generation, preview_generation, previous_manifest, purge, stage_name,
     unlink_preview,
 };
 

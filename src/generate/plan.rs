@@ -747,6 +747,11 @@ fn index_plan(
         if m.index.is_empty() || m.index_version != version {
             return None;
         }
+        // A retracted episode's documents would stay in the shared segments, deleted but on
+        // disk, words and all: its text must be nowhere.
+        if m.index.keys().any(|guid| catalog.ledger.record(guid).is_some_and(|r| r.retracted)) {
+            return None;
+        }
         if m.index == keys {
             // Nothing to index: the index is not even opened.
             return Some(dir);

@@ -100,6 +100,7 @@ impl WorkError {
                 "episode.problems"
             }
             WorkError::Publish(PublishError::Unchanged { .. }) => "episode.unchanged",
+            WorkError::Publish(PublishError::Retracted { .. }) => "episode.retracted",
             WorkError::Publish(_) => "episode.not-published",
             WorkError::Io(_) => "internal",
         }
@@ -140,6 +141,12 @@ impl WorkError {
                 "Ce fichier audio est celui de la version publiée : rien n'a changé.".into()
             }
             WorkError::Publish(PublishError::AlreadyPublished { .. }) => "Cet épisode est déjà publié.".into(),
+            WorkError::Publish(PublishError::Retracted { .. }) => {
+                "Cet épisode a été retiré : il reste hors du site et du flux, et son adresse ne servira plus.".into()
+            }
+            WorkError::Publish(PublishError::NotPublished { .. }) => {
+                "Cet épisode n'est pas publié : un brouillon n'est sur aucune page ni dans le flux.".into()
+            }
             WorkError::Publish(PublishError::NoReason) => {
                 "Une nouvelle version demande une raison : dites ce qui a changé et pourquoi.".into()
             }
@@ -558,6 +565,25 @@ impl Project {
         // stands whatever becomes of it.
         let _ = self.set_review(slug, None);
         Ok(published)
+    }
+
+    /// Retracts a published or scheduled episode with its reason (editors only); its sources
+    /// are deleted unless `keep_sources`.
+    pub fn retract_as(
+        &self,
+        slug: &str,
+        reason: &str,
+        keep_sources: bool,
+        by: &StaffMember,
+    ) -> Result<super::Retracted, WorkError> {
+        if by.role != Role::Editor {
+            return Err(WorkError::Forbidden);
+        }
+        let reason = one_line("reason", reason, 1000)?;
+        let retracted = self.retract(slug, reason, keep_sources, Some(&identity(by)))?;
+        // As for a publish: the retraction stands whatever becomes of a review left behind.
+        let _ = self.set_review(slug, None);
+        Ok(retracted)
     }
 
     /// Replaces a published episode's audio: a new version with its reason (editors only). The

@@ -45,6 +45,7 @@ pub(super) fn routes(upload_limit: u64) -> Router<Arc<AppState>> {
         .route("/admin/episodes/{slug}/modifier", get(edit_form).post(edit).layer(uploads))
         .route("/admin/episodes/{slug}/publier", post(publish))
         .route("/admin/episodes/{slug}/renvoyer", post(send_back))
+        .route("/admin/episodes/{slug}/retirer", post(retract))
         .route("/admin/episodes/{slug}/audio", post(replace_audio).layer(uploads))
         .route("/api/episodes", post(api_create).layer(uploads))
 }
@@ -147,15 +148,30 @@ async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respons
     let Some(staff) = state.sessions.current(&state.project, &headers) else {
         return login_page(&state, StatusCode::OK, None);
     };
+    list_page(&state, &staff, None).await
+}
+
+/// The list of episodes, with what the operation before said.
+async fn list_page(state: &Arc<AppState>, staff: &Staff, notice: Option<String>) -> Response {
     let project = state.project.clone();
-    let rows = blocking(move || project.episodes()).await;
-    let rows = match rows {
+    let rows = blocking(move || project.episodes().and_then(|rows| Ok((rows, project.archive_log(None)?)))).await;
+    let (rows, log) = match rows {
         Ok(rows) => rows,
         Err(problems) => {
-            let ctx = json!({ "title": "Épisodes", "error": "Les fichiers du podcast ont des problèmes : corrigez-les avant de publier.", "problems": problems.to_json(Lang::Fr), "groups": [] });
-            return page(StatusCode::OK, "list", &state, Some(&staff), ctx);
+            let ctx = json!({ "title": "Épisodes", "notice": notice, "error": "Les fichiers du podcast ont des problèmes : corrigez-les avant de publier.", "problems": problems.to_json(Lang::Fr), "groups": [] });
+            return page(StatusCode::OK, "list", state, Some(staff), ctx);
         }
     };
+    // From the ledger: the episode's sources may be gone.
+    let retracted: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == crate::catalog::ledger::Action::Retract)
+        .rev()
+        .map(|e| {
+            let title = if e.title.is_empty() { &e.slug } else { &e.title };
+            json!({ "title": title, "date_fr": crate::site::admin_date_fr(&e.recorded_at.to_string()), "reason": e.reason })
+        })
+        .collect();
     let with_fr = |r: &crate::project::EpisodeRow| {
         let mut v = json!(r);
         v["date_fr"] = json!(crate::site::admin_date_fr(&r.date));
@@ -173,8 +189,10 @@ async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Respons
             group("scheduled", "Programmés", "Aucun épisode programmé."),
             group("published", "Publiés", "Aucun épisode publié."),
         ],
+        "retracted": retracted,
+        "notice": notice,
     });
-    page(StatusCode::OK, "list", &state, Some(&staff), ctx)
+    page(StatusCode::OK, "list", state, Some(staff), ctx)
 }
 
 #[derive(serde::Deserialize)]
@@ -745,6 +763,45 @@ async fn send_back(
         Ok(()) => {
             episode_page(&state, &staff, &slug, StatusCode::OK, json!({ "notice": "Renvoyé avec votre commentaire." }))
                 .await
+        }
+        Err(e) => episode_page(&state, &staff, &slug, work_status(&e), error_ctx(&e)).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct RetractForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    /// The checkbox: present when ticked.
+    #[serde(default)]
+    keep: Option<String>,
+}
+
+async fn retract(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(slug): UrlPath<String>,
+    form: Result<Form<RetractForm>, FormRejection>,
+) -> Response {
+    let form = form.map_or(RetractForm { csrf: String::new(), reason: String::new(), keep: None }, |f| f.0);
+    let staff = match authorized(&state, &headers, &form.csrf) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let (project, member, s, reason, keep) =
+        (state.project.clone(), staff.member.clone(), slug.clone(), form.reason, form.keep.is_some());
+    match blocking(move || project.retract_as(&s, &reason, keep, &member)).await {
+        Ok(done) => {
+            state.built(&done.build);
+            let notice = format!(
+                "« {} » est retiré du site, du flux, de la recherche et des fichiers audio servis{}. {}",
+                done.entry.title,
+                if keep { " ; ses fichiers restent sur le serveur" } else { " ; ses fichiers sont supprimés" },
+                history_fr(&done.history)
+            );
+            list_page(&state, &staff, Some(notice.trim_end().to_owned())).await
         }
         Err(e) => episode_page(&state, &staff, &slug, work_status(&e), error_ctx(&e)).await,
     }

@@ -8,8 +8,9 @@
 // uploaded, a method and a place picked, chapters, a guest), sees the preview, and cannot
 // publish; a file that is not audio is refused by its content; the editor logs in, opens the
 // draft from the list, publishes it; the episode is then on the home page and in the feed;
-// the JSON API refuses a request without a token. Screenshots of the login, the form, the
-// preview and the list at phone and desktop widths.
+// the JSON API refuses a request without a token; the editor retracts another episode with a
+// reason, which leaves the feed, the pages, the media and the search. Screenshots of the login,
+// the form, the preview, the list and a published episode at phone and desktop widths.
 //
 // Every check prints `ok   [admin] name` or `FAIL [admin] name: why`; the last line is
 // `admin: N passed, M failed`. Network traffic goes to 127.0.0.1 only.
@@ -170,6 +171,34 @@ try {
   check("the episode is in the feed, with its transcript and chapters", feed.includes(TITLE) && feed.includes(`transcripts/${SLUG}.vtt`) && feed.includes(`chapters/${SLUG}.chapters.json`), "");
   const page = await editor.request.get(url(`episodes/${SLUG}/`));
   check("its page links its method and names its guest", page.status() === 200 && (await page.text()).includes("/methodes/grille-auto-evaluation/") && (await page.text()).includes("Dominique Roux"), `status ${page.status()}`);
+
+  // ------------------------------------------------------------- the editor retracts another one
+  const GONE = "resider-pour-raconter-la-traverse";
+  const GONE_GUID = "81e3f20a-178a-454b-9206-ec3346dba411";
+  const before = await (await editor.request.get(url("feed.xml"))).text();
+  const goneMedia = before.match(new RegExp(`/media/${GONE}\\.[0-9a-f]+\\.m4a`))?.[0];
+  check("the episode to retract is in the feed first, with its media", before.includes(GONE_GUID) && !!goneMedia, "");
+  const search = url(`api/search?q=${encodeURIComponent("résidence")}`);
+  r = await editor.request.get(search);
+  check("the search finds it first", (await r.text()).includes(GONE), `status ${r.status()}`);
+  await editor.goto(url(`admin/episodes/${GONE}/`));
+  await editor.fill("#retract-reason", "Une invitée retire son accord");
+  await shot(editor, "published");
+  await audit(editor, "published");
+  await fitsPhone(editor, "a published episode's page");
+  await Promise.all([editor.waitForNavigation(), editor.click("button.danger")]);
+  const said = await editor.textContent(".avis");
+  check("retracting says so in French, and that its files are deleted", said.includes("est retiré du site") && said.includes("ses fichiers sont supprimés"), said);
+  check("the list shows it under « Retirés » with its reason", (await editor.textContent("main")).includes("Une invitée retire son accord"), "");
+  const after = await (await editor.request.get(url("feed.xml"))).text();
+  check("the retracted episode is gone from the feed, the other items stay", !after.includes(GONE_GUID) && after.includes(TITLE), "");
+  r = await editor.request.get(url(goneMedia ?? "media/none"));
+  check("its media answers 404", r.status() === 404, `status ${r.status()}`);
+  r = await editor.request.get(url(`episodes/${GONE}/`));
+  check("its page answers 404", r.status() === 404, `status ${r.status()}`);
+  r = await editor.request.get(search);
+  check("the search no longer finds it", r.status() === 200 && !(await r.text()).includes(GONE), `status ${r.status()}`);
+
   for (const p of [stranger, author, editor]) {
     check(`no script error on the admin's pages (${p === editor ? "editor" : p === author ? "author" : "stranger"})`, p.errors.length === 0, p.errors.join("; "));
   }

@@ -58,11 +58,22 @@ fi
 server_still_running "the admin checks"
 
 SLUG=lunas-la-grille-au-conseil-municipal
+GONE=resider-pour-raconter-la-traverse
 check "the publish is one git commit, authored by the editor, of the ledger and the episode's three files" \
-  test "$(git -C "$SITE" log -1 --format='%an <%ae>|%s' 2>&1)" = "Camille Martin <camille@example.org>|Publish $SLUG"
-files="$(git -C "$SITE" show --name-only --format= HEAD | sort | tr '\n' ' ')"
+  test "$(git -C "$SITE" log -1 --skip=1 --format='%an <%ae>|%s' 2>&1)" = "Camille Martin <camille@example.org>|Publish $SLUG"
+files="$(git -C "$SITE" show --name-only --format= HEAD~1 | sort | tr '\n' ' ')"
 check "the commit holds exactly episodes/$SLUG.{md,mp3}, feed/archive.toml, transcripts/$SLUG.vtt (got: $files)" \
   test "$files" = "episodes/$SLUG.md episodes/$SLUG.mp3 feed/archive.toml transcripts/$SLUG.vtt "
+check "the retraction is the next commit, by the editor, with its reason" \
+  test "$(git -C "$SITE" log -1 --format='%an <%ae>|%s' 2>&1)" = "Camille Martin <camille@example.org>|Retract $GONE: Une invitée retire son accord"
+files="$(git -C "$SITE" show --name-only --format= HEAD | sort | tr '\n' ' ')"
+check "it holds the ledger and the deletion of the episode's three files (got: $files)" \
+  test "$files" = "episodes/$GONE.m4a episodes/$GONE.md feed/archive.toml transcripts/$GONE.vtt "
+check "no file of the retracted episode is left under build/ (generations and previews)" \
+  test -z "$(find -L "$SITE/build" -name "*$GONE*" 2>/dev/null)"
+check "veillee archive log names the retraction, its title and reason" \
+  bash -c '"$1" --root "$2" archive log "$3" | grep -q "retract .*Résider pour raconter" && "$1" --root "$2" archive log "$3" | grep -q "reason: Une invitée retire son accord"' _ "$BIN" "$SITE" "$GONE"
+check "veillee check passes after the retraction" "$BIN" --root "$SITE" check
 check "nothing else is left uncommitted or staged by the admin (git status: $(git -C "$SITE" status --porcelain | tr '\n' ' '))" \
   test -z "$(git -C "$SITE" status --porcelain)"
 check "no upload is left in .veillee/uploads" test -z "$(ls -A "$SITE/.veillee/uploads" 2>/dev/null)"

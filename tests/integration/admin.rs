@@ -668,3 +668,69 @@ fn unknown_episodes_are_404() {
     }
     assert!(!a.p.file(".veillee/reviews.toml").exists());
 }
+
+#[test]
+fn editors_retract_with_a_reason() {
+    let a = admin();
+    let (camille, yann) = (a.login(&a.editor), a.login(&a.author));
+    let (csrf, ycsrf) = (a.csrf(&camille), a.csrf(&yann));
+    let uri = "/admin/episodes/enquete-de-besoins-a-leaz/retirer";
+    let ledger = a.p.read("feed/archive.toml");
+    let page =
+        send(&a.state, Method::GET, "/admin/episodes/enquete-de-besoins-a-leaz/", &[("cookie", &camille)], Vec::new());
+    assert!(page.body.contains(&format!("action=\"{uri}\"")), "an editor has the button");
+    let page =
+        send(&a.state, Method::GET, "/admin/episodes/enquete-de-besoins-a-leaz/", &[("cookie", &yann)], Vec::new());
+    assert!(!page.body.contains(uri), "an author has none");
+
+    let r = a.post_form(uri, &yann, &format!("csrf={ycsrf}&reason=non"));
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = a.post_form(uri, &camille, &format!("csrf={ycsrf}&reason=non"));
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "another session's token");
+    let r = a.post_form(uri, &camille, &format!("csrf={csrf}&reason=+++"));
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Le champ « raison » ne va pas : il est vide."), "{}", r.body);
+    let r = a.post_form("/admin/episodes/brouillon/retirer", &camille, &format!("csrf={csrf}&reason=non"));
+    assert!(r.body.contains("Cet épisode n&#39;est pas publié"), "{}", r.body);
+    assert_eq!(a.p.read("feed/archive.toml"), ledger, "a refusal writes nothing");
+
+    let r = a.post_form(uri, &camille, &format!("csrf={csrf}&reason=Dominique+retire+son+accord"));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.contains(
+            "est retiré du site, du flux, de la recherche et des fichiers audio servis ; ses fichiers sont supprimés"
+        ),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("<h2>Retirés <span class=\"nombre\">(1)</span></h2>"), "{}", r.body);
+    assert!(r.body.contains("Dominique retire son accord"));
+    let after = a.p.read("feed/archive.toml");
+    assert!(after.starts_with(&ledger) && after.contains("action = \"retract\""));
+    assert!(!a.p.file("episodes/enquete-de-besoins-a-leaz.md").exists());
+    let feed = send(&a.state, Method::GET, "/feed.xml", &[], Vec::new());
+    assert!(!feed.body.contains("0b7c4f5e-6a43-4b8e-9a3c-2f1d5e8a7b90"), "the server serves the new generation");
+    let media = send(&a.state, Method::GET, "/media/enquete-de-besoins-a-leaz.f5e72987.mp3", &[], Vec::new());
+    assert_eq!(media.status, StatusCode::NOT_FOUND);
+    let page =
+        send(&a.state, Method::GET, "/admin/episodes/enquete-de-besoins-a-leaz/", &[("cookie", &camille)], Vec::new());
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let again = a.post_form(uri, &camille, &format!("csrf={csrf}&reason=encore"));
+    assert!(again.body.contains("Cet épisode a été retiré"), "{}", again.body);
+
+    // Kept sources: the page says it is retracted and offers nothing more.
+    let r = a.post_form(
+        "/admin/episodes/bande-annonce/retirer",
+        &camille,
+        &format!("csrf={csrf}&reason=Remplac%C3%A9e&keep=1"),
+    );
+    assert!(r.body.contains("ses fichiers restent sur le serveur"), "{}", r.body);
+    let page = send(&a.state, Method::GET, "/admin/episodes/bande-annonce/", &[("cookie", &camille)], Vec::new());
+    assert!(
+        page.body.contains("Cet épisode a été retiré")
+            && !page.body.contains("/retirer")
+            && !page.body.contains("/modifier"),
+        "{}",
+        page.body
+    );
+}

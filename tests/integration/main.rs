@@ -25,6 +25,8 @@ mod messages;
 mod probe;
 /// The lifecycle: draft, publish, scheduled, new version, rename, refusals, killed publish.
 mod publish;
+/// Retraction: out of every output and of build/, sources deleted or kept, the record kept.
+mod retract;
 /// The bundled sample show: cues start with their speech.
 mod sample;
 /// Search: the relevance suite over 20 French transcripts.

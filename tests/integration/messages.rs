@@ -198,6 +198,7 @@ fn operation_errors() {
         PublishError::NotPublished { slug: s("a") },
         PublishError::Retracted { slug: s("a") },
         PublishError::NoReason,
+        PublishError::RetractNoReason,
         PublishError::Unchanged { slug: s("a") },
         PublishError::AllNeedsNewVersion,
         PublishError::Io(io()),

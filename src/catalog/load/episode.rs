@@ -19,7 +19,7 @@ use crate::util::time::parse_timecode;
 pub(crate) const MAX_TITLE: usize = 255;
 
 /// Audio extensions an episode may have, in the order they are looked for.
-const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
+pub(crate) const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "ogg", "opus", "flac"];
 
 /// What the episodes' cache keeps of a file that loaded cleanly: its text and its front matter
 /// as parsed (with spans, for the lines of later problems).

@@ -2,7 +2,7 @@
 
 mod cache;
 mod episode;
-pub(crate) use episode::{MAX_TITLE, episode_speakers};
+pub(crate) use episode::{AUDIO_EXTENSIONS, MAX_TITLE, episode_speakers};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
