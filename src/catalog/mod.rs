@@ -27,6 +27,7 @@ pub use error::{ChapterFault, Expected, ImageFault, ImageUse, MediaChange, PathF
 pub(crate) use load::{AUDIO_EXTENSIONS, LoadOptions, MAX_TITLE, episode_speakers};
 pub use schema::TerritoryKind;
 pub(crate) use schema::{EpisodeType, Person, TerritoryToml};
+pub(crate) use source::split as split_front_matter;
 
 use crate::media::AudioFacts;
 use crate::problem::{Position, Problem, Problems};

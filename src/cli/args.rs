@@ -251,6 +251,14 @@ pub(super) enum ArchiveCommand {
     /// Print the ledger's history, oldest first: publications, new versions with their
     /// reasons, retractions; of one episode (under every slug it had) or of all.
     Log { slug: Option<String> },
+    /// Check that nothing the ledger guards was lost or altered (exit 1 if so).
+    ///
+    /// For the latest entry of every episode not retracted: the source audio's SHA-256 against
+    /// the ledger's, the published media in build/current/www (there, and its audio the same as
+    /// the source's, tags aside), and the ledger itself against its git history. The .md, a
+    /// transcript or chapters corrected since the last publish, and re-tagged media are listed
+    /// as edited, not as damage.
+    Verify,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -44,6 +44,8 @@ enum CliError {
     Staff(#[from] veillee::project::StaffError),
     #[error(transparent)]
     Io(#[from] IoError),
+    #[error("the archive is damaged: see the files above")]
+    Damaged,
 }
 
 impl CliError {
@@ -183,6 +185,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 (true, None) => outln("feed/archive.toml is empty: nothing was published yet"),
                 _ => outln(entries.iter().map(veillee::project::log_line).collect::<Vec<_>>().join("\n")),
             }
+        }
+        Command::Archive { command: args::ArchiveCommand::Verify } => {
+            let report = project(root)?.archive_verify()?;
+            out(&report)?;
+            if report.damaged() { Err(CliError::Damaged) } else { Ok(()) }
         }
         Command::Build { base_url, verbose } => {
             let report = project(root)?.build(&BuildOptions { base_url, drafts: false })?;

@@ -3,6 +3,7 @@
 
 pub mod loudness;
 pub mod mpeg;
+pub mod payload;
 mod probe;
 pub mod tag;
 

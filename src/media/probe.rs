@@ -395,7 +395,7 @@ fn packet_sum(format: &mut dyn FormatReader, track_id: u32) -> Result<u64, (Opti
     Ok(sum)
 }
 
-fn next_packet(
+pub(super) fn next_packet(
     format: &mut dyn FormatReader,
 ) -> Result<Option<symphonia::core::packet::Packet>, (Option<u64>, ProbeError)> {
     format.next_packet().map_err(|e| (None, ProbeError::Damaged { reason: e.to_string() }))

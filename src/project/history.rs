@@ -86,6 +86,60 @@ impl Project {
     }
 }
 
+/// A line of the ledger removed or changed after it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rewrite {
+    /// The commit that changed it (abbreviated), or `None` for the working tree since `HEAD`.
+    pub commit: Option<String>,
+    /// Its line in the ledger as it was before the change.
+    pub line: usize,
+    /// What it read.
+    pub old: String,
+}
+
+impl Project {
+    /// The ledger's lines that a commit, or the working tree, removed or changed: the ledger is
+    /// only ever appended to, so any is a rewrite. Nothing outside a git repository.
+    pub(crate) fn ledger_rewrites(&self) -> Vec<Rewrite> {
+        let ledger = crate::catalog::ledger::LEDGER_PATH;
+        let git = |args: &[&str]| {
+            let out =
+                Command::new("git").arg("-C").arg(self.root()).args(args).env("GIT_TERMINAL_PROMPT", "0").output();
+            out.ok().filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        };
+        let mut out = Vec::new();
+        let log = git(&["log", "--no-color", "--no-ext-diff", "--format=commit %h", "-p", "--unified=0", "--", ledger]);
+        out.extend(removed_lines(&log.unwrap_or_default()));
+        let worktree = git(&["diff", "--no-color", "--no-ext-diff", "--unified=0", "HEAD", "--", ledger]);
+        out.extend(removed_lines(&worktree.unwrap_or_default()).into_iter().map(|r| Rewrite { commit: None, ..r }));
+        out
+    }
+}
+
+/// The removed lines of a unified diff (`git log -p --format="commit %h"` or `git diff`), with
+/// their commit and their line before the change.
+fn removed_lines(diff: &str) -> Vec<Rewrite> {
+    let mut out = Vec::new();
+    let (mut commit, mut old_line, mut in_hunk) = (None, 0usize, false);
+    for line in diff.lines() {
+        // Inside a hunk every line starts with `-`, `+`, ` ` or `\`.
+        if let Some(hash) = line.strip_prefix("commit ") {
+            (commit, in_hunk) = (Some(hash.to_owned()), false);
+        } else if line.starts_with("diff --git ") {
+            in_hunk = false;
+        } else if let Some(range) = line.strip_prefix("@@ -") {
+            // `@@ -start[,count] +…`: a count of 0 means the lines were added after `start`.
+            let old = range.split(' ').next().unwrap_or("");
+            old_line = old.split(',').next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            in_hunk = true;
+        } else if in_hunk && let Some(text) = line.strip_prefix('-') {
+            out.push(Rewrite { commit: commit.clone(), line: old_line, old: text.to_owned() });
+            old_line += 1;
+        }
+    }
+    out
+}
+
 /// Runs a git command; its last line of error output when it fails.
 fn run(cmd: &mut Command) -> Result<(), String> {
     let out = cmd.output().map_err(|e| format!("git cannot be run: {e}"))?;

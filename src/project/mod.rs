@@ -12,13 +12,13 @@
 //! # Ok(()) }
 //! ```
 
+mod archive;
 mod build;
 mod check;
 mod episodes;
 mod history;
 mod probe;
 mod publish;
-mod retract;
 mod scaffold;
 mod search;
 mod staff;
@@ -28,6 +28,7 @@ mod transcripts;
 
 use std::path::{Path, PathBuf};
 
+pub use archive::{Retracted, log_line};
 pub use build::{BuildOptions, Feed};
 pub use check::CheckReport;
 pub use episodes::{
@@ -38,7 +39,6 @@ pub use probe::ProbeReport;
 pub use probe::{LoudnessProbed, LoudnessReport, Probed};
 pub use publish::Published;
 pub use publish::{PublishError, PublishOptions};
-pub use retract::{Retracted, log_line};
 pub use scaffold::{InitOptions, NewPage};
 pub use search::{OpenGeneration, PageError};
 pub use staff::{NewStaff, Role, STAFF_FILE, StaffError, StaffMember};

@@ -41,3 +41,5 @@ mod staff;
 mod tags;
 /// Transcripts: readers, writers, import, checks, bad input.
 mod transcripts;
+/// `archive verify`: damage named with its ledger entry, edits apart, the ledger's git history.
+mod verify;

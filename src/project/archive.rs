@@ -1,6 +1,7 @@
-//! `retract`: an episode taken out of every output (feed, pages, transcripts, index, media) for
+//! The archive's operations. `retract`: an episode taken out of every output (feed, pages, transcripts, index, media) for
 //! good, its sources deleted unless kept, the ledger keeping its record (GUID, slug, title,
-//! dates, hashes, reason); and `archive log`, an episode's history as the ledger tells it.
+//! dates, hashes, reason); `archive log`, an episode's history as the ledger tells it; and
+//! `archive verify`, the ledger checked against the sources, www and git's history of it.
 //!
 //! The order is `publish`'s: the generation without the episode is staged first, then the entry
 //! appended, then the generation installed, the episode's files purged from older generations and
@@ -125,6 +126,27 @@ impl Project {
             }
         }
         Ok(sources.into_iter().filter(|s| !used(s)).map(|s| self.relative(&s).to_path_buf()).collect())
+    }
+
+    /// Checks what the ledger guards against the sources, `build/current/www` and, in a git
+    /// repository, the ledger's own history ([`crate::archive::verify`]).
+    pub fn archive_verify(&self) -> Result<crate::archive::verify::Report, crate::problem::Problems> {
+        let ledger = Ledger::load(self.root())?;
+        let mut report = crate::archive::verify::verify(self.root(), &ledger, self.now());
+        let by_line = |line: usize| ledger.entries.iter().rev().find(|e| e.line <= line);
+        for rewrite in self.ledger_rewrites() {
+            let slug = by_line(rewrite.line).map(|e| e.slug.clone()).unwrap_or_default();
+            report.findings.insert(
+                0,
+                crate::archive::verify::Finding {
+                    path: crate::catalog::ledger::LEDGER_PATH.into(),
+                    slug,
+                    line: rewrite.line,
+                    what: crate::archive::verify::Found::LedgerRewritten { commit: rewrite.commit, old: rewrite.old },
+                },
+            );
+        }
+        Ok(report)
     }
 
     /// The ledger's entries, oldest first: every one, or those of the episode that has (or had)

@@ -1,6 +1,8 @@
-//! Writing the ledger: the entries of a publication, of deliberate new versions and of
-//! retractions, appended to `feed/archive.toml`. Verification, export and import come with the
-//! rest of the archive issue.
+//! The archive: writing the ledger (the entries of a publication, of deliberate new versions
+//! and of retractions, appended to `feed/archive.toml`) and checking what it guards
+//! ([`verify`]). Export and import come with the rest of the archive issue.
+
+pub mod verify;
 
 use std::path::Path;
 
