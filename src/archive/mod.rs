@@ -13,14 +13,18 @@ use crate::util::hash::sha256_hex;
 use crate::util::{IoContext, IoError};
 
 /// What to publish.
-#[derive(Debug, Clone)]
+#[derive(Debug, Default, Clone)]
 pub struct PublishOptions {
-    /// One episode by slug, or `None` for every published episode (with `new_version`).
+    /// One episode by slug, or `None` for all: every draft, or with `new_version` every
+    /// published episode that changed.
     pub slug: Option<String>,
     /// Record a new version of an already published episode.
     pub new_version: bool,
     /// Why (required for a new version).
     pub reason: Option<String>,
+    /// A first publication takes its front matter's date even when it is past (a back
+    /// catalog), instead of now; the entry says so.
+    pub keep_dates: bool,
 }
 
 /// Why publishing was refused.
@@ -47,8 +51,10 @@ pub enum PublishError {
     RetractNoReason,
     #[error("nothing changed in `{slug}` since its last version")]
     Unchanged { slug: String },
-    #[error("--all needs --new-version (first publications are one episode at a time)")]
-    AllNeedsNewVersion,
+    #[error(
+        "nothing to publish: no draft in episodes/ (to record the changed published episodes: --all --new-version --reason \"…\")"
+    )]
+    NothingToPublish,
     #[error(transparent)]
     Io(#[from] IoError),
 }
@@ -71,20 +77,30 @@ pub(crate) fn entries(
         Some(slug) => {
             let ep = episode(catalog, slug)?;
             read_transcripts([ep])?;
-            entries.push(entry_for(catalog, ep, options.new_version, reason, now)?);
+            entries.push(entry_for(catalog, ep, options.new_version, options.keep_dates, reason, now)?);
         }
-        None => {
-            if !options.new_version {
-                return Err(PublishError::AllNeedsNewVersion);
-            }
+        // A new version of every published episode that changed; drafts stay drafts.
+        None if options.new_version => {
             let published = || catalog.episodes.iter().filter(|e| e.published.as_ref().is_some_and(|p| !p.retracted));
             read_transcripts(published())?;
             for ep in published() {
-                match entry_for(catalog, ep, true, reason, now) {
+                match entry_for(catalog, ep, true, false, reason, now) {
                     Ok(e) => entries.push(e),
                     Err(PublishError::Unchanged { .. }) => {}
                     Err(e) => return Err(e),
                 }
+            }
+        }
+        // Every draft, oldest first: a back catalog enters the ledger in its order.
+        None => {
+            let mut drafts: Vec<&Episode> = catalog.episodes.iter().filter(|e| e.published.is_none()).collect();
+            if drafts.is_empty() {
+                return Err(PublishError::NothingToPublish);
+            }
+            drafts.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.slug.cmp(&b.slug)));
+            read_transcripts(drafts.iter().copied())?;
+            for ep in drafts {
+                entries.push(entry_for(catalog, ep, false, options.keep_dates, None, now)?);
             }
         }
     }
@@ -152,9 +168,13 @@ fn entry_for(
     catalog: &Catalog,
     ep: &Episode,
     new_version: bool,
+    keep_dates: bool,
     reason: Option<&str>,
     now: jiff::Timestamp,
 ) -> Result<Entry, PublishError> {
+    // A date to come schedules the episode; a past date means "now" (a podcast app would
+    // otherwise file a new episode deep in its history), unless a back catalog keeps its dates.
+    let kept = keep_dates && ep.date <= now;
     let slug = ep.slug.clone();
     let source = std::fs::read(catalog.root.join(&ep.source)).at(&ep.source)?;
     let hash = |b: Option<Vec<u8>>| b.map(|b| sha256_hex(&b)).unwrap_or_default();
@@ -164,10 +184,12 @@ fn entry_for(
         guid: ep.guid.clone(),
         slug: slug.clone(),
         recorded_at: now,
-        // A date to come schedules the episode; a past date means "now": a podcast app would
-        // otherwise file a new episode deep in its history.
-        pub_date: if ep.date > now { ep.date } else { now },
-        reason: reason.unwrap_or("first publication").to_owned(),
+        pub_date: if ep.date > now || kept { ep.date } else { now },
+        reason: match (reason, kept) {
+            (Some(r), _) => r.to_owned(),
+            (None, true) => "first publication, dated from its front matter (back catalog)".to_owned(),
+            (None, false) => "first publication".to_owned(),
+        },
         source_sha256: sha256_hex(&source),
         media_name: generate::media_name(ep),
         media_length: ep.audio.length,

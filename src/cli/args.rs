@@ -32,15 +32,21 @@ pub(super) enum Command {
     /// Publish an episode: check, build, and record it in feed/archive.toml (for good).
     ///
     /// The first publication sets its date for ever (the front matter's date if it is still
-    /// to come, else now). To change a published episode's audio, record a new version with
-    /// --new-version --reason; --all does it for every published episode that changed.
+    /// to come, else now; with --keep-dates, the front matter's date even when past). To change
+    /// a published episode's audio, record a new version with --new-version --reason. --all
+    /// publishes every draft at once (a back catalog: one ledger write, one build); --all
+    /// --new-version records a new version of every published episode that changed instead.
     Publish {
         /// The episode's slug (its file name in episodes/ without .md).
         #[arg(required_unless_present = "all", conflicts_with = "all")]
         slug: Option<String>,
-        /// Record a new version of every published episode that changed.
-        #[arg(long, requires = "new_version")]
+        /// Every draft; with --new-version, every published episode that changed instead.
+        #[arg(long)]
         all: bool,
+        /// Date a first publication from its front matter even when that date is past (a back
+        /// catalog arriving as sources), instead of now; the ledger entry says so.
+        #[arg(long)]
+        keep_dates: bool,
         /// Record a deliberate change of an already published episode.
         #[arg(long)]
         new_version: bool,

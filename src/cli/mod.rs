@@ -172,8 +172,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Init(a) => init(root, *a),
         Command::New { page } => new(&project(root)?, page),
         Command::Check => check(&project(root)?),
-        Command::Publish { slug, all: _, new_version, reason } => {
-            publish(&project(root)?, &PublishOptions { slug, new_version, reason })
+        Command::Publish { slug, all: _, keep_dates, new_version, reason } => {
+            publish(&project(root)?, &PublishOptions { slug, new_version, reason, keep_dates })
         }
         Command::Retract { slug, reason, keep_sources } => retract(&project(root)?, &slug, &reason, keep_sources),
         Command::Archive { command: args::ArchiveCommand::Log { slug } } => {

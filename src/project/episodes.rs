@@ -559,7 +559,7 @@ impl Project {
         if by.role != Role::Editor {
             return Err(WorkError::Forbidden);
         }
-        let options = PublishOptions { slug: Some(slug.to_owned()), new_version: false, reason: None };
+        let options = PublishOptions { slug: Some(slug.to_owned()), ..PublishOptions::default() };
         let published = self.publish_by(&options, Some(&identity(by)))?;
         // A review left behind is harmless (a published episode's is never shown): the publish
         // stands whatever becomes of it.
@@ -651,8 +651,12 @@ impl Project {
             crate::util::fs::sync_dir(&self.root().join("episodes")).at("episodes")?;
             Ok(())
         })();
-        let options =
-            PublishOptions { slug: Some(slug.to_owned()), new_version: true, reason: Some(reason.to_owned()) };
+        let options = PublishOptions {
+            slug: Some(slug.to_owned()),
+            new_version: true,
+            reason: Some(reason.to_owned()),
+            keep_dates: false,
+        };
         let mut more = vec![new.clone()];
         if new != old {
             more.push(old.clone());

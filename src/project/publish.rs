@@ -78,10 +78,15 @@ impl Project {
         let history = if entries.is_empty() {
             super::History::NothingToCommit
         } else {
-            let what = match entries.as_slice() {
-                [one] if one.action == crate::catalog::ledger::Action::Publish => format!("Publish {}", one.slug),
-                [one] => format!("New version of {}: {}", one.slug, one.reason),
-                many => format!("New versions of {} episodes: {}", many.len(), many[0].reason),
+            use crate::catalog::ledger::Action;
+            let versions: Vec<&Entry> = entries.iter().filter(|e| e.action == Action::NewVersion).collect();
+            let firsts = entries.len() - versions.len();
+            let what = match (entries.as_slice(), firsts, versions.first()) {
+                ([one], 1, _) => format!("Publish {}", one.slug),
+                ([one], _, _) => format!("New version of {}: {}", one.slug, one.reason),
+                (_, n, None) => format!("Publish {n} episodes"),
+                (_, 0, Some(v)) => format!("New versions of {} episodes: {}", versions.len(), v.reason),
+                (_, n, Some(v)) => format!("Publish {n} episodes; new versions of {}: {}", versions.len(), v.reason),
             };
             self.commit(&files, &what, by)
         };

@@ -200,7 +200,7 @@ fn operation_errors() {
         PublishError::NoReason,
         PublishError::RetractNoReason,
         PublishError::Unchanged { slug: s("a") },
-        PublishError::AllNeedsNewVersion,
+        PublishError::NothingToPublish,
         PublishError::Io(io()),
     ]);
     out += &errors(&[

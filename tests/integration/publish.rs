@@ -124,13 +124,73 @@ fn publish_all_records_every_changed_episode() {
     let p = Project::fixture("show");
     p.write(LEAZ_AUDIO, std::fs::read(fixtures().join("audio/vbr.mp3")).unwrap());
     p.write("episodes/bande-annonce.mp3", std::fs::read(fixtures().join("audio/vbr-noxing.mp3")).unwrap());
-    let usage = p.run(&["publish", "--all"]);
-    assert_eq!(usage.status.code(), Some(2), "--all needs --new-version");
     let out = p.ok(&["publish", "--all", "--new-version", "--reason", "nouveau mastering"]);
     let recorded: Vec<&str> = out.lines().filter(|l| l.starts_with("new-version ")).collect();
     assert_eq!(recorded.len(), 2, "the trailer and Léaz, not the unchanged ones nor the draft: {out}");
     let none = p.ok(&["publish", "--all", "--new-version", "--reason", "rien"]);
     assert!(none.starts_with("nothing to record: no published episode changed"), "{none}");
+}
+
+/// A back catalog arriving as sources: every draft published at once, in one ledger append and
+/// one build, each dated from its front matter with --keep-dates (and said so in its entry).
+#[test]
+fn publish_all_takes_a_back_catalog_in_one_step() {
+    let p = Project::fixture("show");
+    p.ok(&["build"]);
+    let draft = p.read("episodes/brouillon.md");
+    for (n, date) in
+        [(1, "2023-03-14T18:00:00+01:00"), (2, "2023-09-02T09:30:00+02:00"), (3, "2022-12-01T08:00:00+01:00")]
+    {
+        let text = draft
+            .replace("Un brouillon", &format!("Archive {n}"))
+            .replace("9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b", &format!("9f1c2b3a-4d5e-4f60-8a7b-00000000000{n}"))
+            .replace("2024-07-01T10:00:00+02:00", date);
+        p.write(&format!("episodes/archive-{n}.md"), text);
+        std::fs::copy(p.file("episodes/brouillon.mp3"), p.file(&format!("episodes/archive-{n}.mp3"))).unwrap();
+    }
+    // One draft with an error stops them all: nothing recorded.
+    p.write(
+        "episodes/archive-4.md",
+        draft
+            .replace("Un brouillon", "Archive 4")
+            .replace("9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b", "9f1c2b3a-4d5e-4f60-8a7b-000000000004"),
+    );
+    let before = ledger(&p);
+    let err = p.fails(&["publish", "--all", "--keep-dates"]);
+    assert!(err.contains("episodes/archive-4.md"), "{err}");
+    assert_eq!(ledger(&p), before);
+    std::fs::remove_file(p.file("episodes/archive-4.md")).unwrap();
+
+    let out = p.ok(&["publish", "--all", "--keep-dates"]);
+    insta::assert_snapshot!(out.lines().filter(|l| l.starts_with("publish ") || l.starts_with("built ")).collect::<Vec<_>>().join("\n"), @"
+    publish archive-3 (9f1c2b3a-4d5e-4f60-8a7b-000000000003): archive-3.f5e72987.mp3, out on 2022-12-01 07:00 UTC
+    publish archive-1 (9f1c2b3a-4d5e-4f60-8a7b-000000000001): archive-1.f5e72987.mp3, out on 2023-03-14 17:00 UTC
+    publish archive-2 (9f1c2b3a-4d5e-4f60-8a7b-000000000002): archive-2.f5e72987.mp3, out on 2023-09-02 07:30 UTC
+    publish brouillon (9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b): brouillon.f5e72987.mp3, out on 2024-07-01 08:00 UTC
+    built build/gen-2: 7 episodes; 0 re-probed, 4 re-indexed, 20 re-rendered, 15 re-written, 29 unchanged, 0 removed
+    ");
+    let after = ledger(&p);
+    assert!(after.starts_with(&before), "one append");
+    assert_eq!(after[before.len()..].matches("[[entry]]").count(), 4);
+    assert_eq!(after.matches("reason = \"first publication, dated from its front matter (back catalog)\"").count(), 4);
+    let feed = p.read("build/current/www/feed.xml");
+    let order: Vec<usize> = ["Archive 3", "Archive 1", "Archive 2", "Un brouillon"]
+        .iter()
+        .map(|t| feed.find(&format!("<title>{t}</title>")).unwrap())
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] > w[1]), "newest first in the feed, by their own dates");
+    assert!(feed.contains("<pubDate>Thu, 01 Dec 2022 07:00:00 GMT</pubDate>"));
+    insta::assert_snapshot!(p.fails(&["publish", "--all"]), @r#"error: nothing to publish: no draft in episodes/ (to record the changed published episodes: --all --new-version --reason "…")"#);
+    p.ok(&["check"]);
+
+    // Without --keep-dates, a past date means now.
+    let q = Project::fixture("show");
+    q.ok(&["publish", "--all"]);
+    assert!(
+        ledger(&q).contains("slug = \"brouillon\"\nrecorded_at = 2026-01-01T00:00:00Z\npub_date = 2026-01-01T00:00:00Z\nreason = \"first publication\"\n"),
+        "{}",
+        ledger(&q)
+    );
 }
 
 /// Renamed twice between two publishes (the ledger's old slugs do not change the second time):
