@@ -1,7 +1,9 @@
 //! The archive: writing the ledger (the entries of a publication, of deliberate new versions
 //! and of retractions, appended to `feed/archive.toml`) and checking what it guards
-//! ([`verify`]). Export and import come with the rest of the archive issue.
+//! ([`verify`]), and bags for deposit and migration ([`bag`]). Import comes with the rest of the
+//! archive issue.
 
+pub mod bag;
 pub mod verify;
 
 use std::path::Path;

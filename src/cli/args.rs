@@ -265,6 +265,13 @@ pub(super) enum ArchiveCommand {
     /// transcript or chapters corrected since the last publish, and re-tagged media are listed
     /// as edited, not as damage.
     Verify,
+    /// Build, then write the show's archive bag (BagIt 1.0) to OUT, a new directory: the feed,
+    /// the published media, transcripts and chapters, the episodes' metadata as JSON, and the
+    /// sources with the ledger (never drafts, retracted episodes' files, .veillee/ or build/).
+    Export { out: PathBuf },
+    /// Check a bag whole, then make DIR (a new directory) a working show of its sources;
+    /// `veillee build` there makes the bag's feed and media again, byte for byte.
+    Restore { bag: PathBuf, dir: PathBuf },
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -46,6 +46,8 @@ enum CliError {
     Io(#[from] IoError),
     #[error("the archive is damaged: see the files above")]
     Damaged,
+    #[error(transparent)]
+    Bag(#[from] veillee::archive::bag::BagError),
 }
 
 impl CliError {
@@ -56,7 +58,8 @@ impl CliError {
             | CliError::Generate(GenerateError::Problems(p))
             | CliError::Publish(PublishError::Generate(GenerateError::Problems(p)))
             | CliError::Serve(ServeError::Generate(GenerateError::Problems(p)))
-            | CliError::Import(ImportError::Problems(p)) => Some(p),
+            | CliError::Import(ImportError::Problems(p))
+            | CliError::Bag(veillee::archive::bag::BagError::Generate(GenerateError::Problems(p))) => Some(p),
             _ => None,
         }
     }
@@ -190,6 +193,27 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let report = project(root)?.archive_verify()?;
             out(&report)?;
             if report.damaged() { Err(CliError::Damaged) } else { Ok(()) }
+        }
+        Command::Archive { command: args::ArchiveCommand::Export { out } } => {
+            let done = project(root)?.archive_export(&out)?;
+            outln(format_args!(
+                "wrote the bag {}: {} files, {:.1} MB ({} episodes; {} retracted, their records only)",
+                done.dir.display(),
+                done.files,
+                done.bytes as f64 / 1e6,
+                done.episodes,
+                done.retracted
+            ))
+        }
+        Command::Archive { command: args::ArchiveCommand::Restore { bag, dir } } => {
+            let done = Project::archive_restore(&bag, &dir)?;
+            outln(format_args!(
+                "checked {} files of the bag; restored {} sources to {}: run `veillee --root {} build`",
+                done.checked,
+                done.sources,
+                done.dir.display(),
+                done.dir.display()
+            ))
         }
         Command::Build { base_url, verbose } => {
             let report = project(root)?.build(&BuildOptions { base_url, drafts: false })?;

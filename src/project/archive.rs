@@ -10,7 +10,9 @@
 //! generations), and sources left behind are those of a retracted episode (as with
 //! `--keep-sources`), which every output leaves out.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::archive::bag::BagError;
 
 use super::{History, Identity, Project, PublishError};
 use crate::catalog::ledger::{Action, Entry, Ledger};
@@ -147,6 +149,26 @@ impl Project {
             );
         }
         Ok(report)
+    }
+
+    /// Builds, then writes the show's archive bag (BagIt 1.0) to `out`, a new directory
+    /// ([`crate::archive::bag`]).
+    pub fn archive_export(&self, out: &Path) -> Result<crate::archive::bag::Exported, BagError> {
+        self.build(&super::BuildOptions::default())?;
+        // Held while the files are copied: no build replaces the generation meanwhile.
+        let _lock = BuildLock::acquire(self.root())?;
+        let catalog = self.load().map_err(generate::GenerateError::from)?;
+        let current =
+            generate::current_generation(self.root()).ok_or_else(|| BagError::NoBuild(self.root().join("build")))?;
+        let exported = crate::archive::bag::export(self.root(), &catalog, &current.www(), out, self.now());
+        self.release(catalog);
+        exported
+    }
+
+    /// Checks the bag at `bag` whole, then makes `dir` (a new directory) a working project of its
+    /// sources; `veillee build` there makes the bag's feed and media again, byte for byte.
+    pub fn archive_restore(bag: &Path, dir: &Path) -> Result<crate::archive::bag::Restored, BagError> {
+        crate::archive::bag::restore(bag, dir)
     }
 
     /// The ledger's entries, oldest first: every one, or those of the episode that has (or had)

@@ -9,6 +9,8 @@ mod admin;
 mod admin_crash;
 /// The module graph: one way, no cycles.
 mod architecture;
+/// Archive bags: export, the round trip to the same feed and media, damaged bags refused.
+mod bag;
 /// The load's cache: incremental builds equal cold builds after any change.
 mod cache;
 /// `check`: the valid fixture show passes; each kind of bad input gets its message.
