@@ -57,6 +57,10 @@ pub(crate) struct ChannelToml {
     pub archive_page_size: Option<Spanned<u32>>,
     /// The most an audio upload to `/admin/` may weigh, in MB.
     pub upload_limit_mb: Option<Spanned<u32>>,
+    /// Items per page of the main feed (`feed.xml`, then `feed/2.xml`…); unset, one complete feed.
+    pub feed_page_size: Option<Spanned<u32>>,
+    /// Where the feed moved to (`itunes:new-feed-url`): podcast apps follow it and forget this one.
+    pub new_feed_url: Option<Spanned<String>>,
 }
 
 /// Episodes per page of `/archives/` unless channel.toml says otherwise.
@@ -68,6 +72,10 @@ pub(crate) const UPLOAD_LIMIT_MB: u64 = 500;
 const MAX_UPLOAD_LIMIT_MB: u32 = 4000;
 /// The most `archive_page_size` may be: a page a phone can still load.
 const MAX_ARCHIVE_PAGE_SIZE: u32 = 200;
+/// The fewest items a page of the feed may hold: apps show the first page as the show's recent
+/// episodes, and a feed of tiny pages costs them a request per handful.
+const MIN_FEED_PAGE_SIZE: u32 = 10;
+const MAX_FEED_PAGE_SIZE: u32 = 10_000;
 
 pub(crate) const CHANNEL_FIELDS: &[&str] = &[
     "title",
@@ -98,6 +106,8 @@ pub(crate) const CHANNEL_FIELDS: &[&str] = &[
     "loudness",
     "archive_page_size",
     "upload_limit_mb",
+    "feed_page_size",
+    "new_feed_url",
 ];
 
 fn default_image() -> Spanned<String> {
@@ -329,6 +339,23 @@ pub(crate) fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, prob
     {
         let expected = Expected::Between { min: 1.0, max: f64::from(MAX_ARCHIVE_PAGE_SIZE), unit: "" };
         invalid(size.span().start, "archive_page_size", &size.get_ref().to_string(), expected);
+    }
+    if let Some(size) = &ch.feed_page_size
+        && !(MIN_FEED_PAGE_SIZE..=MAX_FEED_PAGE_SIZE).contains(size.get_ref())
+    {
+        let (min, max) = (f64::from(MIN_FEED_PAGE_SIZE), f64::from(MAX_FEED_PAGE_SIZE));
+        invalid(
+            size.span().start,
+            "feed_page_size",
+            &size.get_ref().to_string(),
+            Expected::Between { min, max, unit: "" },
+        );
+    }
+    if let Some(moved) = &ch.new_feed_url {
+        let m = moved.get_ref();
+        if !(m.starts_with("https://") && url_host(m).is_some()) {
+            invalid(moved.span().start, "new_feed_url", m, Expected::HttpsAddress);
+        }
     }
     if let Some(limit) = &ch.upload_limit_mb
         && !(1..=MAX_UPLOAD_LIMIT_MB).contains(limit.get_ref())

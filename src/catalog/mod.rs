@@ -87,6 +87,10 @@ pub(crate) struct Channel {
     pub directories: Vec<Directory>,
     /// Episodes per page of `/archives/`.
     pub archive_page_size: usize,
+    /// Items per page of the main feed; `None`: one complete feed.
+    pub feed_page_size: Option<usize>,
+    /// `itunes:new-feed-url`: where the show moved.
+    pub new_feed_url: Option<String>,
     /// The cover file in `feed/` and its facts.
     pub cover_path: PathBuf,
     pub cover: Cover,
@@ -268,6 +272,8 @@ pub(crate) struct Method {
     pub title: String,
     pub summary: String,
     pub synonyms: Vec<String>,
+    /// The `podcast:guid` of its own feed.
+    pub feed_guid: String,
     pub partners: Vec<String>,
     /// The facts of its sheet, when its file gives them.
     pub facts: MethodFacts,
@@ -292,6 +298,8 @@ pub(crate) struct Partner {
     pub name: String,
     pub website: Option<String>,
     pub territories: Vec<String>,
+    /// The `podcast:guid` of its own feed.
+    pub feed_guid: String,
     pub body: String,
     pub digest: String,
 }

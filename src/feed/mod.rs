@@ -53,6 +53,37 @@ pub(crate) struct FeedInput<'a> {
     pub items: &'a [Item<'a>],
     /// `images/` name of the show's cover.
     pub cover_name: &'a str,
+    /// What makes this feed other than the show's complete one.
+    pub head: &'a FeedHead,
+}
+
+/// What sets a feed apart from the show's complete `feed.xml`: a scope (a partner's, a method's
+/// episodes) or a page of the paged main feed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FeedHead {
+    pub scope: Option<Scope>,
+    /// This feed's address (`atom:link rel="self"`); `None`: the main feed's.
+    pub self_url: Option<String>,
+    /// RFC 5005 §3 paging, which gPodder and AntennaPod follow.
+    pub paging: Option<Paging>,
+}
+
+/// A feed of part of the show: its own title, page, description and `podcast:guid`.
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    pub title: String,
+    pub link: String,
+    pub description: String,
+    pub guid: String,
+}
+
+/// The links of one page of a paged feed.
+#[derive(Debug, Clone)]
+pub(crate) struct Paging {
+    pub first: String,
+    pub last: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
 }
 
 /// An episode's own author (podcast apps show it, its audio file's tag too): its partners, else
@@ -96,6 +127,10 @@ pub(crate) fn render_item_alone(input: &FeedInput<'_>, item: &Item<'_>) -> Vec<u
 fn write_feed<B: AsRef<[u8]>>(input: &FeedInput<'_>, items: &[B]) -> io::Result<Vec<u8>> {
     let ch = &input.catalog.channel;
     let urls = input.urls;
+    let head = input.head;
+    let scope = head.scope.as_ref();
+    let title = scope.map_or(ch.title.as_str(), |s| s.title.as_str());
+    let link = scope.map_or_else(|| urls.home(), |s| s.link.clone());
     let mut x = Xml::new();
     x.declaration()?;
     let rss_attrs = [
@@ -108,10 +143,21 @@ fn write_feed<B: AsRef<[u8]>>(input: &FeedInput<'_>, items: &[B]) -> io::Result<
     ];
     x.open("rss", &rss_attrs)?;
     x.open("channel", &[])?;
-    x.text("title", &ch.title)?;
-    x.text("link", &urls.home())?;
-    x.empty("atom:link", &[("href", &urls.feed()), ("rel", "self"), ("type", "application/rss+xml")])?;
-    x.text("description", &truncate_text(&ch.description, MAX_DESCRIPTION_BYTES))?;
+    x.text("title", title)?;
+    x.text("link", &link)?;
+    let self_url = head.self_url.clone().unwrap_or_else(|| urls.feed());
+    x.empty("atom:link", &[("href", &self_url), ("rel", "self"), ("type", "application/rss+xml")])?;
+    if let Some(p) = &head.paging {
+        let mut links = vec![("first", &p.first)];
+        links.extend(p.previous.as_ref().map(|u| ("previous", u)));
+        links.extend(p.next.as_ref().map(|u| ("next", u)));
+        links.push(("last", &p.last));
+        for (rel, href) in links {
+            x.empty("atom:link", &[("href", href), ("rel", rel), ("type", "application/rss+xml")])?;
+        }
+    }
+    let description = scope.map_or(ch.description.as_str(), |s| s.description.as_str());
+    x.text("description", &truncate_text(description, MAX_DESCRIPTION_BYTES))?;
     x.text("language", &ch.language)?;
     x.text("copyright", &ch.copyright)?;
     x.text("generator", concat!("Veillée ", env!("CARGO_PKG_VERSION")))?;
@@ -123,8 +169,8 @@ fn write_feed<B: AsRef<[u8]>>(input: &FeedInput<'_>, items: &[B]) -> io::Result<
     let cover_url = urls.image(input.cover_name);
     x.open("image", &[])?;
     x.text("url", &cover_url)?;
-    x.text("title", &ch.title)?;
-    x.text("link", &urls.home())?;
+    x.text("title", title)?;
+    x.text("link", &link)?;
     x.close("image")?;
     x.text("itunes:author", &ch.author)?;
     x.open("itunes:owner", &[])?;
@@ -142,7 +188,11 @@ fn write_feed<B: AsRef<[u8]>>(input: &FeedInput<'_>, items: &[B]) -> io::Result<
     }
     x.text("itunes:explicit", bool_text(ch.explicit))?;
     x.text("itunes:type", if ch.show_type == crate::catalog::ShowType::Serial { "serial" } else { "episodic" })?;
-    x.text("podcast:guid", &ch.podcast_guid)?;
+    // A scoped feed is a feed of its own: the show's move is said in the show's feed.
+    if let (Some(moved), None) = (&ch.new_feed_url, scope) {
+        x.text("itunes:new-feed-url", moved)?;
+    }
+    x.text("podcast:guid", scope.map_or(ch.podcast_guid.as_str(), |s| s.guid.as_str()))?;
     x.text_with("podcast:locked", &[("owner", &ch.locked_owner)], if ch.locked { "yes" } else { "no" })?;
     // The spec asks for the identifier of its license list in lower case.
     x.text_with("podcast:license", &[("url", &ch.license.url)], &ch.license.id.to_ascii_lowercase())?;
@@ -195,7 +245,7 @@ fn write_feed<B: AsRef<[u8]>>(input: &FeedInput<'_>, items: &[B]) -> io::Result<
         let attrs: Vec<(&str, &str)> = txt.purpose.iter().map(|p| ("purpose", p.as_str())).collect();
         x.text_with("podcast:txt", &attrs, &txt.value)?;
     }
-    image(&mut x, &cover_url, &ch.title, &ch.cover)?;
+    image(&mut x, &cover_url, title, &ch.cover)?;
     for item in input.items.iter().filter(|i| i.episode.episode_type == EpisodeType::Trailer) {
         let ep = item.episode;
         let (date, length) = (rfc2822(ep.pub_date()), item.media_length.to_string());

@@ -2,7 +2,8 @@
 //! holds it, under the key of everything it is made from. A feed of 10,000 episodes where one
 //! changed renders one item (its notes through Markdown and the sanitizer are most of an item's
 //! cost); `veillee feed` on unchanged sources renders none. The file holds the items of the
-//! last feed only, is versioned, and is safe to delete or damage (every item is then rendered).
+//! main feed (every page of it), is versioned, and is safe to delete or damage (every item is
+//! then rendered). The scoped feeds (a partner's, a method's) hold the same items: they read it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -14,9 +15,10 @@ use crate::feed::{self, FeedInput};
 const VERSION: &str = "veillee feed items 3\n";
 
 /// The feed of `input`, its items taken from `cache` when their key (`keys`, in the order of
-/// `input.items`) is there, the others rendered on every core; the cache then holds this feed's
-/// items.
-pub(super) fn feed(input: &FeedInput<'_>, keys: &[String], cache: Option<&Path>) -> Vec<u8> {
+/// `input.items`) is there, the others rendered on every core. With `main`, the keys of the
+/// whole main feed, the cache then holds those items: this feed's, and those it had of the other
+/// pages.
+pub(super) fn feed(input: &FeedInput<'_>, keys: &[String], cache: Option<&Path>, main: Option<&[String]>) -> Vec<u8> {
     let bytes = cache.and_then(|c| std::fs::read(c).ok()).unwrap_or_default();
     let known = parse(&bytes).unwrap_or_default();
     let missing: Vec<usize> = (0..input.items.len()).filter(|&i| !known.contains_key(keys[i].as_str())).collect();
@@ -30,11 +32,18 @@ pub(super) fn feed(input: &FeedInput<'_>, keys: &[String], cache: Option<&Path>)
         });
     }
     let feed = feed::render_feed_from(input, &items);
+    let Some((cache, main)) = cache.zip(main) else { return feed };
+    let mine: HashMap<&str, &[u8]> = keys.iter().map(String::as_str).zip(items.iter().map(AsRef::as_ref)).collect();
+    let (mut kept_keys, mut kept) = (Vec::with_capacity(main.len()), Vec::with_capacity(main.len()));
+    for key in main {
+        if let Some(item) = mine.get(key.as_str()).or_else(|| known.get(key.as_str())) {
+            kept_keys.push(key.clone());
+            kept.push(Cow::Borrowed(*item));
+        }
+    }
     // Written when it would hold other items than it does (a failure costs the next run renders only).
-    if let Some(cache) = cache
-        && (!missing.is_empty() || known.len() != keys.len())
-    {
-        let _ = crate::util::fs::write_cache(cache, &serialize(keys, &items));
+    if !missing.is_empty() || known.len() != kept_keys.len() {
+        let _ = crate::util::fs::write_cache(cache, &serialize(&kept_keys, &kept));
     }
     feed
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use super::generation::Manifest;
 use super::{Content, GenerateError, Generation, Options, chapters_bytes, media_name, transcript_output};
 use crate::catalog::{Catalog, Status};
-use crate::feed::{FeedInput, Item};
+use crate::feed::{FeedHead, FeedInput, Item, Paging, Scope};
 use crate::media::tag;
 use crate::search;
 use crate::site::{self, Site, SiteInput};
@@ -251,7 +251,7 @@ enum Job {
     Ready(Content),
     /// The published copy of an item's MP3, with our tag.
     Tagged(usize),
-    Feed,
+    Feed(FeedJob),
     Index,
     Episode(usize),
     Method(String),
@@ -401,8 +401,96 @@ pub(crate) fn feed_only(
         let _ = std::fs::remove_dir_all(dir);
     }
     let keys = feed_item_keys(catalog, &global_key(catalog, &urls, options), &items, &item_keys(&items));
-    let input = FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name(catalog) };
-    Ok(super::feed_items::feed(&input, &keys, options.feed_cache.as_deref()))
+    Ok(render_feed(catalog, &urls, &items, &keys, &cover_name(catalog), &FeedJob::Main(1), options))
+}
+
+/// Which feed an output is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FeedJob {
+    /// Page `n` of the main feed: `feed.xml` (the only one unless channel.toml's
+    /// `feed_page_size` pages it), then `feed/2.xml`…
+    Main(usize),
+    Partner(String),
+    Method(String),
+}
+
+impl FeedJob {
+    fn path(&self) -> String {
+        match self {
+            FeedJob::Main(1) => "feed.xml".into(),
+            FeedJob::Main(n) => format!("feed/{n}.xml"),
+            FeedJob::Partner(slug) => format!("partenaires/{slug}/feed.xml"),
+            FeedJob::Method(slug) => format!("methodes/{slug}/feed.xml"),
+        }
+    }
+}
+
+/// The main feed's pages: one unless `feed_page_size` is set and exceeded.
+fn feed_pages(catalog: &Catalog, items: usize) -> usize {
+    catalog.channel.feed_page_size.map_or(1, |size| items.div_ceil(size).max(1))
+}
+
+/// The places in `items` of a feed's items, and what sets the feed apart.
+fn feed_of(catalog: &Catalog, urls: &Urls, items: &[Item<'_>], which: &FeedJob) -> (Vec<usize>, FeedHead) {
+    let ch = &catalog.channel;
+    let all = 0..items.len();
+    match which {
+        FeedJob::Main(n) => {
+            let pages = feed_pages(catalog, items.len());
+            let Some(size) = ch.feed_page_size.filter(|_| pages > 1) else {
+                return (all.collect(), FeedHead::default());
+            };
+            let paging = Paging {
+                first: urls.feed_page(1),
+                last: urls.feed_page(pages),
+                previous: (*n > 1).then(|| urls.feed_page(n - 1)),
+                next: (*n < pages).then(|| urls.feed_page(n + 1)),
+            };
+            let page = ((n - 1) * size..(n * size).min(items.len())).collect();
+            (page, FeedHead { scope: None, self_url: Some(urls.feed_page(*n)), paging: Some(paging) })
+        }
+        FeedJob::Partner(slug) => {
+            let p = &catalog.partners[slug];
+            let scope = Scope {
+                title: format!("{} — {}", ch.title, p.name),
+                link: urls.partner(slug),
+                description: format!("Les épisodes de « {} » avec {}.", ch.title, p.name),
+                guid: p.feed_guid.clone(),
+            };
+            let mine = all.filter(|&i| items[i].episode.partners.contains(slug)).collect();
+            (mine, FeedHead { scope: Some(scope), self_url: Some(urls.partner_feed(slug)), paging: None })
+        }
+        FeedJob::Method(slug) => {
+            let m = &catalog.methods[slug];
+            let about = format!("Les épisodes de « {} » sur la méthode « {} ».", ch.title, m.title);
+            let scope = Scope {
+                title: format!("{} — {}", ch.title, m.title),
+                link: urls.method(slug),
+                description: if m.summary.trim().is_empty() { about } else { format!("{about} {}", m.summary.trim()) },
+                guid: m.feed_guid.clone(),
+            };
+            let mine = all.filter(|&i| site::discusses(items[i].episode, slug)).collect();
+            (mine, FeedHead { scope: Some(scope), self_url: Some(urls.method_feed(slug)), paging: None })
+        }
+    }
+}
+
+/// One feed's bytes, its items from the cache when it has them (the main feed's pages keep it).
+fn render_feed(
+    catalog: &Catalog,
+    urls: &Urls,
+    items: &[Item<'_>],
+    keys: &[String],
+    cover_name: &str,
+    which: &FeedJob,
+    options: &Options,
+) -> Vec<u8> {
+    let (mine, head) = feed_of(catalog, urls, items, which);
+    let subset: Vec<Item<'_>> = mine.iter().map(|&i| items[i].clone()).collect();
+    let subset_keys: Vec<String> = mine.iter().map(|&i| keys[i].clone()).collect();
+    let input = FeedInput { catalog, urls, items: &subset, cover_name, head: &head };
+    let main = matches!(which, FeedJob::Main(_)).then_some(keys);
+    super::feed_items::feed(&input, &subset_keys, options.feed_cache.as_deref(), main)
 }
 
 /// What every page shows: the show, the theme, the addresses.
@@ -549,12 +637,25 @@ pub(crate) fn render<R>(
             }
         }
     }
-    // The feed is its items (each with its partners and places) and the show.
+    // A feed is its items (each with its partners and places), the show, and what sets it apart
+    // (a page's place among the others; a scope's page).
     let feed_keys = feed_item_keys(catalog, &global, &items, &item_keys);
-    jobs.insert(
-        "feed.xml".into(),
-        (key(["feed", global.as_str()].into_iter().chain(feed_keys.iter().map(String::as_str))), Job::Feed),
-    );
+    let pages = feed_pages(catalog, items.len());
+    let feeds = (1..=pages)
+        .map(FeedJob::Main)
+        .chain(catalog.partners.keys().map(|s| FeedJob::Partner(s.clone())))
+        .chain(catalog.methods.keys().map(|s| FeedJob::Method(s.clone())));
+    for which in feeds {
+        let (mine, _) = feed_of(catalog, &urls, &items, &which);
+        let scope = match &which {
+            FeedJob::Main(n) => format!("main {n}/{pages}"),
+            FeedJob::Partner(slug) => format!("partner {}", partner_digest(slug)),
+            FeedJob::Method(slug) => format!("method {}", method_digest(slug)),
+        };
+        let parts = ["feed", global.as_str(), scope.as_str()].into_iter();
+        let k = key(parts.chain(mine.iter().map(|&i| feed_keys[i].as_str())));
+        jobs.insert(which.path(), (k, Job::Feed(which)));
+    }
     jobs.insert("index.html".into(), (key(["index", &global, &all_items, &all_pages]), Job::Index));
     let keys_of = |pred: &dyn Fn(&Item<'_>) -> bool| -> Vec<&str> {
         items.iter().zip(&item_keys).filter(|(i, _)| pred(i)).map(|(_, k)| k.as_str()).collect()
@@ -646,7 +747,7 @@ pub(crate) fn render<R>(
         out.outputs.insert(path, Output { key: k, content });
     }
     let pages = todo.iter().any(|job| {
-        !matches!(job, Job::Feed | Job::Chapters(_) | Job::Redirects | Job::Static(_) | Job::Sitemap | Job::Robots)
+        !matches!(job, Job::Feed(_) | Job::Chapters(_) | Job::Redirects | Job::Static(_) | Job::Sitemap | Job::Robots)
             && !matches!(job, Job::Transcript(_, format) if *format != OutFormat::Html)
     });
     let site = if pages { Some(Site::new(&site_input)?) } else { None };
@@ -666,11 +767,7 @@ pub(crate) fn render<R>(
         let site = || site.as_ref().ok_or_else(|| GenerateError::Invariant("a page to render, no theme loaded".into()));
         Ok(match &todo[n] {
             Job::Ready(_) | Job::Tagged(_) => unreachable!("ready and tagged outputs are not rendered"),
-            Job::Feed => super::feed_items::feed(
-                &FeedInput { catalog, urls: &urls, items: &items, cover_name: &cover_name },
-                &feed_keys,
-                options.feed_cache.as_deref(),
-            ),
+            Job::Feed(which) => render_feed(catalog, &urls, &items, &feed_keys, &cover_name, which, options),
             Job::Index => site()?.index()?,
             Job::Episode(i) => site()?.episode(&items[*i])?,
             Job::Method(slug) => {

@@ -484,6 +484,7 @@ fn shared_with_other_sites(path: &str) -> bool {
         || path.starts_with("/chapters/")
         || path.starts_with("/media/")
         || path.ends_with("feed.xml")
+        || path.starts_with("/feed/")
 }
 
 /// `OPTIONS`: what a browser asks before a cross-site request with headers (a player's `Range`).

@@ -213,6 +213,7 @@ impl<'a> Site<'a> {
             minijinja::context! {
                 show => self.show(),
                 canonical => self.input.urls.method(&m.slug),
+                feed_url => self.input.urls.method_feed(&m.slug),
                 method => Value::from(Serde(&method)),
                 episodes => Value::from(Serde(&episodes)),
             },
@@ -227,6 +228,7 @@ impl<'a> Site<'a> {
             minijinja::context! {
                 show => self.show(),
                 canonical => self.input.urls.partner(&p.slug),
+                feed_url => self.input.urls.partner_feed(&p.slug),
                 partner => Value::from(Serde(&partner)),
                 episodes => Value::from(Serde(&episodes)),
             },

@@ -27,6 +27,10 @@ const TYPES: &[(&str, &str)] = &[
 
 /// The type the server sends for a URL path (with its charset for text).
 pub(crate) fn of_path(path: &str) -> Option<&'static str> {
+    // The pages of a paged main feed: `/feed/2.xml`…
+    if path.starts_with("/feed/") && path.ends_with(".xml") {
+        return Some("application/rss+xml; charset=utf-8");
+    }
     TYPES.iter().find(|(end, _)| path.ends_with(end)).map(|(_, mime)| *mime)
 }
 
@@ -48,6 +52,7 @@ mod tests {
         assert_eq!(of_path("/chapters/a.chapters.json"), Some("application/json+chapters"));
         assert_eq!(of_path("/transcripts/a.json"), Some("application/json"));
         assert_eq!(of_path("/methodes/x/feed.xml"), Some("application/rss+xml; charset=utf-8"));
+        assert_eq!(of_path("/feed/2.xml"), Some("application/rss+xml; charset=utf-8"));
         assert_eq!(of_path("/episodes/x/"), Some("text/html; charset=utf-8"));
         assert_eq!(of_extension("exe"), None);
     }

@@ -31,6 +31,19 @@ impl Urls {
         format!("{}/feed.xml", self.base)
     }
 
+    /// Page `n` of the main feed: `feed.xml`, then `feed/2.xml`…
+    pub(crate) fn feed_page(&self, n: usize) -> String {
+        if n <= 1 { self.feed() } else { format!("{}/feed/{n}.xml", self.base) }
+    }
+
+    pub(crate) fn method_feed(&self, slug: &str) -> String {
+        format!("{}/methodes/{slug}/feed.xml", self.base)
+    }
+
+    pub(crate) fn partner_feed(&self, slug: &str) -> String {
+        format!("{}/partenaires/{slug}/feed.xml", self.base)
+    }
+
     pub(crate) fn episode(&self, slug: &str) -> String {
         format!("{}{}", self.base, episode_path(slug))
     }

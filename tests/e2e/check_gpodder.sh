@@ -24,15 +24,7 @@ need_tools "gpodder and curl" gpo curl cmp python3
 
 # A stable clock for both builds, and no request to any host but 127.0.0.1 (lib.sh).
 e2e_env
-# gPodder's state, downloads and home, all inside WORK.
-export HOME="$WORK/home" GPODDER_HOME="$WORK/gpodder-home" GPODDER_DOWNLOAD_DIR="$WORK/downloads"
-export XDG_CONFIG_HOME="$WORK/home/.config" XDG_DATA_HOME="$WORK/home/.local/share" XDG_CACHE_HOME="$WORK/home/.cache"
-export PAGER=cat
-mkdir -p "$WORK" "$HOME" "$GPODDER_HOME" "$GPODDER_DOWNLOAD_DIR"
-
-gpodder_version="$(dpkg-query -W -f='${Version}' gpodder 2>/dev/null || echo '?')"
-gpodder_module="$(/usr/bin/python3 -c 'import gpodder, podcastparser; print(gpodder.__version__, podcastparser.__version__)' 2>/dev/null || echo '? ?')"
-note "gpo from Debian gpodder $gpodder_version (gpodder ${gpodder_module% *}, podcastparser ${gpodder_module#* })"
+gpodder_env
 
 # ------------------------------------------------------------------ serve a copy of the sample show
 

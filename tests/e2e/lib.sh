@@ -79,6 +79,18 @@ e2e_env() {
   export LC_ALL=C.UTF-8
 }
 
+# gpodder_env: gPodder's state, downloads and home, all inside WORK; notes its versions.
+gpodder_env() {
+  export HOME="$WORK/home" GPODDER_HOME="$WORK/gpodder-home" GPODDER_DOWNLOAD_DIR="$WORK/downloads"
+  export XDG_CONFIG_HOME="$WORK/home/.config" XDG_DATA_HOME="$WORK/home/.local/share" XDG_CACHE_HOME="$WORK/home/.cache"
+  export PAGER=cat
+  mkdir -p "$WORK" "$HOME" "$GPODDER_HOME" "$GPODDER_DOWNLOAD_DIR"
+  local version module
+  version="$(dpkg-query -W -f='${Version}' gpodder 2>/dev/null || echo '?')"
+  module="$(/usr/bin/python3 -c 'import gpodder, podcastparser; print(gpodder.__version__, podcastparser.__version__)' 2>/dev/null || echo '? ?')"
+  note "gpo from Debian gpodder $version (gpodder ${module% *}, podcastparser ${module#* })"
+}
+
 fetch() { curl -sS --noproxy '*' --max-time 30 "$@"; }
 # status_of HEADERS-FILE: the status code of a response saved by `curl -D`.
 status_of() { sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$1"; }

@@ -179,7 +179,7 @@ fn drafts_are_explained() {
     ");
     // The first build names no output: everything is new.
     insta::assert_snapshot!(p.ok(&["build"]) + &p.ok(&["build"]), @"
-    built build/gen-1: 3 episodes; 0 re-probed, 3 re-indexed, 32 re-rendered, 34 re-written, 0 unchanged, 0 removed
+    built build/gen-1: 3 episodes; 0 re-probed, 3 re-indexed, 36 re-rendered, 38 re-written, 0 unchanged, 0 removed
     1 draft is not published: `veillee publish brouillon` publishes it
     nothing changed: build/current is still gen-1 (3 episodes)
     1 draft is not published: `veillee publish brouillon` publishes it

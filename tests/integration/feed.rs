@@ -433,3 +433,131 @@ fn long_titles_are_cut_in_the_feed() {
     }
     assert!(feed.contains("Un titre Un titre"), "the start of the title is there");
 }
+
+/// Each partner and method has its own feed: its episodes only, its page as link, the
+/// `feed_guid` of its page as `podcast:guid`; items byte for byte those of the main feed.
+#[test]
+fn partners_and_methods_have_feeds_of_their_own() {
+    let (p, feed) = built();
+    let solucracy = p.read("build/current/www/partenaires/solucracy/feed.xml");
+    insta::assert_snapshot!(solucracy);
+    let main = rss::Channel::read_from(feed.as_bytes()).unwrap();
+    for (path, guid, title) in [
+        ("partenaires/solucracy", "8b2c6e4d-1a9f-4c3b-8e7d-5f0a2b1c9d03", "Veillées d'essai — Solucracy"),
+        ("partenaires/la-traverse", "2e7f9a1b-6c4d-4b8e-a3f5-9d1c0e2b8a04", "Veillées d'essai — La Traverse"),
+        (
+            "methodes/cartographie-sensible",
+            "6f4a2d19-8c3b-4f0e-b5a7-1e9d3c2b7a02",
+            "Veillées d'essai — Cartographie sensible",
+        ),
+        (
+            "methodes/recensement-des-problemes",
+            "3c1e8f0a-2b7d-4e55-9a61-7d2f0c9b8e01",
+            "Veillées d'essai — Recensement des problèmes",
+        ),
+    ] {
+        let text = p.read(&format!("build/current/www/{path}/feed.xml"));
+        let scoped = rss::Channel::read_from(text.as_bytes()).unwrap();
+        assert_eq!(scoped.title(), title);
+        assert_eq!(scoped.link(), format!("https://veillee.example.org/{path}/"));
+        assert_eq!(scoped.extensions()["podcast"]["guid"][0].value(), Some(guid), "{path}");
+        assert!(scoped.itunes_ext().is_some() && !scoped.items().is_empty(), "{path}");
+        for item in scoped.items() {
+            let same = main.items().iter().find(|i| i.guid() == item.guid()).expect("an item of the main feed");
+            assert_eq!(same, item, "{path}: the item as the main feed has it");
+        }
+        // The page says where the feed is.
+        let page = p.read(&format!("build/current/www/{path}/index.html"));
+        assert!(page.contains(&format!("<link rel=\"alternate\" type=\"application/rss+xml\" title=\"{}\" href=\"https://veillee.example.org/{path}/feed.xml\">", title.replace('\'', "&#39;"))), "{path}");
+    }
+    // An episode's new partner: its feed is rendered again, the others are not.
+    p.edit(
+        "episodes/cartographie-sensible-a-jazeneuil.md",
+        "partners = [\"la-traverse\"]",
+        "partners = [\"la-traverse\", \"solucracy\"]",
+    );
+    let report = p.ok(&["build", "--verbose"]);
+    assert!(report.contains("re-written   partenaires/solucracy/feed.xml"), "{report}");
+    assert!(!report.contains("methodes/recensement-des-problemes/feed.xml"), "{report}");
+    assert_eq!(
+        rss::Channel::read_from(p.read("build/current/www/partenaires/solucracy/feed.xml").as_bytes())
+            .unwrap()
+            .items()
+            .len(),
+        2
+    );
+}
+
+/// Above channel.toml's `feed_page_size`, the main feed is paged (RFC 5005 §3): every item on
+/// exactly one page, newest first, the pages linked first/previous/next/last; without it, one
+/// complete feed; `new_feed_url` in the main feed only.
+#[test]
+fn a_long_feed_is_paged_when_asked() {
+    let p = Project::fixture("show");
+    let draft = p.read("episodes/brouillon.md");
+    for n in 10..22 {
+        let text = draft
+            .replace("Un brouillon", &format!("Archive {n}"))
+            .replace("1c2d3e4f5a6b", &format!("0000000000{n}"))
+            .replace("2024-07-01T10:00:00", &format!("2023-01-{n}T10:00:00"));
+        p.write(&format!("episodes/archive-{n}.md"), text);
+        std::fs::copy(p.file("episodes/brouillon.mp3"), p.file(&format!("episodes/archive-{n}.mp3"))).unwrap();
+    }
+    p.ok(&["publish", "--all", "--keep-dates"]);
+    let complete = rss::Channel::read_from(p.read("build/current/www/feed.xml").as_bytes()).unwrap();
+    assert_eq!(complete.items().len(), 16, "complete by default");
+    assert!(!p.file("build/current/www/feed/2.xml").exists());
+
+    p.edit(
+        "feed/channel.toml",
+        "[loudness]",
+        "feed_page_size = 10\nnew_feed_url = \"https://ailleurs.example.org/feed.xml\"\n\n[loudness]",
+    );
+    p.ok(&["build"]);
+    let first = p.read("build/current/www/feed.xml");
+    let second = p.read("build/current/www/feed/2.xml");
+    assert!(!p.file("build/current/www/feed/3.xml").exists());
+    let links = |xml: &str| -> Vec<(String, String)> {
+        let doc = Document::parse(xml).unwrap();
+        let channel = child(doc.root_element(), None, "channel").unwrap();
+        children(channel, Some(NS_ATOM), "link")
+            .map(|l| (l.attribute("rel").unwrap().to_owned(), l.attribute("href").unwrap().to_owned()))
+            .collect()
+    };
+    let u = |s: &str| format!("https://veillee.example.org/{s}");
+    assert_eq!(
+        links(&first),
+        [
+            ("self".into(), u("feed.xml")),
+            ("first".into(), u("feed.xml")),
+            ("next".into(), u("feed/2.xml")),
+            ("last".into(), u("feed/2.xml"))
+        ]
+    );
+    assert_eq!(
+        links(&second),
+        [
+            ("self".into(), u("feed/2.xml")),
+            ("first".into(), u("feed.xml")),
+            ("previous".into(), u("feed.xml")),
+            ("last".into(), u("feed/2.xml"))
+        ]
+    );
+    let pages: Vec<rss::Channel> =
+        [&first, &second].iter().map(|x| rss::Channel::read_from(x.as_bytes()).unwrap()).collect();
+    assert_eq!((pages[0].items().len(), pages[1].items().len()), (10, 6));
+    let paged: Vec<&rss::Item> = pages.iter().flat_map(rss::Channel::items).collect();
+    assert_eq!(paged.len(), complete.items().len());
+    for (a, b) in paged.iter().zip(complete.items()) {
+        assert_eq!(*a, b, "the same items in the same order");
+    }
+    assert!(first.contains("<itunes:new-feed-url>https://ailleurs.example.org/feed.xml</itunes:new-feed-url>"));
+    assert!(!p.read("build/current/www/partenaires/solucracy/feed.xml").contains("new-feed-url"));
+    assert_eq!(p.ok(&["feed"]), first, "`veillee feed` prints the first page");
+
+    // Checked: too small a page, a move to a plain http address.
+    p.edit("feed/channel.toml", "feed_page_size = 10", "feed_page_size = 3");
+    p.edit("feed/channel.toml", "https://ailleurs", "http://ailleurs");
+    let err = p.fails(&["check"]);
+    assert!(err.contains("feed_page_size") && err.contains("new_feed_url"), "{err}");
+}

@@ -167,7 +167,7 @@ fn publish_all_takes_a_back_catalog_in_one_step() {
     publish archive-1 (9f1c2b3a-4d5e-4f60-8a7b-000000000001): archive-1.f5e72987.mp3, out on 2023-03-14 17:00 UTC
     publish archive-2 (9f1c2b3a-4d5e-4f60-8a7b-000000000002): archive-2.f5e72987.mp3, out on 2023-09-02 07:30 UTC
     publish brouillon (9f1c2b3a-4d5e-4f60-8a7b-1c2d3e4f5a6b): brouillon.f5e72987.mp3, out on 2024-07-01 08:00 UTC
-    built build/gen-2: 7 episodes; 0 re-probed, 4 re-indexed, 20 re-rendered, 15 re-written, 29 unchanged, 0 removed
+    built build/gen-2: 7 episodes; 0 re-probed, 4 re-indexed, 20 re-rendered, 15 re-written, 33 unchanged, 0 removed
     ");
     let after = ledger(&p);
     assert!(after.starts_with(&before), "one append");

@@ -46,7 +46,7 @@ fn a_retracted_episode_leaves_every_output_and_its_record_stays() {
     deleted transcripts/enquete-de-besoins-a-leaz.vtt
     deleted episodes/enquete-de-besoins-a-leaz.md
     deleted episodes/Léaz — porte à porte 🎙.mp3
-    built build/gen-3: 2 episodes; 0 re-probed, 2 re-indexed, 20 re-rendered, 20 re-written, 7 unchanged, 7 removed
+    built build/gen-3: 2 episodes; 0 re-probed, 2 re-indexed, 24 re-rendered, 24 re-written, 7 unchanged, 7 removed
     ");
     let after = ledger(&p);
     assert!(after.starts_with(&before), "entries are only appended");

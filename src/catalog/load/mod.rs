@@ -116,6 +116,7 @@ impl Catalog {
                     title: m.title,
                     summary: m.summary,
                     synonyms: m.synonyms,
+                    feed_guid: m.feed_guid.into_inner(),
                     partners,
                     facts: super::MethodFacts {
                         goal: m.goal.map(Spanned::into_inner),
@@ -134,8 +135,15 @@ impl Catalog {
             .into_iter()
             .map(|(slug, (path, digest, (p, body, refs)))| {
                 let territories = loader.refs(&path, &refs, RefKind::Territory, &known.territories);
-                let partner =
-                    Partner { slug: slug.clone(), name: p.name, website: p.website, territories, body, digest };
+                let partner = Partner {
+                    slug: slug.clone(),
+                    name: p.name,
+                    website: p.website,
+                    territories,
+                    feed_guid: p.feed_guid.into_inner(),
+                    body,
+                    digest,
+                };
                 (slug, partner)
             })
             .collect();
@@ -307,6 +315,8 @@ impl Loader<'_> {
             txt: ch.txt,
             directories: ch.directories,
             archive_page_size: ch.archive_page_size.map_or(channel::ARCHIVE_PAGE_SIZE, Spanned::into_inner) as usize,
+            feed_page_size: ch.feed_page_size.map(|s| s.into_inner() as usize),
+            new_feed_url: ch.new_feed_url.map(Spanned::into_inner),
             loudness: ch.loudness.map(Spanned::into_inner).unwrap_or_default(),
             digest: crate::util::hash::blake3_hex(format!("{}\0{}", source.digest, cover.hash8).as_bytes()),
             cover_path,
