@@ -4,6 +4,7 @@
 //! archive issue.
 
 pub mod bag;
+pub mod import;
 pub mod verify;
 
 use std::path::Path;
@@ -27,6 +28,11 @@ pub struct PublishOptions {
     /// A first publication takes its front matter's date even when it is past (a back
     /// catalog), instead of now; the entry says so.
     pub keep_dates: bool,
+    /// With no slug: only these drafts (an import's), not every draft.
+    pub only: Vec<String>,
+    /// The feed these drafts were imported from: their entries are `import`s, dated from their
+    /// front matter, with the feed in their reason.
+    pub imported_from: Option<String>,
 }
 
 /// Why publishing was refused.
@@ -95,14 +101,22 @@ pub(crate) fn entries(
         }
         // Every draft, oldest first: a back catalog enters the ledger in its order.
         None => {
-            let mut drafts: Vec<&Episode> = catalog.episodes.iter().filter(|e| e.published.is_none()).collect();
+            let chosen = |e: &&Episode| options.only.is_empty() || options.only.contains(&e.slug);
+            let mut drafts: Vec<&Episode> =
+                catalog.episodes.iter().filter(|e| e.published.is_none()).filter(chosen).collect();
             if drafts.is_empty() {
                 return Err(PublishError::NothingToPublish);
             }
             drafts.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.slug.cmp(&b.slug)));
             read_transcripts(drafts.iter().copied())?;
+            let keep_dates = options.keep_dates || options.imported_from.is_some();
             for ep in drafts {
-                entries.push(entry_for(catalog, ep, false, options.keep_dates, None, now)?);
+                let mut entry = entry_for(catalog, ep, false, keep_dates, None, now)?;
+                if let Some(feed) = &options.imported_from {
+                    entry.action = Action::Import;
+                    entry.reason = format!("imported from {feed}");
+                }
+                entries.push(entry);
             }
         }
     }

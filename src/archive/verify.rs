@@ -159,8 +159,8 @@ impl fmt::Display for Report {
 
 /// An episode file: its slug (file name), path (relative) and audio file (absolute), when its
 /// front matter can be read.
-struct Source {
-    slug: String,
+pub(crate) struct Source {
+    pub slug: String,
     md: PathBuf,
     audio: Result<PathBuf, String>,
 }
@@ -212,7 +212,7 @@ impl Checked {
 
 /// The episode files by GUID. A file whose front matter cannot be read is left out (`check`
 /// names it); its GUID is then reported without a source.
-fn sources(root: &Path) -> HashMap<String, Source> {
+pub(crate) fn sources(root: &Path) -> HashMap<String, Source> {
     let dir = root.join("episodes");
     let mut out = HashMap::new();
     let Ok(listed) = std::fs::read_dir(&dir) else { return out };

@@ -260,8 +260,8 @@ impl Ledger {
 
 /// The header of a new ledger file.
 pub(crate) const LEDGER_HEADER: &str = "# The ledger of what was published: GUIDs, dates and the hashes of the published bytes.\n\
-# Written only by `veillee publish` and `veillee retract` (later `import`). Never edit or remove an\n\
-# entry: podcast apps and the archive rely on it.\n";
+# Written only by `veillee publish`, `retract` and `import`. Never edit or remove an entry:\n\
+# podcast apps and the archive rely on it.\n";
 
 fn timestamp(dt: &toml::value::Datetime) -> Option<jiff::Timestamp> {
     dt.offset?;

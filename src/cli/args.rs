@@ -75,6 +75,20 @@ pub(super) enum Command {
         #[command(subcommand)]
         command: ArchiveCommand,
     },
+    /// Bring an existing podcast into this show from its feed (a URL or a file).
+    ///
+    /// Each item becomes an episode: its audio downloaded (resumed and retried, checked against
+    /// the lengths announced), its transcript and chapters when the feed links them, its GUID
+    /// kept verbatim (an item without one keeps its enclosure URL) and its date; then all are
+    /// published at once, with their dates. Subscribers' apps see no new episode. Run again, it
+    /// imports only what is new. It ends with what to change on the old host.
+    Import {
+        /// The feed: https://… or a file.
+        feed: String,
+        /// Only list what would be imported: nothing is downloaded or written.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Import transcripts (WebVTT, SRT, whisper, whisperX, whisper.cpp or Podcast Index JSON).
     Transcript {
         #[command(subcommand)]

@@ -48,6 +48,10 @@ enum CliError {
     Damaged,
     #[error(transparent)]
     Bag(#[from] veillee::archive::bag::BagError),
+    #[error(transparent)]
+    Feed(#[from] veillee::archive::import::FeedError),
+    #[error("some items were not imported (see above): run the import again once fixed")]
+    Incomplete,
 }
 
 impl CliError {
@@ -175,9 +179,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Init(a) => init(root, *a),
         Command::New { page } => new(&project(root)?, page),
         Command::Check => check(&project(root)?),
-        Command::Publish { slug, all: _, keep_dates, new_version, reason } => {
-            publish(&project(root)?, &PublishOptions { slug, new_version, reason, keep_dates })
-        }
+        Command::Publish { slug, all: _, keep_dates, new_version, reason } => publish(
+            &project(root)?,
+            &PublishOptions { slug, new_version, reason, keep_dates, ..PublishOptions::default() },
+        ),
         Command::Retract { slug, reason, keep_sources } => retract(&project(root)?, &slug, &reason, keep_sources),
         Command::Archive { command: args::ArchiveCommand::Log { slug } } => {
             let entries = project(root)?.archive_log(slug.as_deref())?;
@@ -215,6 +220,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 done.dir.display()
             ))
         }
+        Command::Import { feed, dry_run } => import(&project(root)?, &feed, dry_run),
         Command::Build { base_url, verbose } => {
             let report = project(root)?.build(&BuildOptions { base_url, drafts: false })?;
             if verbose { out(report.verbose()) } else { out(report) }
@@ -343,6 +349,66 @@ fn publish(project: &Project, options: &PublishOptions) -> Result<(), CliError> 
     }
     history(&done.history)?;
     out(done.build)
+}
+
+fn import(project: &Project, feed: &str, dry_run: bool) -> Result<(), CliError> {
+    use veillee::project::Outcome;
+    let report = project.import(&veillee::project::ImportOptions { source: feed.to_owned(), dry_run })?;
+    outln(format_args!(
+        "« {} », {} items in {}",
+        report.title,
+        report.items.len() + report.refused.len(),
+        report.source
+    ))?;
+    for (p, outcome) in &report.items {
+        let date = p.date.strftime("%Y-%m-%d");
+        match outcome {
+            Outcome::Planned => {
+                outln(format_args!(
+                    "  would import  {date}  « {} »  guid {}  {} ({} bytes announced)",
+                    p.title, p.guid, p.enclosure, p.length
+                ))?;
+                for n in &p.made_up {
+                    outln(format_args!("      note: {n}"))?;
+                }
+            }
+            Outcome::Imported { slug, bytes, notes } => {
+                outln(format_args!("  imported      {date}  {slug}  ({bytes} bytes)  guid {}", p.guid))?;
+                for n in notes {
+                    outln(format_args!("      note: {n}"))?;
+                }
+            }
+            Outcome::Resumed { slug } => {
+                outln(format_args!("  resumed       {date}  {slug} (left by a run cut short)"))?;
+            }
+            Outcome::Already { slug } => outln(format_args!("  already here  {date}  {slug}"))?,
+            Outcome::Failed { why } => outln(format_args!("  NOT imported  {date}  « {} »: {why}", p.title))?,
+        }
+    }
+    for r in &report.refused {
+        outln(format_args!("  refused       item {} « {} »: {}", r.number, r.name, r.why))?;
+    }
+    if let Some((guid, taken)) = &report.podcast_guid {
+        if *taken {
+            outln(format_args!("the old feed's podcast:guid {guid} is now this show's (feed/channel.toml)"))?;
+        } else if !dry_run {
+            outln(format_args!("the old feed's podcast:guid is {guid}; this show keeps its own"))?;
+        }
+    }
+    if let Some(published) = &report.published {
+        history(&published.history)?;
+        out(&published.build)?;
+        outln("\nOn the old host, so that subscribers follow without downloading anything again:")?;
+        outln(format_args!(
+            "  1. add to its feed's <channel>: <itunes:new-feed-url>{}</itunes:new-feed-url>",
+            report.new_feed_url
+        ))?;
+        outln(format_args!(
+            "  2. keep that feed online a few weeks, then answer its address with a 301 redirect to {}",
+            report.new_feed_url
+        ))?;
+    }
+    if report.complete() || dry_run { Ok(()) } else { Err(CliError::Incomplete) }
 }
 
 fn retract(project: &Project, slug: &str, reason: &str, keep_sources: bool) -> Result<(), CliError> {

@@ -53,8 +53,13 @@ impl Observer for Bar {
     fn add(&self, n: u64) {
         if let Some(bar) = self.current().as_ref() {
             if bar.length() == Some(0) {
-                let style = ProgressStyle::with_template("{msg:>6} [{bar:32}] {pos}/{len} {elapsed}")
-                    .expect("a valid template");
+                // Downloads count bytes.
+                let template = if bar.message() == "download" {
+                    "{msg:>6} [{bar:32}] {bytes}/{total_bytes} {bytes_per_sec} {elapsed}"
+                } else {
+                    "{msg:>6} [{bar:32}] {pos}/{len} {elapsed}"
+                };
+                let style = ProgressStyle::with_template(template).expect("a valid template");
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.inc_length(n);

@@ -655,7 +655,7 @@ impl Project {
             slug: Some(slug.to_owned()),
             new_version: true,
             reason: Some(reason.to_owned()),
-            keep_dates: false,
+            ..PublishOptions::default()
         };
         let mut more = vec![new.clone()];
         if new != old {

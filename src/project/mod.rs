@@ -17,6 +17,7 @@ mod build;
 mod check;
 mod episodes;
 mod history;
+mod import;
 mod probe;
 mod publish;
 mod scaffold;
@@ -35,6 +36,7 @@ pub use episodes::{
     Changed, Choices, EpisodeDetails, EpisodeRow, EpisodeText, Review, TranscriptFacts, Upload, WorkError,
 };
 pub use history::{History, Identity};
+pub use import::{ImportOptions, ImportReport, Outcome};
 pub use probe::ProbeReport;
 pub use probe::{LoudnessProbed, LoudnessReport, Probed};
 pub use publish::Published;

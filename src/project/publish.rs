@@ -81,7 +81,9 @@ impl Project {
             use crate::catalog::ledger::Action;
             let versions: Vec<&Entry> = entries.iter().filter(|e| e.action == Action::NewVersion).collect();
             let firsts = entries.len() - versions.len();
+            let imports = entries.iter().filter(|e| e.action == Action::Import).count();
             let what = match (entries.as_slice(), firsts, versions.first()) {
+                _ if imports > 0 => format!("Import {imports} episodes: {}", entries[0].reason),
                 ([one], 1, _) => format!("Publish {}", one.slug),
                 ([one], _, _) => format!("New version of {}: {}", one.slug, one.reason),
                 (_, n, None) => format!("Publish {n} episodes"),

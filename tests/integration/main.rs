@@ -21,6 +21,8 @@ mod cli;
 mod feed;
 /// Build generations: determinism, hard links, unchanged builds, killed builds.
 mod generations;
+/// `import`: podcastparser's feeds, a feed on another host imported whole and again.
+mod import;
 /// Every user-facing message of the library, in English and in French.
 mod messages;
 /// Audio facts of every audio fixture, and the errors of broken files.
