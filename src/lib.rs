@@ -17,6 +17,7 @@
 
 pub mod archive;
 pub mod catalog;
+pub mod deploy;
 pub mod feed;
 pub mod generate;
 pub mod markdown;

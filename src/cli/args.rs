@@ -137,6 +137,20 @@ pub(super) enum Command {
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
     },
+    /// Build, then copy build/current/www to object storage (S3, Scaleway, OVH, MinIO…):
+    /// only the files whose SHA-256 is not the object's, deleting objects www no longer has.
+    ///
+    /// Credentials and the store come from the environment: AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL (a store other than AWS). Point
+    /// channel.toml's media_base_url at a CDN in front of it to serve the media from there.
+    Deploy {
+        /// s3://BUCKET or s3://BUCKET/PREFIX
+        #[arg(value_name = "s3://BUCKET/PREFIX")]
+        target: String,
+        /// List every object uploaded or deleted (by default the first ten of each).
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Print the exact facts of audio files (duration, codec, bitrate, …).
     ///
     /// With --loudness, decode them and measure their loudness (EBU R128), true peak, silence at

@@ -50,6 +50,8 @@ enum CliError {
     Bag(#[from] veillee::archive::bag::BagError),
     #[error(transparent)]
     Feed(#[from] veillee::archive::import::FeedError),
+    #[error(transparent)]
+    Deploy(#[from] veillee::deploy::DeployError),
     #[error("some items were not imported (see above): run the import again once fixed")]
     Incomplete,
 }
@@ -221,6 +223,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
             ))
         }
         Command::Import { feed, dry_run } => import(&project(root)?, &feed, dry_run),
+        Command::Deploy { target, verbose } => {
+            let (deployed, build) = project(root)?.deploy(&target)?;
+            out(build.summary())?;
+            if verbose { out(deployed.verbose()) } else { out(deployed) }
+        }
         Command::Build { base_url, verbose } => {
             let report = project(root)?.build(&BuildOptions { base_url, drafts: false })?;
             if verbose { out(report.verbose()) } else { out(report) }

@@ -15,6 +15,7 @@
 mod archive;
 mod build;
 mod check;
+mod deploy;
 mod episodes;
 mod history;
 mod import;

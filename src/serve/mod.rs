@@ -539,17 +539,7 @@ fn decorate(path: &str, headers: &mut axum::http::HeaderMap) {
     if shared_with_other_sites(path) {
         headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
-    // Media and images keep their names, but a text correction re-tags a media file under the
-    // same name: long lifetimes, revalidated by ETag, never `immutable`. Feeds and pages change
-    // with every publication: short ones.
-    let lifetime = if path.starts_with("/media/") || path.starts_with("/images/") {
-        "public, max-age=86400"
-    } else if path.starts_with("/transcripts/") || path.starts_with("/chapters/") {
-        "public, max-age=3600"
-    } else {
-        "public, max-age=300"
-    };
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(lifetime));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(mime::cache_control(path)));
 }
 
 /// A server bound to its address, its first build done, ready to run.

@@ -34,6 +34,20 @@ pub(crate) fn of_path(path: &str) -> Option<&'static str> {
     TYPES.iter().find(|(end, _)| path.ends_with(end)).map(|(_, mime)| *mime)
 }
 
+/// How long a copy of a path may be kept (`Cache-Control`), the same from `serve` and in object
+/// storage. Media and images keep their names, but a text correction re-tags a media file under
+/// the same name: long lifetimes, revalidated by ETag, never `immutable`. Feeds and pages change
+/// with every publication: short ones.
+pub(crate) fn cache_control(path: &str) -> &'static str {
+    if path.starts_with("/media/") || path.starts_with("/images/") {
+        "public, max-age=86400"
+    } else if path.starts_with("/transcripts/") || path.starts_with("/chapters/") {
+        "public, max-age=3600"
+    } else {
+        "public, max-age=300"
+    }
+}
+
 /// The type of a file extension as the feed declares it: without parameters.
 pub(crate) fn of_extension(ext: &str) -> Option<&'static str> {
     let ending = format!(".{ext}");

@@ -124,3 +124,25 @@ fn help() {
     let out = Command::new(env!("CARGO_BIN_EXE_veillee")).arg("--help").output().unwrap();
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
+
+/// `deploy`: a target that is not object storage, and a store that does not answer, each said
+/// plainly (exit 1), with nothing sent anywhere but 127.0.0.1.
+#[test]
+fn deploy_errors_are_plain() {
+    let p = Project::fixture("show");
+    insta::assert_snapshot!(p.fails(&["deploy", "https://example.org/site"]), @"error: `https://example.org/site` is not an object storage address: write s3://BUCKET or s3://BUCKET/PREFIX");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let out = p
+        .command()
+        .args(["deploy", "s3://veillee/site"])
+        .env("AWS_ENDPOINT_URL", format!("http://{closed}"))
+        .env("AWS_ALLOW_HTTP", "true")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "eu-west-3")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: s3://veillee: "), "{err}");
+}
