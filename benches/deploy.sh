@@ -44,8 +44,8 @@ timed() { # name: deploys, keeps the output and the wall time
 }
 timed first
 timed unchanged
-slug="$(ls "$SHOW/episodes" | grep '\.md$' | head -n1)"
-sed -i '0,/^title = "/s//title = "(corrigé) /' "$SHOW/episodes/$slug"
+mds=("$SHOW"/episodes/*.md)
+sed -i '0,/^title = "/s//title = "(corrigé) /' "${mds[0]}"
 "$BIN" --root "$SHOW" build --verbose >"$OUT/build.out"
 timed edit
 

@@ -7,13 +7,13 @@
 #
 #   bash tests/e2e/check_deploy_s3.sh --bin VEILLEE --show REPO_ROOT --work EMPTY_DIR --python PYTHON
 #
-# Every check prints `ok   [s3] name` or `FAIL [s3] name: why`; the last line is
-# `s3: N passed, M failed`; the exit code is 1 if any check failed or none ran.
+# Every check prints `ok   [storage] name` or `FAIL [storage] name: why`; the last line is
+# `storage: N passed, M failed`; the exit code is 1 if any check failed or none ran.
 set -uo pipefail
 
 PY=python3
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-e2e_group s3
+e2e_group storage
 e2e_args "--bin VEILLEE --show REPO_ROOT --work EMPTY_DIR --python PYTHON" "$@"
 MOTO="$(dirname "$PY")/moto_server"
 need_tools "moto[server] (requirements.txt)" "$PY" "$MOTO"
