@@ -89,6 +89,18 @@ pub(crate) struct EpisodeToml {
     #[serde(default)]
     pub soundbites: Vec<Sp<SoundbiteToml>>,
     pub chapters: Option<Sp<String>>,
+    /// The recording `veillee master` made the audio from (kept for the record: builds only
+    /// tag the audio).
+    pub mastered_from: Option<MasteredFrom>,
+}
+
+/// `mastered_from = { file, sha256, settings }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MasteredFrom {
+    pub file: String,
+    pub sha256: String,
+    pub settings: String,
 }
 
 pub(crate) const EPISODE_FIELDS: &[&str] = &[
@@ -109,6 +121,7 @@ pub(crate) const EPISODE_FIELDS: &[&str] = &[
     "speakers",
     "soundbites",
     "chapters",
+    "mastered_from",
 ];
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]

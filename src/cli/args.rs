@@ -151,6 +151,15 @@ pub(super) enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Make an episode's audio from a recording (WAV, FLAC, Ogg, M4A or MP3): brought to the
+    /// loudness target (-16 LUFS, true peak at most -1 dBTP), mono 44,100 Hz, MP3 96 kbit/s
+    /// with its gapless header, written as episodes/SLUG.mp3; the recording is left as it is.
+    Master {
+        slug: String,
+        /// The recording (it may live outside the show).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
     /// Print the exact facts of audio files (duration, codec, bitrate, …).
     ///
     /// With --loudness, decode them and measure their loudness (EBU R128), true peak, silence at

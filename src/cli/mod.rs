@@ -52,6 +52,8 @@ enum CliError {
     Feed(#[from] veillee::archive::import::FeedError),
     #[error(transparent)]
     Deploy(#[from] veillee::deploy::DeployError),
+    #[error("{0}")]
+    Work(String),
     #[error("some items were not imported (see above): run the import again once fixed")]
     Incomplete,
 }
@@ -221,6 +223,27 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 done.dir.display(),
                 done.dir.display()
             ))
+        }
+        Command::Master { slug, from } => {
+            let done = project(root)?.master(&slug, &from).map_err(|e| CliError::Work(e.to_string()))?;
+            let m = &done.mastered;
+            outln(format_args!(
+                "wrote {}: {:.1} LUFS, true peak {:.1} dBTP (the recording: {:.1} LUFS, {:.1} dBTP; gain {:+.1} dB), {} ({} bytes)",
+                done.audio.display(),
+                m.after.integrated_lufs,
+                m.after.true_peak_dbtp,
+                m.before.integrated_lufs,
+                m.before.true_peak_dbtp,
+                m.gain_db,
+                done.settings,
+                m.mp3.len()
+            ))?;
+            if done.published {
+                outln(format_args!(
+                    "{slug} is published: record its new audio with `veillee publish {slug} --new-version --reason \"mastered\"`"
+                ))?;
+            }
+            Ok(())
         }
         Command::Import { feed, dry_run } => import(&project(root)?, &feed, dry_run),
         Command::Deploy { target, verbose } => {

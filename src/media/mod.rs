@@ -1,6 +1,7 @@
 //! Audio: exact facts (`probe`), loudness and quality (`loudness`). Tags and encoding come with
 //! the audio issues.
 
+pub mod encode;
 pub mod loudness;
 pub mod mpeg;
 pub mod payload;

@@ -19,6 +19,7 @@ mod deploy;
 mod episodes;
 mod history;
 mod import;
+mod master;
 mod probe;
 mod publish;
 mod scaffold;
@@ -38,6 +39,7 @@ pub use episodes::{
 };
 pub use history::{History, Identity};
 pub use import::{ImportOptions, ImportReport, Outcome};
+pub use master::MasterReport;
 pub use probe::ProbeReport;
 pub use probe::{LoudnessProbed, LoudnessReport, Probed};
 pub use publish::Published;

@@ -23,6 +23,8 @@ mod feed;
 mod generations;
 /// `import`: podcastparser's feeds, a feed on another host imported whole and again.
 mod import;
+/// `master`: a recording brought to the target loudness, its length kept; refusals.
+mod master;
 /// Every user-facing message of the library, in English and in French.
 mod messages;
 /// Audio facts of every audio fixture, and the errors of broken files.
