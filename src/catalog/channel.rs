@@ -53,6 +53,8 @@ pub(crate) struct ChannelToml {
     pub directories: Vec<Directory>,
     /// What `check` and `probe --loudness` compare each episode's audio with.
     pub loudness: Option<Spanned<crate::media::LoudnessTargets>>,
+    /// What `veillee master` makes of a recording.
+    pub mastering: Option<Spanned<crate::media::encode::Settings>>,
     /// Episodes per page of `/archives/`.
     pub archive_page_size: Option<Spanned<u32>>,
     /// The most an audio upload to `/admin/` may weigh, in MB.
@@ -104,6 +106,7 @@ pub(crate) const CHANNEL_FIELDS: &[&str] = &[
     "txt",
     "directories",
     "loudness",
+    "mastering",
     "archive_page_size",
     "upload_limit_mb",
     "feed_page_size",
@@ -332,6 +335,27 @@ pub(crate) fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, prob
             if !(min..=max).contains(&value) {
                 invalid(line, field, &value.to_string(), Expected::Between { min, max, unit });
             }
+        }
+    }
+    if let Some(m) = &ch.mastering {
+        let line = m.span().start;
+        let s = m.get_ref();
+        for (field, value, min, max, unit) in [
+            ("mastering.target_lufs", s.target_lufs, -30.0, -10.0, "LUFS"),
+            ("mastering.true_peak_db", s.true_peak_db, -9.0, 0.0, "dBTP"),
+            ("mastering.channels", f64::from(s.channels), 1.0, 2.0, ""),
+        ] {
+            if !(min..=max).contains(&value) {
+                invalid(line, field, &value.to_string(), Expected::Between { min, max, unit });
+            }
+        }
+        if !crate::media::encode::BITRATES.contains(&s.bitrate_kbps) {
+            let allowed = "8, 16, 24, 32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320";
+            invalid(line, "mastering.bitrate_kbps", &s.bitrate_kbps.to_string(), Expected::OneOf { allowed });
+        }
+        if !crate::media::encode::SAMPLE_RATES.contains(&s.sample_rate) {
+            let allowed = "16000, 22050, 24000, 32000, 44100, 48000";
+            invalid(line, "mastering.sample_rate", &s.sample_rate.to_string(), Expected::OneOf { allowed });
         }
     }
     if let Some(size) = &ch.archive_page_size

@@ -187,6 +187,10 @@ pub enum Expected {
     },
     /// A method's `participants`: from 1, the most not below the least.
     Participants,
+    /// One of these values, listed.
+    OneOf {
+        allowed: &'static str,
+    },
 }
 
 impl std::fmt::Display for Expected {
@@ -213,6 +217,7 @@ impl std::fmt::Display for Expected {
             Expected::Participants => {
                 f.write_str("`{ min = 6, max = 30 }`: at least 1, and `max` (optional) not below `min`")
             }
+            Expected::OneOf { allowed } => write!(f, "one of {allowed}"),
         }
     }
 }
@@ -244,6 +249,7 @@ impl Expected {
             Expected::Participants => {
                 "`{ min = 6, max = 30 }` : au moins 1, et `max` (facultatif) pas en dessous de `min`".into()
             }
+            Expected::OneOf { allowed } => format!("une de ces valeurs : {allowed}"),
         }
     }
 }

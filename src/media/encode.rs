@@ -14,9 +14,9 @@ use symphonia::core::formats::TrackType;
 
 use super::ProbeError;
 
-/// What a mastering aims at.
+/// What a mastering aims at: channel.toml's `[mastering]`, each field defaulting to the below.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub target_lufs: f64,
     pub true_peak_db: f64,
@@ -30,6 +30,11 @@ impl Default for Settings {
         Settings { target_lufs: -16.0, true_peak_db: -1.0, bitrate_kbps: 96, channels: 1, sample_rate: 44_100 }
     }
 }
+
+/// The bit rates LAME encodes at constant rate, kbit/s.
+pub const BITRATES: [u32; 16] = [8, 16, 24, 32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+/// The output sample rates offered (MPEG-1 and MPEG-2 layer III).
+pub const SAMPLE_RATES: [u32; 6] = [22_050, 24_000, 32_000, 44_100, 48_000, 16_000];
 
 impl std::fmt::Display for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -99,7 +104,9 @@ pub fn master(bytes: &[u8], ext: Option<&str>, settings: &Settings) -> Result<Ma
     // The limiter's sample ceiling starts under the true-peak one (the peaks between samples and
     // the encoder's overshoot), and goes down by what the encoded file still exceeds.
     let mut margin = 1.0;
-    for _ in 0..4 {
+    // What the encoder takes off the loudness, aimed above by as much.
+    let mut encoder_loss = 0.0;
+    for _ in 0..6 {
         let ceiling = 10f32.powf((settings.true_peak_db - margin) as f32 / 20.0);
         // What the limiter takes off the loudness is given back by the gain, a few times over.
         let mut limited = Vec::new();
@@ -107,8 +114,8 @@ pub fn master(bytes: &[u8], ext: Option<&str>, settings: &Settings) -> Result<Ma
             let gain = 10f32.powf(gain_db as f32 / 20.0);
             let gained: Vec<f32> = pcm.samples.iter().map(|s| s * gain).collect();
             limited = limit(&gained, pcm.channels, pcm.rate, ceiling);
-            let short =
-                level(&limited, pcm.channels, pcm.rate).map_or(0.0, |l| settings.target_lufs - l.integrated_lufs);
+            let aim = settings.target_lufs + encoder_loss;
+            let short = level(&limited, pcm.channels, pcm.rate).map_or(0.0, |l| aim - l.integrated_lufs);
             if short.abs() < 0.1 {
                 break;
             }
@@ -121,12 +128,21 @@ pub fn master(bytes: &[u8], ext: Option<&str>, settings: &Settings) -> Result<Ma
             true_peak_dbtp: measured.true_peak_dbtp.unwrap_or(f64::NEG_INFINITY),
         };
         let over = after.true_peak_dbtp - settings.true_peak_db;
-        if over <= 0.0 {
+        // The encoder's low-pass takes some loudness off (more at low bit rates): given back.
+        let short = settings.target_lufs - after.integrated_lufs;
+        if over <= 0.0 && short.abs() <= 0.2 {
             return Ok(Mastered { mp3, before, after, frames, gain_db });
         }
-        margin += over + 0.1;
+        if over > 0.0 {
+            margin += over + 0.1;
+        } else {
+            encoder_loss += short;
+        }
     }
-    Err(EncodeError::Encoder(format!("the true peak stays above {} dBTP", settings.true_peak_db)))
+    Err(EncodeError::Encoder(format!(
+        "the MP3 stays away from {} LUFS or above {} dBTP after six tries",
+        settings.target_lufs, settings.true_peak_db
+    )))
 }
 
 /// Decodes a whole file (its default audio track).
@@ -296,6 +312,8 @@ fn encode(samples: &[f32], channels: usize, rate: u32, kbps: u32) -> Result<Vec<
     let mut builder = Builder::new().ok_or_else(|| EncodeError::Encoder("LAME did not start".into()))?;
     builder.set_num_channels(channels as u8).map_err(|e| err(&e))?;
     builder.set_sample_rate(rate).map_err(|e| err(&e))?;
+    // LAME would otherwise pick a lower rate for a low bit rate: the show's rate is the one asked.
+    builder.set_output_sample_rate(std::num::NonZeroU32::new(rate)).map_err(|e| err(&e))?;
     builder.set_brate(bitrate).map_err(|e| err(&e))?;
     builder.set_quality(Quality::Good).map_err(|e| err(&e))?;
     builder.set_to_write_vbr_tag(true).map_err(|e| err(&e))?;

@@ -26,7 +26,7 @@ impl Project {
         }
         let bytes = std::fs::read(recording).at(recording)?;
         let ext = recording.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        let settings = Settings::default();
+        let settings = self.mastering_settings()?;
         let name = recording.display().to_string();
         let mastered = encode::master(&bytes, ext.as_deref(), &settings).map_err(|e| match e {
             encode::EncodeError::Audio(e) => WorkError::NotAudio { name, why: e.to_string() },
@@ -52,6 +52,26 @@ impl Project {
         crate::util::fs::write_atomic(&md, text.as_bytes()).at(&md)?;
         let published = crate::catalog::ledger::Ledger::load(self.root()).is_ok_and(|l| l.has_used_slug(slug));
         Ok(MasterReport { audio: self.relative(&audio).to_path_buf(), mastered, settings, published })
+    }
+}
+
+impl Project {
+    /// channel.toml's `[mastering]`, read alone: the episode being mastered may have no audio
+    /// yet, which a whole load would refuse. `check` names any error of it with its line.
+    fn mastering_settings(&self) -> Result<Settings, WorkError> {
+        let path = self.root().join("feed/channel.toml");
+        let text = std::fs::read_to_string(&path).at(&path)?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| WorkError::Invalid {
+            field: "mastering",
+            why: format!("feed/channel.toml: {}", e.message()),
+        })?;
+        match table.get("mastering") {
+            None => Ok(Settings::default()),
+            Some(value) => value.clone().try_into().map_err(|e: toml::de::Error| WorkError::Invalid {
+                field: "mastering",
+                why: format!("feed/channel.toml [mastering]: {} (`veillee check` gives its line)", e.message()),
+            }),
+        }
     }
 }
 

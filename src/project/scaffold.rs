@@ -46,6 +46,13 @@ impl Project {
             let d = dir.join(sub);
             std::fs::create_dir_all(&d).at(&d)?;
         }
+        // What git should never hold: outputs, caches and staff accounts, and the recordings
+        // `veillee master` reads (an hour of WAV is 635 MB; the episode's MP3 is committed).
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(&ignore, "/build\n.veillee/\n*.wav\n*.WAV\n*.flac\n*.FLAC\n").at(&ignore)?;
+            created.push(ignore);
+        }
         let image = match &o.cover {
             Some(cover) => {
                 let ext = cover.extension().and_then(|e| e.to_str()).unwrap_or("jpg").to_ascii_lowercase();

@@ -36,6 +36,9 @@ fn init_then_new_gives_a_show_that_checks() {
     // UUIDv5 of "podcast.example.org/feed.xml" in the Podcasting 2.0 namespace.
     let expected = veillee::catalog::podcast_guid_for("https://podcast.example.org/feed.xml");
     assert!(channel.contains(&format!("podcast_guid = \"{expected}\"")), "{channel}");
+    // Recordings (`veillee master` reads them) and outputs stay out of git.
+    let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+    assert!(["/build", ".veillee/", "*.wav", "*.flac"].iter().all(|l| ignore.lines().any(|x| x == *l)), "{ignore}");
     let again = veillee(dir.path())
         .args([
             "init",

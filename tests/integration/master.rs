@@ -91,3 +91,35 @@ fn what_cannot_be_mastered_is_refused() {
         "nothing written"
     );
 }
+
+/// channel.toml's `[mastering]` is what `master` makes, and `check` holds it to what LAME can do.
+#[test]
+fn the_show_settings_decide() {
+    let p = Project::fixture("show");
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("enregistrement.wav");
+    recording(&rec, 6, 0.05);
+    p.edit(
+        "feed/channel.toml",
+        "[loudness]",
+        "[mastering]\ntarget_lufs = -18.0\nbitrate_kbps = 64\nchannels = 2\nsample_rate = 48000\n\n[loudness]",
+    );
+    p.ok(&["check"]);
+    let out = p.ok(&["master", "brouillon", "--from", rec.to_str().unwrap()]);
+    assert!(out.contains("-18 LUFS, -1 dBTP, 64 kbit/s, 2 channels, 48000 Hz"), "{out}");
+    let facts: serde_json::Value =
+        serde_json::from_str(&p.ok(&["probe", "--json", p.file("episodes/brouillon.mp3").to_str().unwrap()])).unwrap();
+    assert_eq!((facts[0]["channels"].as_u64(), facts[0]["sample_rate"].as_u64()), (Some(2), Some(48_000)));
+    let measured: serde_json::Value = serde_json::from_str(&p.ok(&[
+        "probe",
+        "--loudness",
+        "--json",
+        p.file("episodes/brouillon.mp3").to_str().unwrap(),
+    ]))
+    .unwrap();
+    assert!((measured[0]["integrated_lufs"].as_f64().unwrap() + 18.0).abs() <= 0.5);
+    p.edit("feed/channel.toml", "bitrate_kbps = 64", "bitrate_kbps = 100");
+    p.edit("feed/channel.toml", "sample_rate = 48000", "sample_rate = 44000");
+    let err = p.fails(&["check"]);
+    assert!(err.contains("mastering.bitrate_kbps") && err.contains("mastering.sample_rate"), "{err}");
+}
