@@ -89,4 +89,24 @@ if [[ "$cmd" == ffmpeg* ]]; then
 else
   fail "no loudness warning with a command for the quiet file: $cmd"
 fi
+
+# `veillee master`: each file made into an episode's MP3, measured by ffmpeg: within 0.5 LU of
+# -16 LUFS, true peak at most -1 dBTP, and decoded by ffmpeg to the recording's length (its LAME
+# tag tells ffmpeg the encoder's delay and padding).
+copy_sample_show "$SHOW" "$WORK/show"
+"$BIN" --root "$WORK/show" new episode "Essai de mastering" >/dev/null
+for f in "${FILES[@]}"; do
+  if "$BIN" --root "$WORK/show" master essai-de-mastering --from "$WORK/$f" >master.out 2>&1; then
+    read -r mi _ mpeak <<<"$(ffmpeg_r128 "$WORK/show/episodes/essai-de-mastering.mp3")"
+    check "master $f: ffmpeg measures $mi LUFS (within 0.5 LU of -16) and a true peak of $mpeak dBTP (at most -1)" \
+      "$PY" -c "import sys; sys.exit(0 if abs($mi + 16) <= 0.5 and $mpeak <= -1.0 else 'off')"
+    decoded() { ffmpeg -hide_banner -nostats -i "$1" -f null - 2>&1 | sed -n 's/.*time=\([0-9:.]*\).*/\1/p' | tail -n1; }
+    src="$(decoded "$WORK/$f")" out="$(decoded "$WORK/show/episodes/essai-de-mastering.mp3")"
+    check "master $f: ffmpeg decodes the MP3 to the recording's length ($src → $out)" "$PY" -c "
+t = lambda x: sum(float(p) * 60 ** i for i, p in enumerate(reversed(x.split(':'))))
+import sys; sys.exit(0 if abs(t('$out') - t('$src')) <= 0.05 else 'not the same')"
+  else
+    fail "veillee master refused $f: $(cat master.out)"
+  fi
+done
 finish
