@@ -118,25 +118,11 @@ impl std::fmt::Display for Listing<'_> {
 
 /// The files of `www` and their SHA-256, on every core.
 fn local_files(www: &Path) -> Result<BTreeMap<String, (PathBuf, String)>, IoError> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IoError> {
-        for entry in std::fs::read_dir(dir).at(dir)? {
-            let entry = entry.at(dir)?;
-            let kind = entry.file_type().at(entry.path())?;
-            if kind.is_dir() {
-                walk(&entry.path(), out)?;
-            } else if kind.is_file() {
-                out.push(entry.path());
-            }
-        }
-        Ok(())
-    }
-    let mut files = Vec::new();
-    walk(www, &mut files)?;
+    let files = crate::util::fs::files_under(www)?;
     let hashed = crate::util::par::map(&files, |p| crate::util::hash::sha256_file(p).at(p));
     let mut out = BTreeMap::new();
     for (path, sha) in files.into_iter().zip(hashed) {
-        let rel = path.strip_prefix(www).unwrap_or(&path);
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let rel = crate::util::fs::slashed(path.strip_prefix(www).unwrap_or(&path));
         out.insert(rel, (path, sha?));
     }
     Ok(out)

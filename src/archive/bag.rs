@@ -20,6 +20,7 @@ use serde::Serialize;
 
 use crate::catalog::ledger::Entry;
 use crate::catalog::{Catalog, Status};
+use crate::util::fs::{files_under, slashed};
 use crate::util::hash::sha256_file;
 use crate::util::{IoContext, IoError};
 
@@ -82,13 +83,13 @@ pub(crate) fn export(
     // (where the file is, its path in the bag)
     let mut files: Vec<(PathBuf, String)> = vec![(www.join("feed.xml"), "data/feed.xml".to_owned())];
     for dir in ["media", "transcripts", "chapters", "images"] {
-        for file in walk(&www.join(dir))? {
+        for file in files_under(&www.join(dir))? {
             let rel = file.strip_prefix(www).unwrap_or(&file).to_path_buf();
             files.push((file, format!("data/{}", slashed(&rel))));
         }
     }
     for dir in ["feed", "site"] {
-        for file in walk(&root.join(dir))? {
+        for file in files_under(&root.join(dir))? {
             let rel = file.strip_prefix(root).unwrap_or(&file).to_path_buf();
             files.push((file, format!("{SOURCES}/{}", slashed(&rel))));
         }
@@ -180,7 +181,7 @@ pub(crate) fn restore(bag: &Path, dir: &Path) -> Result<Restored, BagError> {
         return Err(damaged(bag, &outside, "listed in the payload manifest outside data/"));
     }
     // Every payload file is in the manifest: a file slipped in is damage too.
-    for file in walk(&bag.join("data"))? {
+    for file in files_under(&bag.join("data"))? {
         let rel = slashed(file.strip_prefix(bag).unwrap_or(&file));
         if !manifest.contains_key(&rel) {
             return Err(damaged(bag, &rel, "in data/ but not in manifest-sha256.txt"));
@@ -288,32 +289,6 @@ fn read_manifest(bag: &Path, name: &str, required: bool) -> Result<BTreeMap<Stri
         out.insert(file, hash.to_ascii_lowercase());
     }
     Ok(out)
-}
-
-/// The files under `dir`, recursively, sorted (none when it does not exist).
-fn walk(dir: &Path) -> Result<Vec<PathBuf>, IoError> {
-    let mut out = Vec::new();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(IoError::new(dir, e)),
-    };
-    for entry in entries {
-        let entry = entry.at(dir)?;
-        let kind = entry.file_type().at(entry.path())?;
-        if kind.is_dir() {
-            out.extend(walk(&entry.path())?);
-        } else if kind.is_file() {
-            out.push(entry.path());
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// A relative path with `/` separators, as manifests write it.
-fn slashed(rel: &Path) -> String {
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
 
 /// RFC 8493 §2.1.3: in manifests, CR, LF and `%` in a path are percent-encoded.

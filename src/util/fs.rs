@@ -1,6 +1,7 @@
 //! File writing that never leaves a half-written file: write a temporary file next to the
 //! target, flush it to disk (sources; caches are not flushed), then rename it over the target;
-//! and the identity of a file, which says without reading it that it did not change.
+//! and the identity of a file, which says without reading it that it did not change; and the
+//! files under a directory, by relative path.
 
 use std::io::Write;
 use std::path::Path;
@@ -91,4 +92,31 @@ pub(crate) fn now_ns() -> i128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX))
+}
+
+/// The regular files under `dir`, recursively, sorted; none when `dir` does not exist.
+pub(crate) fn files_under(dir: &Path) -> Result<Vec<std::path::PathBuf>, crate::util::IoError> {
+    use crate::util::IoContext;
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(crate::util::IoError::new(dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.at(dir)?;
+        let kind = entry.file_type().at(entry.path())?;
+        if kind.is_dir() {
+            out.extend(files_under(&entry.path())?);
+        } else if kind.is_file() {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A relative path with `/` separators, as URLs, manifests and object keys write it.
+pub(crate) fn slashed(rel: &Path) -> String {
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
 }
