@@ -98,6 +98,7 @@ pub(crate) fn export(
         catalog.episodes.iter().filter(|e| matches!(e.status(now), Status::Published | Status::Scheduled)).collect();
     for ep in &published {
         let mut own = vec![root.join(&ep.source), ep.audio_path.clone()];
+        own.extend(ep.light.iter().map(|l| l.path.clone()));
         own.extend(ep.transcript.iter().map(|t| t.path.clone()));
         own.extend(ep.image.iter().map(|(p, _)| p.clone()));
         for file in own {
@@ -359,6 +360,9 @@ fn episodes_json(catalog: &Catalog, published: &[&crate::catalog::Episode], now:
         summary: String,
         duration_seconds: f64,
         media: Media<'a>,
+        /// The light version, if it has one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        light: Option<Media<'a>>,
         transcript: Option<String>,
         chapters: Option<String>,
         partners: &'a [String],
@@ -381,6 +385,8 @@ fn episodes_json(catalog: &Catalog, published: &[&crate::catalog::Episode], now:
         reason: &'a str,
         media_name: &'a str,
         media_sha256: &'a str,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        renditions: &'a [crate::catalog::ledger::Rendition],
     }
     #[derive(Serialize)]
     struct Retracted<'a> {
@@ -411,6 +417,7 @@ fn episodes_json(catalog: &Catalog, published: &[&crate::catalog::Episode], now:
                 reason: &e.reason,
                 media_name: &e.media_name,
                 media_sha256: &e.media_sha256,
+                renditions: &e.renditions,
             })
             .collect()
     };
@@ -431,6 +438,11 @@ fn episodes_json(catalog: &Catalog, published: &[&crate::catalog::Episode], now:
                     mime: &ep.audio.mime,
                     source_sha256: &ep.audio_sha256,
                 },
+                light: current.and_then(|c| c.rendition(crate::catalog::ledger::LIGHT)).map(|r| Media {
+                    file: format!("media/{}", r.name),
+                    mime: "audio/mpeg",
+                    source_sha256: &r.sha256,
+                }),
                 transcript: ep.transcript.as_ref().map(|_| format!("transcripts/{}.vtt", ep.slug)),
                 chapters: (!ep.chapters.is_empty()).then(|| format!("chapters/{}.chapters.json", ep.slug)),
                 partners: &ep.partners,

@@ -9,7 +9,7 @@ pub mod verify;
 
 use std::path::Path;
 
-use crate::catalog::ledger::{Action, Entry, LEDGER_HEADER, LEDGER_PATH, Ledger};
+use crate::catalog::ledger::{Action, Entry, LEDGER_HEADER, LEDGER_PATH, LIGHT, Ledger, Rendition};
 use crate::catalog::{Catalog, Episode, Status};
 use crate::generate;
 use crate::util::hash::sha256_hex;
@@ -63,6 +63,9 @@ pub enum PublishError {
         "nothing to publish: no draft in episodes/ (to record the changed published episodes: --all --new-version --reason \"…\")"
     )]
     NothingToPublish,
+    /// An episode could not be mastered before its publication.
+    #[error("{0}")]
+    Master(String),
     #[error(transparent)]
     Io(#[from] IoError),
 }
@@ -213,6 +216,16 @@ fn entry_for(
         transcript_sha256: hash(generate::transcript_bytes(ep)),
         chapters_sha256: hash(generate::chapters_bytes(catalog, ep)),
         title: String::new(),
+        renditions: ep
+            .light
+            .iter()
+            .map(|l| Rendition {
+                kind: LIGHT.to_owned(),
+                name: generate::light_media_name(ep, l),
+                length: l.audio.length,
+                sha256: l.sha256.clone(),
+            })
+            .collect(),
     };
     match (ep.status(now), &ep.published, new_version) {
         (Status::Retracted, _, _) => Err(PublishError::Retracted { slug }),
@@ -228,7 +241,11 @@ fn entry_for(
                 && c.source_sha256 == entry.source_sha256
                 && c.media_sha256 == entry.media_sha256
                 && c.transcript_sha256 == entry.transcript_sha256
-                && c.chapters_sha256 == entry.chapters_sha256;
+                && c.chapters_sha256 == entry.chapters_sha256
+                && c.renditions
+                    .iter()
+                    .map(|r| (&r.kind, &r.sha256))
+                    .eq(entry.renditions.iter().map(|r| (&r.kind, &r.sha256)));
             if same {
                 return Err(PublishError::Unchanged { slug });
             }
@@ -238,6 +255,11 @@ fn entry_for(
             // The media keeps its name while its bytes are the same (a rename keeps its URL).
             if c.media_sha256 == entry.media_sha256 {
                 entry.media_name = c.media_name.clone();
+            }
+            for r in &mut entry.renditions {
+                if let Some(old) = c.rendition(&r.kind).filter(|old| old.sha256 == r.sha256) {
+                    r.name = old.name.clone();
+                }
             }
             Ok(entry)
         }

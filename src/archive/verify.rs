@@ -247,7 +247,6 @@ fn episode(root: &Path, source: Option<&Source>, www: Option<&Path>, r: &Record,
         out.found(LEDGER_PATH, e, Found::SourceMissing { guid: r.guid.clone() });
         return;
     };
-    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     match std::fs::read(root.join(&source.md)) {
         Ok(md) if crate::util::hash::sha256_hex(&md) != e.source_sha256 => {
             out.found(&source.md, e, Found::SourceEdited);
@@ -255,10 +254,39 @@ fn episode(root: &Path, source: Option<&Source>, www: Option<&Path>, r: &Record,
         Ok(_) => {}
         Err(err) => out.found(&source.md, e, Found::Unreadable { reason: err.to_string() }),
     }
+    media(root, www, &source.audio, &e.media_name, &e.media_sha256, e, out);
+    for r in &e.renditions {
+        let light = Ok(root.join("episodes").join(crate::catalog::light_name(&source.slug)));
+        media(root, www, &light, &r.name, &r.sha256, e, out);
+    }
+    let Some(www) = www else { return };
+    let published = |name: String, recorded: &str, what: &'static str, out: &mut Checked| {
+        let path = www.join(&name);
+        let now = std::fs::read(&path).ok().map(|b| crate::util::hash::sha256_hex(&b)).unwrap_or_default();
+        if now != recorded {
+            out.found(Path::new("build/current/www").join(name), e, Found::Corrected { what });
+        }
+    };
+    published(format!("transcripts/{}.vtt", source.slug), &e.transcript_sha256, "transcript", out);
+    published(format!("chapters/{}.chapters.json", source.slug), &e.chapters_sha256, "chapters", out);
+}
+
+/// One of the episode's audio files (`audio`, the source; `name`, its copy under www/media):
+/// the source is the bytes recorded (`sha256`), the copy carries its audio, the tags aside.
+fn media(
+    root: &Path,
+    www: Option<&Path>,
+    audio: &Result<PathBuf, String>,
+    name: &str,
+    sha256: &str,
+    e: &Entry,
+    out: &mut Checked,
+) {
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     // The source audio: hashed whole, kept mapped for the comparison with the published copy.
-    let audio = match &source.audio {
-        Err(name) => {
-            out.found(name, e, Found::AudioMissing);
+    let audio = match audio {
+        Err(missing) => {
+            out.found(missing, e, Found::AudioMissing);
             None
         }
         Ok(path) => match map(path) {
@@ -273,24 +301,24 @@ fn episode(root: &Path, source: Option<&Source>, www: Option<&Path>, r: &Record,
             Ok(bytes) => {
                 out.bytes += bytes.len() as u64;
                 let found = crate::util::hash::sha256_hex(&bytes);
-                if found == e.media_sha256 {
+                if found == sha256 {
                     Some(bytes)
                 } else {
-                    out.found(rel(path), e, Found::AudioChanged { found, recorded: e.media_sha256.clone() });
+                    out.found(rel(path), e, Found::AudioChanged { found, recorded: sha256.to_owned() });
                     None
                 }
             }
         },
     };
     let Some(www) = www else { return };
-    let media_rel = Path::new("build/current/www/media").join(&e.media_name);
-    match map(&www.join("media").join(&e.media_name)) {
+    let media_rel = Path::new("build/current/www/media").join(name);
+    match map(&www.join("media").join(name)) {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => out.found(media_rel, e, Found::MediaMissing),
         Err(err) => out.found(media_rel, e, Found::Unreadable { reason: err.to_string() }),
         Ok(published) => {
             out.bytes += published.len() as u64;
             if let Some(audio) = &audio {
-                let ext = Path::new(&e.media_name).extension().map(|x| x.to_string_lossy().to_lowercase());
+                let ext = Path::new(name).extension().map(|x| x.to_string_lossy().to_lowercase());
                 match payload::same(audio, &published, &ext.unwrap_or_default()) {
                     Ok(true) => {}
                     Ok(false) => out.found(media_rel, e, Found::MediaDiffers),
@@ -299,15 +327,6 @@ fn episode(root: &Path, source: Option<&Source>, www: Option<&Path>, r: &Record,
             }
         }
     }
-    let published = |name: String, recorded: &str, what: &'static str, out: &mut Checked| {
-        let path = www.join(&name);
-        let now = std::fs::read(&path).ok().map(|b| crate::util::hash::sha256_hex(&b)).unwrap_or_default();
-        if now != recorded {
-            out.found(Path::new("build/current/www").join(name), e, Found::Corrected { what });
-        }
-    };
-    published(format!("transcripts/{}.vtt", source.slug), &e.transcript_sha256, "transcript", out);
-    published(format!("chapters/{}.chapters.json", source.slug), &e.chapters_sha256, "chapters", out);
 }
 
 /// A retracted episode (`entry`, its retraction): none of its media names is in www.

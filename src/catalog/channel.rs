@@ -343,19 +343,36 @@ pub(crate) fn validate(path: &Path, fm: &FrontMatter<'_>, ch: &ChannelToml, prob
         for (field, value, min, max, unit) in [
             ("mastering.target_lufs", s.target_lufs, -30.0, -10.0, "LUFS"),
             ("mastering.true_peak_db", s.true_peak_db, -9.0, 0.0, "dBTP"),
-            ("mastering.channels", f64::from(s.channels), 1.0, 2.0, ""),
         ] {
             if !(min..=max).contains(&value) {
                 invalid(line, field, &value.to_string(), Expected::Between { min, max, unit });
             }
         }
-        if !crate::media::encode::BITRATES.contains(&s.bitrate_kbps) {
-            let allowed = "8, 16, 24, 32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320";
-            invalid(line, "mastering.bitrate_kbps", &s.bitrate_kbps.to_string(), Expected::OneOf { allowed });
-        }
-        if !crate::media::encode::SAMPLE_RATES.contains(&s.sample_rate) {
-            let allowed = "16000, 22050, 24000, 32000, 44100, 48000";
-            invalid(line, "mastering.sample_rate", &s.sample_rate.to_string(), Expected::OneOf { allowed });
+        // Each format's fields: the main file's, then the light version's.
+        let names = [
+            ("mastering.bitrate_kbps", "mastering.sample_rate", "mastering.channels"),
+            ("mastering.light.bitrate_kbps", "mastering.light.sample_rate", "mastering.light.channels"),
+        ];
+        for ((bitrate, rate, channels), format) in names.into_iter().zip([Some(s.main()), s.light]) {
+            let Some(format) = format else { continue };
+            let known_bitrate = crate::media::encode::BITRATES.contains(&format.bitrate_kbps);
+            let known_rate = crate::media::encode::SAMPLE_RATES.contains(&format.sample_rate);
+            if !known_bitrate {
+                let allowed = "8, 16, 24, 32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320";
+                invalid(line, bitrate, &format.bitrate_kbps.to_string(), Expected::OneOf { allowed });
+            }
+            if !known_rate {
+                let allowed = "16000, 22050, 24000, 32000, 44100, 48000";
+                invalid(line, rate, &format.sample_rate.to_string(), Expected::OneOf { allowed });
+            }
+            if !(1..=2).contains(&format.channels) {
+                let expected = Expected::Between { min: 1.0, max: 2.0, unit: "" };
+                invalid(line, channels, &format.channels.to_string(), expected);
+            }
+            if known_bitrate && known_rate && format.unencodable().is_some() {
+                let allowed = "at 16000 to 24000 Hz, 8 to 160 kbit/s; at 32000 to 48000 Hz, 32 to 320 kbit/s";
+                invalid(line, bitrate, &format.bitrate_kbps.to_string(), Expected::OneOf { allowed });
+            }
         }
     }
     if let Some(size) = &ch.archive_page_size

@@ -46,6 +46,8 @@ pub enum SourceError {
     UnsafePath { value: String, why: PathFault },
     #[error("`.{ext}` audio cannot be published")]
     UnpublishableAudio { ext: String },
+    #[error("the light version `{file}` {why}")]
+    LightVersion { file: String, why: LightFault },
     #[error("invalid file name: `{name}` is not a slug")]
     BadSlug { name: String, suggestion: String },
     #[error("invalid chapter line `{text}`: {why}")]
@@ -286,6 +288,40 @@ impl PathFault {
     }
 }
 
+/// What is wrong with an episode's light version (`<slug>.light.mp3`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LightFault {
+    NotMp3,
+    /// Its duration and the audio's, in seconds, differ by more than a second.
+    OtherLength {
+        light: String,
+        audio: String,
+    },
+}
+
+impl std::fmt::Display for LightFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LightFault::NotMp3 => f.write_str("is not an MP3"),
+            LightFault::OtherLength { light, audio } => {
+                write!(f, "lasts {light}, the audio {audio}: it is not the same recording's")
+            }
+        }
+    }
+}
+
+impl LightFault {
+    fn fr(&self) -> String {
+        match self {
+            LightFault::NotMp3 => "n'est pas un MP3".into(),
+            LightFault::OtherLength { light, audio } => {
+                format!("dure {light}, l'audio {audio} : ce n'est pas le même enregistrement")
+            }
+        }
+    }
+}
+
 /// What is wrong with a line of the chapters block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -424,6 +460,7 @@ impl Diagnostic for SourceError {
             SourceError::AmbiguousAudio { .. } => "source.ambiguous-audio",
             SourceError::UnsafePath { .. } => "source.unsafe-path",
             SourceError::UnpublishableAudio { .. } => "source.unpublishable-audio",
+            SourceError::LightVersion { .. } => "source.light-version",
             SourceError::BadSlug { .. } => "source.bad-slug",
             SourceError::BadChapter { .. } => "source.bad-chapter",
             SourceError::BadTimecode { .. } => "source.bad-timecode",
@@ -472,6 +509,7 @@ impl Diagnostic for SourceError {
             }
             SourceError::UnsafePath { value, why } => format!("chemin refusé `{value}` : {}", why.fr()),
             SourceError::UnpublishableAudio { ext } => format!("un audio `.{ext}` ne peut pas être publié"),
+            SourceError::LightVersion { file, why } => format!("la version légère `{file}` {}", why.fr()),
             SourceError::BadSlug { name, .. } => format!("nom de fichier invalide : `{name}` n'est pas un slug"),
             SourceError::BadChapter { text, why } => format!("ligne de chapitre invalide `{text}` : {}", why.fr()),
             SourceError::BadTimecode { value } => format!("code temporel invalide `{value}`"),
@@ -563,7 +601,10 @@ impl SourceError {
             SourceError::AmbiguousAudio { .. } => "say which one with the `audio` field".into(),
             SourceError::UnsafePath { .. } => "name a file inside episodes/".into(),
             SourceError::UnpublishableAudio { .. } => {
-                "podcast apps take MP3 or M4A: convert it (e.g. `ffmpeg -i in.wav -b:a 128k out.mp3`)".into()
+                "podcast apps take MP3 or M4A: `veillee master SLUG --from FILE` makes the episode's MP3 from it".into()
+            }
+            SourceError::LightVersion { .. } => {
+                "master the episode again (`veillee master SLUG --from RECORDING`), or delete the light version".into()
             }
             SourceError::BadSlug { suggestion, .. } => format!("rename it `{suggestion}`"),
             SourceError::BadChapter { .. } => {
@@ -642,7 +683,10 @@ impl SourceError {
             SourceError::AmbiguousAudio { .. } => "indiquez lequel avec le champ `audio`".into(),
             SourceError::UnsafePath { .. } => "nommez un fichier qui est dans episodes/".into(),
             SourceError::UnpublishableAudio { .. } => {
-                "les applications de podcast lisent le MP3 ou le M4A : convertissez-le (par exemple `ffmpeg -i entree.wav -b:a 128k sortie.mp3`)".into()
+                "les applications de podcast lisent le MP3 ou le M4A : `veillee master SLUG --from FICHIER` en fait le MP3 de l'épisode".into()
+            }
+            SourceError::LightVersion { .. } => {
+                "refaites le mastering de l'épisode (`veillee master SLUG --from ENREGISTREMENT`), ou supprimez la version légère".into()
             }
             SourceError::BadSlug { suggestion, .. } => format!("renommez-le `{suggestion}`"),
             SourceError::BadChapter { .. } => {

@@ -58,6 +58,32 @@ pub struct Entry {
     /// empty in other entries.
     #[serde(default)]
     pub title: String,
+    /// The other files published beside the main media (the light version). Entries written
+    /// before renditions existed have none: their episodes had only the main media.
+    #[serde(default)]
+    pub renditions: Vec<Rendition>,
+}
+
+/// A rendition of the episode's audio besides the main media, as an entry records it: like the
+/// main media, its name under /media/, and the length and SHA-256 of its source file.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rendition {
+    /// What it is: `light`.
+    pub kind: String,
+    pub name: String,
+    pub length: u64,
+    pub sha256: String,
+}
+
+/// The light version's kind.
+pub(crate) const LIGHT: &str = "light";
+
+impl Entry {
+    /// The entry's rendition of `kind`.
+    pub fn rendition(&self, kind: &str) -> Option<&Rendition> {
+        self.renditions.iter().find(|r| r.kind == kind)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +117,8 @@ struct EntryToml {
     chapters_sha256: String,
     #[serde(default)]
     title: String,
+    #[serde(default)]
+    renditions: Vec<Rendition>,
 }
 
 const ENTRY_FIELDS: &[&str] = &[
@@ -107,6 +135,7 @@ const ENTRY_FIELDS: &[&str] = &[
     "transcript_sha256",
     "chapters_sha256",
     "title",
+    "renditions",
 ];
 
 /// A GUID's state, derived from its entries.
@@ -119,7 +148,7 @@ pub struct Record {
     pub current: Entry,
     /// Every slug it was recorded under, oldest first.
     pub slugs: Vec<String>,
-    /// Every media name it was published with, oldest first, with its SHA-256.
+    /// Every media name it was published with (renditions too), oldest first, with its SHA-256.
     pub media: Vec<(String, String)>,
     pub retracted: bool,
 }
@@ -178,6 +207,7 @@ impl Ledger {
                 transcript_sha256: e.transcript_sha256.clone(),
                 chapters_sha256: e.chapters_sha256.clone(),
                 title: e.title.clone(),
+                renditions: e.renditions.clone(),
             });
         }
         if problems.has_errors() {
@@ -202,7 +232,9 @@ impl Ledger {
                             pub_date: e.pub_date,
                             current: e.clone(),
                             slugs: vec![e.slug.clone()],
-                            media: vec![(e.media_name.clone(), e.media_sha256.clone())],
+                            media: std::iter::once((e.media_name.clone(), e.media_sha256.clone()))
+                                .chain(e.renditions.iter().map(|r| (r.name.clone(), r.sha256.clone())))
+                                .collect(),
                             retracted: e.action == Action::Retract,
                         },
                     );
@@ -211,8 +243,12 @@ impl Ledger {
                     if !r.slugs.contains(&e.slug) {
                         r.slugs.push(e.slug.clone());
                     }
-                    if !e.media_name.is_empty() && !r.media.iter().any(|(name, _)| *name == e.media_name) {
-                        r.media.push((e.media_name.clone(), e.media_sha256.clone()));
+                    let files = std::iter::once((&e.media_name, &e.media_sha256))
+                        .chain(e.renditions.iter().map(|r| (&r.name, &r.sha256)));
+                    for (name, sha256) in files {
+                        if !name.is_empty() && !r.media.iter().any(|(n, _)| n == name) {
+                            r.media.push((name.clone(), sha256.clone()));
+                        }
                     }
                     match e.action {
                         Action::Retract => r.retracted = true,
@@ -255,6 +291,24 @@ impl Ledger {
             q(&e.transcript_sha256),
             q(&e.chapters_sha256),
         ) + &if e.title.is_empty() { String::new() } else { format!("title = {}\n", q(&e.title)) }
+            + &if e.renditions.is_empty() {
+                String::new()
+            } else {
+                let each: Vec<String> = e
+                    .renditions
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{{ kind = {}, name = {}, length = {}, sha256 = {} }}",
+                            q(&r.kind),
+                            q(&r.name),
+                            r.length,
+                            q(&r.sha256)
+                        )
+                    })
+                    .collect();
+                format!("renditions = [{}]\n", each.join(", "))
+            }
     }
 }
 

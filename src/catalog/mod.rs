@@ -23,7 +23,9 @@ pub(crate) use channel::{
 };
 pub(crate) use chapters::Chapter;
 pub(crate) use cover::Cover;
-pub use error::{ChapterFault, Expected, ImageFault, ImageUse, MediaChange, PathFault, RefKind, SourceError};
+pub use error::{
+    ChapterFault, Expected, ImageFault, ImageUse, LightFault, MediaChange, PathFault, RefKind, SourceError,
+};
 pub(crate) use load::{AUDIO_EXTENSIONS, LoadOptions, MAX_TITLE, episode_speakers};
 pub use schema::TerritoryKind;
 pub(crate) use schema::{EpisodeType, Person, TerritoryToml};
@@ -130,12 +132,28 @@ pub(crate) struct Episode {
     pub transcript: Option<EpisodeTranscript>,
     /// SHA-256 of the audio source file.
     pub audio_sha256: String,
+    /// The light version (`episodes/<slug>.light.mp3`), if it has one.
+    pub light: Option<Light>,
     /// What the ledger says of it; `None` for a draft.
     pub published: Option<Published>,
     /// Changes whenever a source of the episode does (text, audio, transcript, image).
     pub digest: String,
     /// The notes as sanitized HTML, made once for the feed and the page.
     pub rendered_notes: std::sync::OnceLock<crate::markdown::Notes>,
+}
+
+/// An episode's light version: a low-bit-rate MP3 of the same audio, offered beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Light {
+    /// The file (absolute).
+    pub path: PathBuf,
+    pub audio: AudioFacts,
+    pub sha256: String,
+}
+
+/// The file name of the light version of the episode `slug`, next to its audio in episodes/.
+pub(crate) fn light_name(slug: &str) -> String {
+    format!("{slug}.light.mp3")
 }
 
 /// A published episode's ledger facts.
@@ -352,14 +370,25 @@ impl Catalog {
         let mut problems = Problems::default();
         for ep in &self.episodes {
             let Some(p) = ep.published.as_ref().filter(|p| !p.retracted) else { continue };
-            if ep.audio_sha256 != p.current.media_sha256 {
-                let audio = ep.audio_path.strip_prefix(&self.root).unwrap_or(&ep.audio_path);
+            let recorded_light = p.current.rendition(ledger::LIGHT).map(|r| r.sha256.as_str());
+            let changes = [
+                (Some((&ep.audio_path, ep.audio_sha256.as_str())), Some(p.current.media_sha256.as_str())),
+                (ep.light.as_ref().map(|l| (&l.path, l.sha256.as_str())), recorded_light),
+            ];
+            for (now, published) in changes {
+                if now.map(|(_, sha)| sha) == published {
+                    continue;
+                }
+                let light = self.root.join("episodes").join(light_name(&ep.slug));
+                let (path, sha256) = now.unwrap_or((&light, "none"));
+                let audio = path.strip_prefix(&self.root).unwrap_or(path);
+                let published = published.unwrap_or("none");
                 let changed = SourceError::PublishedMediaChanged(Box::new(MediaChange {
                     slug: ep.slug.clone(),
                     audio: audio.display().to_string(),
-                    sha256: ep.audio_sha256[..12].to_owned(),
+                    sha256: sha256[..sha256.len().min(12)].to_owned(),
                     published_on: p.current.recorded_at.strftime("%Y-%m-%d").to_string(),
-                    published_sha256: p.current.media_sha256[..p.current.media_sha256.len().min(12)].to_owned(),
+                    published_sha256: published[..published.len().min(12)].to_owned(),
                 }));
                 problems.push(Problem::error(&ep.source, Position::File, changed));
             }

@@ -226,18 +226,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Master { slug, from } => {
             let done = project(root)?.master(&slug, &from).map_err(|e| CliError::Work(e.to_string()))?;
-            let m = &done.mastered;
-            outln(format_args!(
-                "wrote {}: {:.1} LUFS, true peak {:.1} dBTP (the recording: {:.1} LUFS, {:.1} dBTP; gain {:+.1} dB), {} ({} bytes)",
-                done.audio.display(),
-                m.after.integrated_lufs,
-                m.after.true_peak_dbtp,
-                m.before.integrated_lufs,
-                m.before.true_peak_dbtp,
-                m.gain_db,
-                done.settings,
-                m.mp3.len()
-            ))?;
+            mastered(&done)?;
             if done.published {
                 outln(format_args!(
                     "{slug} is published: record its new audio with `veillee publish {slug} --new-version --reason \"mastered\"`"
@@ -362,8 +351,40 @@ fn check(project: &Project) -> Result<(), CliError> {
     outln(report)
 }
 
+/// What `master` wrote, and the levels before and after.
+fn mastered(done: &veillee::project::MasterReport) -> Result<(), CliError> {
+    let m = &done.mastered;
+    outln(format_args!(
+        "wrote {}: {:.1} LUFS, true peak {:.1} dBTP (the recording: {:.1} LUFS, {:.1} dBTP; gain {:+.1} dB), aimed at {} LUFS, {} dBTP, {} ({} bytes)",
+        done.audio.display(),
+        m.main.after.integrated_lufs,
+        m.main.after.true_peak_dbtp,
+        m.before.integrated_lufs,
+        m.before.true_peak_dbtp,
+        m.main.gain_db,
+        done.settings.target_lufs,
+        done.settings.true_peak_db,
+        m.main.format,
+        m.main.mp3.len()
+    ))?;
+    if let (Some(path), Some(l)) = (&done.light, &m.light) {
+        outln(format_args!(
+            "wrote {} (the light version): {:.1} LUFS, true peak {:.1} dBTP, {} ({} bytes)",
+            path.display(),
+            l.after.integrated_lufs,
+            l.after.true_peak_dbtp,
+            l.format,
+            l.mp3.len()
+        ))?;
+    }
+    Ok(())
+}
+
 fn publish(project: &Project, options: &PublishOptions) -> Result<(), CliError> {
     let done = project.publish(options)?;
+    for m in &done.mastered {
+        mastered(m)?;
+    }
     for e in &done.entries {
         outln(format_args!(
             "{} {} ({}): {}, out on {}",

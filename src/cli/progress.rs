@@ -53,11 +53,11 @@ impl Observer for Bar {
     fn add(&self, n: u64) {
         if let Some(bar) = self.current().as_ref() {
             if bar.length() == Some(0) {
-                // Downloads count bytes.
-                let template = if bar.message() == "download" {
-                    "{msg:>6} [{bar:32}] {bytes}/{total_bytes} {bytes_per_sec} {elapsed}"
-                } else {
-                    "{msg:>6} [{bar:32}] {pos}/{len} {elapsed}"
+                // Downloads and decoding count bytes; encoding counts samples, shown as a share.
+                let template = match bar.message().as_str() {
+                    "download" | "decode" => "{msg:>6} [{bar:32}] {bytes}/{total_bytes} {bytes_per_sec} {elapsed}",
+                    "encode" => "{msg:>6} [{bar:32}] {percent}% {elapsed} (about {eta} left)",
+                    _ => "{msg:>6} [{bar:32}] {pos}/{len} {elapsed}",
                 };
                 let style = ProgressStyle::with_template(template).expect("a valid template");
                 bar.set_style(style.progress_chars("=> "));

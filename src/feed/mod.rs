@@ -43,6 +43,22 @@ pub(crate) struct Item<'a> {
     pub has_chapters: bool,
     /// `images/` name of the episode's own image, if it has one.
     pub image_name: Option<String>,
+    /// The light version, if it has one.
+    pub light: Option<LightItem>,
+}
+
+/// An episode's light version, as published: a tagged copy like the main MP3.
+#[derive(Debug, Clone)]
+pub(crate) struct LightItem {
+    /// `<slug>.<hash8>.light.mp3` under `/media/`.
+    pub media_name: String,
+    pub media_length: u64,
+    /// The digest of its tag (the main MP3's).
+    pub tag_digest: String,
+    /// The tagged copy's Subresource Integrity hash, `sha256-…`.
+    pub sri: String,
+    /// Bits per second.
+    pub bitrate: u64,
 }
 
 /// Everything the feed is made from.
@@ -268,6 +284,33 @@ fn write_feed<B: AsRef<[u8]>>(input: &FeedInput<'_>, items: &[B]) -> io::Result<
     Ok(x.finish())
 }
 
+/// A bit rate measured over the file (95,999 bit/s) as its encoder's nominal one (96,000).
+pub(crate) fn nominal_bitrate(bits_per_second: u64) -> u64 {
+    (bits_per_second + 500) / 1000 * 1000
+}
+
+/// The light version as a `podcast:alternateEnclosure` (its SRI hash as `podcast:integrity`),
+/// after the main file's own (`default`, the enclosure's URL): an app that reads the tag offers
+/// the choice.
+fn alternate_enclosures(x: &mut Xml, urls: &Urls, item: &Item<'_>, light: &LightItem) -> io::Result<()> {
+    let ep = item.episode;
+    let (length, bitrate) = (item.media_length.to_string(), nominal_bitrate(ep.audio.bitrate).to_string());
+    let mut attrs = vec![("type", ep.audio.mime.as_str()), ("length", &length)];
+    if ep.audio.bitrate > 0 {
+        attrs.push(("bitrate", &bitrate));
+    }
+    attrs.extend([("default", "true"), ("title", "Standard")]);
+    x.open("podcast:alternateEnclosure", &attrs)?;
+    x.empty("podcast:source", &[("uri", &urls.media(&item.media_name))])?;
+    x.close("podcast:alternateEnclosure")?;
+    let (length, bitrate) = (light.media_length.to_string(), light.bitrate.to_string());
+    let attrs = [("type", "audio/mpeg"), ("length", &length), ("bitrate", &bitrate), ("title", "Version légère")];
+    x.open("podcast:alternateEnclosure", &attrs)?;
+    x.empty("podcast:source", &[("uri", &urls.media(&light.media_name))])?;
+    x.empty("podcast:integrity", &[("type", "sri"), ("value", &light.sri)])?;
+    x.close("podcast:alternateEnclosure")
+}
+
 fn render_item(x: &mut Xml, input: &FeedInput<'_>, item: &Item<'_>) -> io::Result<()> {
     let ep = item.episode;
     let ch = &input.catalog.channel;
@@ -285,6 +328,9 @@ fn render_item(x: &mut Xml, input: &FeedInput<'_>, item: &Item<'_>) -> io::Resul
     x.cdata("content:encoded", &content.concat())?;
     let length = item.media_length.to_string();
     x.empty("enclosure", &[("url", &urls.media(&item.media_name)), ("length", &length), ("type", &ep.audio.mime)])?;
+    if let Some(light) = &item.light {
+        alternate_enclosures(x, urls, item, light)?;
+    }
     x.text("itunes:title", &title)?;
     let author = item_author(input.catalog, ep);
     x.text("itunes:author", &author)?;

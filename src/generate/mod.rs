@@ -46,8 +46,9 @@ pub(crate) struct Options {
     pub preview: bool,
     /// Where the feed's items are kept between runs (`None`: every item rendered).
     pub feed_cache: Option<PathBuf>,
-    /// Where the cover made for MP3 tags is kept (`None`: made at every build).
-    pub tag_cache: Option<PathBuf>,
+    /// `.veillee/cache`: where the cover made for MP3 tags (`tag-cover/`) and the SRI hashes of
+    /// tagged light versions (`sri/`) are kept (`None`: made at every build).
+    pub cache: Option<PathBuf>,
     /// Where tagged M4A copies are made while planning (`build/stage-<pid>`), removed after.
     pub stage_dir: Option<PathBuf>,
 }
@@ -314,6 +315,11 @@ pub(crate) fn preview(root: &Path, catalog: &Catalog, options: &Options) -> Resu
 /// addressed, so a URL never changes meaning).
 pub(crate) fn media_name(ep: &Episode) -> String {
     format!("{}.{}.{}", ep.slug, &ep.audio.blake3[..8], ep.audio.extension)
+}
+
+/// The name under /media/ of the light version `light` of `ep`, as [`media_name`].
+pub(crate) fn light_media_name(ep: &Episode, light: &crate::catalog::Light) -> String {
+    format!("{}.{}.light.mp3", ep.slug, &light.audio.blake3[..8])
 }
 
 /// The published WebVTT: written anew rather than copied, speaker labels become names, text is

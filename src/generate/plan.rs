@@ -11,7 +11,7 @@ use std::path::Path;
 use super::generation::Manifest;
 use super::{Content, GenerateError, Generation, Options, chapters_bytes, media_name, transcript_output};
 use crate::catalog::{Catalog, Status};
-use crate::feed::{FeedHead, FeedInput, Item, Paging, Scope};
+use crate::feed::{FeedHead, FeedInput, Item, LightItem, Paging, Scope};
 use crate::media::tag;
 use crate::search;
 use crate::site::{self, Site, SiteInput};
@@ -249,8 +249,8 @@ fn stage_copy(
 /// How an output is made.
 enum Job {
     Ready(Content),
-    /// The published copy of an item's MP3, with our tag.
-    Tagged(usize),
+    /// The published copy of an item's MP3 (its light version's if `true`), with our tag.
+    Tagged(usize, bool),
     Feed(FeedJob),
     Index,
     Episode(usize),
@@ -346,9 +346,13 @@ fn items<'a>(
                 }
             }
         });
+    let lights = crate::util::par::map(&shown, |ep| match (&ep.light, tagging) {
+        (Some(light), Some(t)) => light_item(catalog, options, t, ep, light).map(Some),
+        _ => Ok(None),
+    });
     let mut staged = BTreeMap::new();
     let mut items = Vec::with_capacity(shown.len());
-    for (i, (ep, tag)) in shown.into_iter().zip(tags).enumerate() {
+    for (i, ((ep, tag), light)) in shown.into_iter().zip(tags).zip(lights).enumerate() {
         let tag = tag?;
         let media_length = tag.as_ref().map_or(ep.audio.length, |(_, length, _)| *length);
         let tag_digest = tag.map(|(digest, _, file)| {
@@ -366,15 +370,64 @@ fn items<'a>(
             has_transcript: ep.transcript.is_some(),
             has_chapters: !ep.chapters.is_empty(),
             image_name: ep.image.as_ref().map(|(_, c)| format!("{}.{}.{}", ep.slug, c.hash8, c.format.extension())),
+            light: light?,
         });
     }
     Ok((items, staged))
 }
 
+/// The light version of `ep` as the feed and the page offer it: its name (the ledger's while its
+/// bytes are the ones recorded), the length of its tagged copy (the same tag as the main MP3's,
+/// in front of its frames) and that copy's SRI hash, kept in `sri/` under the cache by what
+/// makes the copy.
+fn light_item(
+    catalog: &Catalog,
+    options: &Options,
+    tagging: &Tagging,
+    ep: &crate::catalog::Episode,
+    light: &crate::catalog::Light,
+) -> Result<LightItem, GenerateError> {
+    let recorded = ep.published.as_ref().and_then(|p| p.current.rendition(crate::catalog::ledger::LIGHT));
+    let media_name = recorded
+        .filter(|r| r.sha256 == light.sha256)
+        .map_or_else(|| super::light_media_name(ep, light), |r| r.name.clone());
+    let (tag_digest, tag_len) = tagging.measure(catalog, ep)?;
+    let audio = light.audio.audio_start..light.audio.audio_end;
+    let range = format!("{}-{}", audio.start, audio.end);
+    let cached = options
+        .cache
+        .as_ref()
+        .map(|c| c.join("sri").join(key(["light-sri", TAG_VERSION, &light.audio.blake3, &tag_digest, &range])));
+    let known = cached.as_deref().and_then(|p| std::fs::read_to_string(p).ok()).filter(|v| v.starts_with("sha256-"));
+    let sri = match known {
+        Some(sri) => sri,
+        None => {
+            let tag = tagging.tag(catalog, ep)?;
+            let bytes = std::fs::read(&light.path).at(&light.path)?;
+            if crate::util::hash::blake3_hex(&bytes) != light.audio.blake3 || bytes.len() < audio.end as usize {
+                return Err(GenerateError::SourceChanged(light.path.clone()));
+            }
+            let sri = crate::util::hash::sri_sha256(&[&tag, &bytes[audio.start as usize..audio.end as usize]]);
+            if let Some(p) = &cached {
+                // The cache only saves time: failing to write it is not an error.
+                let _ = crate::util::fs::write_cache(p, sri.as_bytes());
+            }
+            sri
+        }
+    };
+    Ok(LightItem {
+        media_name,
+        media_length: tag_len + audio.end - audio.start,
+        tag_digest,
+        sri,
+        bitrate: crate::feed::nominal_bitrate(light.audio.bitrate),
+    })
+}
+
 /// The tagging of a build's MP3s, if it shows any.
 fn tagging(catalog: &Catalog, options: &Options) -> Result<Option<Tagging>, GenerateError> {
-    if catalog.episodes.iter().any(is_tagged) {
-        Tagging::new(catalog, options.tag_cache.as_deref()).map(Some)
+    if catalog.episodes.iter().any(|e| is_tagged(e) || e.light.is_some()) {
+        Tagging::new(catalog, options.cache.as_ref().map(|c| c.join("tag-cover")).as_deref()).map(Some)
     } else {
         Ok(None)
     }
@@ -519,7 +572,13 @@ fn item_keys(items: &[Item<'_>]) -> Vec<String> {
             let published = e.published.as_ref().map(|p| format!("{}\0{}", p.pub_date, p.old_slugs.join(" ")));
             let date = e.pub_date().to_string();
             // The published audio's length is in the feed and on the page: a re-tag changes it.
-            let media = format!("{}\0{}", i.media_length, i.tag_digest.as_deref().unwrap_or(""));
+            let light = i.light.as_ref().map(|l| format!("{}\0{}\0{}", l.media_name, l.media_length, l.sri));
+            let media = format!(
+                "{}\0{}\0{}",
+                i.media_length,
+                i.tag_digest.as_deref().unwrap_or(""),
+                light.as_deref().unwrap_or("")
+            );
             key([e.digest.as_str(), &e.slug, &i.media_name, &date, published.as_deref().unwrap_or("draft"), &media])
         })
         .collect()
@@ -583,11 +642,16 @@ pub(crate) fn render<R>(
                 // The audio range and the length too: a probe that finds the frames elsewhere
                 // (another version of it) must tag again, never keep a copy of another length.
                 let range = format!("{}-{}-{}", ep.audio.audio_start, ep.audio.audio_end, item.media_length);
-                (key(["tagged", TAG_VERSION, &ep.audio.blake3, digest, &range]), Job::Tagged(i))
+                (key(["tagged", TAG_VERSION, &ep.audio.blake3, digest, &range]), Job::Tagged(i, false))
             }
             None => file(&ep.audio_path, Some(ep.audio.blake3.clone()))?,
         };
         jobs.insert(format!("media/{}", item.media_name), media);
+        if let (Some(light), Some(facts)) = (&item.light, &ep.light) {
+            let range = format!("{}-{}-{}", facts.audio.audio_start, facts.audio.audio_end, light.media_length);
+            let light_key = key(["tagged", TAG_VERSION, &facts.audio.blake3, &light.tag_digest, &range]);
+            jobs.insert(format!("media/{}", light.media_name), (light_key, Job::Tagged(i, true)));
+        }
         if let (Some((path, _)), Some(name)) = (&ep.image, &item.image_name) {
             jobs.insert(format!("images/{name}"), file(path, None)?);
         }
@@ -730,9 +794,9 @@ pub(crate) fn render<R>(
             Job::Ready(content) if unchanged && !matches!(content, Content::Inherited) => Content::Unchanged,
             Job::Ready(content) => content,
             _ if unchanged => Content::Unchanged,
-            Job::Tagged(i) => {
+            Job::Tagged(i, light) => {
                 out.rendered.push(path.clone());
-                to_tag.push(i);
+                to_tag.push((i, light));
                 Content::Tagged(to_tag.len() - 1)
             }
             job => {
@@ -766,7 +830,7 @@ pub(crate) fn render<R>(
     let render_one = |n: usize| -> Result<Vec<u8>, GenerateError> {
         let site = || site.as_ref().ok_or_else(|| GenerateError::Invariant("a page to render, no theme loaded".into()));
         Ok(match &todo[n] {
-            Job::Ready(_) | Job::Tagged(_) => unreachable!("ready and tagged outputs are not rendered"),
+            Job::Ready(_) | Job::Tagged(..) => unreachable!("ready and tagged outputs are not rendered"),
             Job::Feed(which) => render_feed(catalog, &urls, &items, &feed_keys, &cover_name, which, options),
             Job::Index => site()?.index()?,
             Job::Episode(i) => site()?.episode(&items[*i])?,
@@ -792,18 +856,24 @@ pub(crate) fn render<R>(
     };
     let docs = |i: usize| search::EpisodeDocs::of(catalog, items[i].episode);
     let tagged = |n: usize| -> Result<TaggedCopy, GenerateError> {
-        let item = &items[to_tag[n]];
+        let (i, light) = to_tag[n];
+        let item = &items[i];
         let ep = item.episode;
         let tagging = tagging.as_ref().ok_or_else(|| GenerateError::Invariant("an MP3 to tag, no cover".into()))?;
+        let (path, audio, name, length) = match (light, &ep.light, &item.light) {
+            (false, _, _) => (&ep.audio_path, &ep.audio, &item.media_name, item.media_length),
+            (true, Some(facts), Some(l)) => (&facts.path, &facts.audio, &l.media_name, l.media_length),
+            (true, _, _) => return Err(GenerateError::Invariant(format!("{}: no light version to tag", ep.slug))),
+        };
         let copy = TaggedCopy {
-            src: ep.audio_path.clone(),
-            src_blake3: ep.audio.blake3.clone(),
+            src: path.clone(),
+            src_blake3: audio.blake3.clone(),
             tag: tagging.tag(catalog, ep)?,
-            audio: ep.audio.audio_start..ep.audio.audio_end,
+            audio: audio.audio_start..audio.audio_end,
         };
         // The feed and the page already gave its length.
-        if copy.tag.len() as u64 + copy.audio.end - copy.audio.start != item.media_length {
-            return Err(GenerateError::Invariant(format!("the tag of {} is not the length planned", item.media_name)));
+        if copy.tag.len() as u64 + copy.audio.end - copy.audio.start != length {
+            return Err(GenerateError::Invariant(format!("the tag of {name} is not the length planned")));
         }
         Ok(copy)
     };

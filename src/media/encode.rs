@@ -23,11 +23,73 @@ pub struct Settings {
     pub bitrate_kbps: u32,
     pub channels: u8,
     pub sample_rate: u32,
+    /// The light version's format, if the show offers one (at the same loudness and ceiling).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub light: Option<Format>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { target_lufs: -16.0, true_peak_db: -1.0, bitrate_kbps: 96, channels: 1, sample_rate: 44_100 }
+        Settings {
+            target_lufs: -16.0,
+            true_peak_db: -1.0,
+            bitrate_kbps: 96,
+            channels: 1,
+            sample_rate: 44_100,
+            light: None,
+        }
+    }
+}
+
+impl Settings {
+    /// The main file's format.
+    pub fn main(&self) -> Format {
+        Format { bitrate_kbps: self.bitrate_kbps, channels: self.channels, sample_rate: self.sample_rate }
+    }
+}
+
+/// An MP3's format: `[mastering]`'s own, or its `light = { … }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Format {
+    pub bitrate_kbps: u32,
+    pub channels: u8,
+    pub sample_rate: u32,
+}
+
+impl Default for Format {
+    /// The light version's: mono 32 kbit/s at 22,050 Hz (14 MB an hour), which every app plays.
+    fn default() -> Self {
+        Format { bitrate_kbps: 32, channels: 1, sample_rate: 22_050 }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = if self.channels > 1 { "s" } else { "" };
+        write!(f, "{} kbit/s, {} channel{s}, {} Hz", self.bitrate_kbps, self.channels, self.sample_rate)
+    }
+}
+
+impl Format {
+    /// Why LAME cannot encode this format, if it cannot: MPEG-2 (16 to 24 kHz) goes up to
+    /// 160 kbit/s, MPEG-1 (32 to 48 kHz) starts at 32.
+    pub fn unencodable(&self) -> Option<String> {
+        if !BITRATES.contains(&self.bitrate_kbps) {
+            return Some(format!("{} kbit/s is not an MP3 bit rate", self.bitrate_kbps));
+        }
+        if !SAMPLE_RATES.contains(&self.sample_rate) {
+            return Some(format!("{} Hz is not an MP3 sample rate", self.sample_rate));
+        }
+        match (self.sample_rate <= 24_000, self.bitrate_kbps) {
+            (true, kbps) if kbps > 160 => {
+                Some(format!("at {} Hz an MP3 goes up to 160 kbit/s, not {kbps}", self.sample_rate))
+            }
+            (false, kbps) if kbps < 32 => {
+                Some(format!("at {} Hz an MP3 starts at 32 kbit/s, not {kbps}", self.sample_rate))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -38,16 +100,11 @@ pub const SAMPLE_RATES: [u32; 6] = [22_050, 24_000, 32_000, 44_100, 48_000, 16_0
 
 impl std::fmt::Display for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} LUFS, {} dBTP, {} kbit/s, {} channel{}, {} Hz",
-            self.target_lufs,
-            self.true_peak_db,
-            self.bitrate_kbps,
-            self.channels,
-            if self.channels > 1 { "s" } else { "" },
-            self.sample_rate
-        )
+        write!(f, "{} LUFS, {} dBTP, {}", self.target_lufs, self.true_peak_db, self.main())?;
+        match &self.light {
+            Some(light) => write!(f, "; light version {light}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -60,6 +117,8 @@ pub enum EncodeError {
     Silence,
     #[error("{0} kbit/s is not an MP3 bit rate LAME offers (8 to 320, as 32, 64, 96, 128…)")]
     Bitrate(u32),
+    #[error("{0}")]
+    Format(String),
     #[error("the encoder refused: {0}")]
     Encoder(String),
     #[error("the resampler refused: {0}")]
@@ -73,11 +132,21 @@ pub struct Level {
     pub true_peak_dbtp: f64,
 }
 
-/// A mastered recording.
+/// A mastered recording: the main MP3, and the light one if the settings ask for it.
 #[derive(Debug, Clone)]
 pub struct Mastered {
-    pub mp3: Vec<u8>,
+    /// The recording's level.
     pub before: Level,
+    pub main: Rendered,
+    pub light: Option<Rendered>,
+}
+
+/// One MP3 made from the recording.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub mp3: Vec<u8>,
+    pub format: Format,
+    /// Its level, measured on the MP3.
     pub after: Level,
     /// Frames of the recording, resampled to the output rate (what the MP3 must play).
     pub frames: u64,
@@ -86,27 +155,61 @@ pub struct Mastered {
 }
 
 /// Decoded audio, interleaved.
+#[derive(Clone)]
 struct Pcm {
     rate: u32,
     channels: usize,
     samples: Vec<f32>,
 }
 
-/// Masters the recording `bytes` (`ext` a hint) at `settings`.
+/// Masters the recording `bytes` (`ext` a hint) at `settings`: decoded once, then the main MP3
+/// and the light one made side by side, one on each core.
 pub fn master(bytes: &[u8], ext: Option<&str>, settings: &Settings) -> Result<Mastered, EncodeError> {
+    for format in std::iter::once(settings.main()).chain(settings.light) {
+        if let Some(why) = format.unencodable() {
+            return Err(EncodeError::Format(why));
+        }
+    }
+    let step = crate::util::progress::step("decode");
     let pcm = decode(bytes, ext)?;
+    drop(step);
     let before = level(&pcm.samples, pcm.channels, pcm.rate).ok_or(EncodeError::Silence)?;
-    let pcm = downmix(pcm, usize::from(settings.channels.max(1)));
-    let pcm = resample(pcm, settings.sample_rate)?;
+    let _step = crate::util::progress::step("encode");
+    let pcm = &pcm;
+    let (main, light) = std::thread::scope(|s| {
+        let light = settings.light.map(|format| s.spawn(move || render(pcm, format, settings)));
+        let main = render(pcm, settings.main(), settings);
+        let light = light.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        (main, light)
+    });
+    Ok(Mastered { before, main: main?, light: light.transpose()? })
+}
+
+/// One MP3 of `pcm` in `format`, at the loudness and under the ceiling of `settings`.
+fn render(pcm: &Pcm, format: Format, settings: &Settings) -> Result<Rendered, EncodeError> {
+    let pcm = downmix(pcm, usize::from(format.channels.max(1)));
+    let pcm = resample(pcm, format.sample_rate)?;
     let frames = (pcm.samples.len() / pcm.channels) as u64;
+    // Each pass through the encoder is counted; a pass again adds to the bar.
+    crate::util::progress::add(pcm.samples.len());
     let now = level(&pcm.samples, pcm.channels, pcm.rate).ok_or(EncodeError::Silence)?;
     let mut gain_db = settings.target_lufs - now.integrated_lufs;
+    // The gain of the first pass, the limiter's share given back.
+    let mut first_gain = None;
+    // What the loudness may miss the target by when no pass lands within 0.2 LU: the main file's
+    // half a LU (what a listener cannot hear), a light version's one, its encoder's low-pass and
+    // overshoot being coarser.
+    let tolerance = if format == settings.main() { 0.5 } else { 1.0 };
+    let mut best = None;
     // The limiter's sample ceiling starts under the true-peak one (the peaks between samples and
     // the encoder's overshoot), and goes down by what the encoded file still exceeds.
     let mut margin = 1.0;
     // What the encoder takes off the loudness, aimed above by as much.
     let mut encoder_loss = 0.0;
-    for _ in 0..6 {
+    for pass in 0..6 {
+        if pass > 0 {
+            crate::util::progress::add(pcm.samples.len());
+        }
         let ceiling = 10f32.powf((settings.true_peak_db - margin) as f32 / 20.0);
         // What the limiter takes off the loudness is given back by the gain, a few times over.
         let mut limited = Vec::new();
@@ -121,28 +224,49 @@ pub fn master(bytes: &[u8], ext: Option<&str>, settings: &Settings) -> Result<Ma
             }
             gain_db += short;
         }
-        let mp3 = encode(&limited, pcm.channels, pcm.rate, settings.bitrate_kbps)?;
+        let mp3 = encode(&limited, pcm.channels, pcm.rate, format.bitrate_kbps)?;
         let measured = super::loudness::measure(&mp3, Some("mp3")).map_err(|(_, e)| EncodeError::Audio(e))?;
         let after = Level {
             integrated_lufs: measured.integrated_lufs.unwrap_or(f64::NEG_INFINITY),
             true_peak_dbtp: measured.true_peak_dbtp.unwrap_or(f64::NEG_INFINITY),
         };
         let over = after.true_peak_dbtp - settings.true_peak_db;
+        let first_gain = *first_gain.get_or_insert(gain_db);
         // The encoder's low-pass takes some loudness off (more at low bit rates): given back.
         let short = settings.target_lufs - after.integrated_lufs;
         if over <= 0.0 && short.abs() <= 0.2 {
-            return Ok(Mastered { mp3, before, after, frames, gain_db });
+            return Ok(Rendered { mp3, format, after, frames, gain_db });
+        }
+        if over <= 0.0
+            && short.abs() <= tolerance
+            && best.as_ref().is_none_or(|b: &Rendered| short.abs() < b.short(settings))
+        {
+            best = Some(Rendered { mp3, format, after, frames, gain_db });
         }
         if over > 0.0 {
             margin += over + 0.1;
         } else {
             encoder_loss += short;
         }
+        // At a low bit rate, more loudness asks for more limiting, which the encoder's overshoot
+        // answers with higher peaks: past 6 dB more than the first gain, it only gets worse.
+        if gain_db > first_gain + 6.0 {
+            break;
+        }
     }
-    Err(EncodeError::Encoder(format!(
-        "the MP3 stays away from {} LUFS or above {} dBTP after six tries",
-        settings.target_lufs, settings.true_peak_db
-    )))
+    best.ok_or_else(|| {
+        EncodeError::Encoder(format!(
+            "the {} MP3 stays away from {} LUFS or above {} dBTP after six tries",
+            format, settings.target_lufs, settings.true_peak_db
+        ))
+    })
+}
+
+impl Rendered {
+    /// How far below (or above) the target it is, in LU.
+    fn short(&self, settings: &Settings) -> f64 {
+        (settings.target_lufs - self.after.integrated_lufs).abs()
+    }
 }
 
 /// Decodes a whole file (its default audio track).
@@ -157,6 +281,7 @@ fn decode(bytes: &[u8], ext: Option<&str>) -> Result<Pcm, EncodeError> {
         .make_audio_decoder(params, &AudioDecoderOptions::default())
         .map_err(|_| ProbeError::NoDecoder { codec: super::probe::codec_label(params.codec) })?;
     let track_id = track.id;
+    crate::util::progress::add(bytes.len());
     let mut pcm = Pcm { rate: 0, channels: 0, samples: Vec::new() };
     loop {
         let packet = match format.next_packet() {
@@ -164,6 +289,7 @@ fn decode(bytes: &[u8], ext: Option<&str>) -> Result<Pcm, EncodeError> {
             Ok(None) => break,
             Err(e) => return Err(ProbeError::Damaged { reason: format!("it stops midway: {e}") }.into()),
         };
+        crate::util::progress::advance(packet.data.len());
         if packet.track_id != track_id {
             continue;
         }
@@ -205,9 +331,9 @@ fn level(samples: &[f32], channels: usize, rate: u32) -> Option<Level> {
 
 /// Fewer channels: 5.1 (L R C LFE Ls Rs) to stereo by ITU-R BS.775 (centre and surrounds at
 /// −3 dB, the LFE left out), then stereo (or more) to mono by the mean.
-fn downmix(pcm: Pcm, channels: usize) -> Pcm {
+fn downmix(pcm: &Pcm, channels: usize) -> std::borrow::Cow<'_, Pcm> {
     if pcm.channels <= channels {
-        return pcm;
+        return std::borrow::Cow::Borrowed(pcm);
     }
     let k = std::f32::consts::FRAC_1_SQRT_2;
     let frames = pcm.samples.chunks_exact(pcm.channels);
@@ -222,11 +348,11 @@ fn downmix(pcm: Pcm, channels: usize) -> Pcm {
         // Any other count to stereo: the first two channels.
         (true, _) => pcm.samples.chunks_exact(pcm.channels).flat_map(|f| [f[0], f[1]]).collect(),
     };
-    Pcm { rate: pcm.rate, channels, samples }
+    std::borrow::Cow::Owned(Pcm { rate: pcm.rate, channels, samples })
 }
 
 /// The same audio at `rate` (rubato's FFT resampler; its delay trimmed, the length exact).
-fn resample(pcm: Pcm, rate: u32) -> Result<Pcm, EncodeError> {
+fn resample(pcm: std::borrow::Cow<'_, Pcm>, rate: u32) -> Result<std::borrow::Cow<'_, Pcm>, EncodeError> {
     if pcm.rate == rate {
         return Ok(pcm);
     }
@@ -238,7 +364,7 @@ fn resample(pcm: Pcm, rate: u32) -> Result<Pcm, EncodeError> {
     let input = rubato::audioadapter_buffers::direct::InterleavedSlice::new(&pcm.samples, pcm.channels, frames)
         .map_err(|e| err(&e))?;
     let out = resampler.process_all(&input, frames, None).map_err(|e| err(&e))?;
-    Ok(Pcm { rate, channels: pcm.channels, samples: out.take_data() })
+    Ok(std::borrow::Cow::Owned(Pcm { rate, channels: pcm.channels, samples: out.take_data() }))
 }
 
 /// A look-ahead peak limiter: no sample above `ceiling`. The gain needed at each sample is held
@@ -329,6 +455,7 @@ fn encode(samples: &[f32], channels: usize, rate: u32, kbps: u32) -> Result<Vec<
         .map_err(|e| err(&e))?;
         // SAFETY: the encoder initialized `written` bytes of the spare capacity.
         unsafe { out.set_len(out.len() + written) };
+        crate::util::progress::advance(chunk.len());
     }
     out.reserve(7200);
     let written = encoder.flush::<FlushNoGap>(out.spare_capacity_mut()).map_err(|e| err(&e))?;

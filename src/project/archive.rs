@@ -116,13 +116,18 @@ impl Project {
             sources.extend(ep.image.iter().map(|(image, _)| image.clone()));
             sources.push(self.root().join(&ep.source));
             sources.push(ep.audio_path.clone());
+            sources.extend(ep.light.iter().map(|l| l.path.clone()));
         } else {
             let episodes = self.root().join("episodes");
             let listed = std::fs::read_dir(&episodes).at(&episodes)?;
             for file in listed.filter_map(Result::ok).map(|e| e.path()) {
                 let audio =
                     file.extension().is_some_and(|x| AUDIO_EXTENSIONS.iter().any(|a| x.eq_ignore_ascii_case(a)));
-                if audio && !used(&file) && sha256_file(&file).at(&file)? == entry.media_sha256 {
+                if !audio || used(&file) {
+                    continue;
+                }
+                let sha256 = sha256_file(&file).at(&file)?;
+                if sha256 == entry.media_sha256 || entry.renditions.iter().any(|r| r.sha256 == sha256) {
                     sources.push(file);
                 }
             }

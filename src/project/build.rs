@@ -95,7 +95,7 @@ impl Project {
     pub(super) fn generate_options(&self, options: &BuildOptions, drafts: bool) -> generate::Options {
         // A preview renders for another address: its items would only push out the feed's.
         let feed_cache = (!drafts && options.base_url.is_none()).then(|| self.root().join(".veillee/cache/feed-items"));
-        let tag_cache = Some(self.root().join(".veillee/cache/tag-cover"));
+        let cache = Some(self.root().join(".veillee/cache"));
         let stage_dir = Some(self.root().join("build").join(generate::stage_name()));
         generate::Options {
             base_url: options.base_url.clone(),
@@ -103,7 +103,7 @@ impl Project {
             drafts,
             preview: false,
             feed_cache,
-            tag_cache,
+            cache,
             stage_dir,
         }
     }

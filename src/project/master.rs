@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Project, WorkError};
+use super::{Project, PublishOptions, WorkError};
+use crate::catalog::ledger::Ledger;
 use crate::media::encode::{self, Mastered, Settings};
 use crate::util::{IoContext, IoError};
 
@@ -11,6 +12,8 @@ use crate::util::{IoContext, IoError};
 #[derive(Debug)]
 pub struct MasterReport {
     pub audio: PathBuf,
+    /// The light version, if the show offers one.
+    pub light: Option<PathBuf>,
     pub mastered: Mastered,
     pub settings: Settings,
     /// Whether the episode was published: its new audio is a new version to record.
@@ -26,14 +29,23 @@ impl Project {
         }
         let bytes = std::fs::read(recording).at(recording)?;
         let ext = recording.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        let settings = self.mastering_settings()?;
+        let settings = self.mastering_settings()?.unwrap_or_default();
         let name = recording.display().to_string();
         let mastered = encode::master(&bytes, ext.as_deref(), &settings).map_err(|e| match e {
             encode::EncodeError::Audio(e) => WorkError::NotAudio { name, why: e.to_string() },
             other => WorkError::Invalid { field: "recording", why: format!("`{name}` cannot be mastered: {other}") },
         })?;
         let audio = self.root().join("episodes").join(format!("{slug}.mp3"));
-        crate::util::fs::write_atomic(&audio, &mastered.mp3).at(&audio)?;
+        let light = self.root().join("episodes").join(crate::catalog::light_name(slug));
+        match &mastered.light {
+            Some(l) => crate::util::fs::write_atomic(&light, &l.mp3).at(&light)?,
+            // A light version of an earlier mastering would not be this audio's.
+            None => match std::fs::remove_file(&light) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(IoError::new(&light, e).into()),
+                _ => {}
+            },
+        }
+        crate::util::fs::write_atomic(&audio, &mastered.main.mp3).at(&audio)?;
         let text = std::fs::read_to_string(&md).at(&md)?;
         let (toml, body) =
             split(&text).ok_or_else(|| IoError::new(&md, std::io::Error::other("no +++ front matter")))?;
@@ -51,14 +63,21 @@ impl Project {
         let text = format!("+++\n{doc}+++\n{body}");
         crate::util::fs::write_atomic(&md, text.as_bytes()).at(&md)?;
         let published = crate::catalog::ledger::Ledger::load(self.root()).is_ok_and(|l| l.has_used_slug(slug));
-        Ok(MasterReport { audio: self.relative(&audio).to_path_buf(), mastered, settings, published })
+        Ok(MasterReport {
+            audio: self.relative(&audio).to_path_buf(),
+            light: mastered.light.is_some().then(|| self.relative(&light).to_path_buf()),
+            mastered,
+            settings,
+            published,
+        })
     }
 }
 
 impl Project {
-    /// channel.toml's `[mastering]`, read alone: the episode being mastered may have no audio
-    /// yet, which a whole load would refuse. `check` names any error of it with its line.
-    fn mastering_settings(&self) -> Result<Settings, WorkError> {
+    /// channel.toml's `[mastering]` (`None`: the show does not ask for mastering), read alone:
+    /// the episode being mastered may have no audio yet, which a whole load would refuse.
+    /// `check` names any error of it with its line.
+    fn mastering_settings(&self) -> Result<Option<Settings>, WorkError> {
         let path = self.root().join("feed/channel.toml");
         let text = std::fs::read_to_string(&path).at(&path)?;
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| WorkError::Invalid {
@@ -66,13 +85,86 @@ impl Project {
             why: format!("feed/channel.toml: {}", e.message()),
         })?;
         match table.get("mastering") {
-            None => Ok(Settings::default()),
-            Some(value) => value.clone().try_into().map_err(|e: toml::de::Error| WorkError::Invalid {
+            None => Ok(None),
+            Some(value) => value.clone().try_into().map(Some).map_err(|e: toml::de::Error| WorkError::Invalid {
                 field: "mastering",
                 why: format!("feed/channel.toml [mastering]: {} (`veillee check` gives its line)", e.message()),
             }),
         }
     }
+}
+
+impl Project {
+    /// Before a publication, when channel.toml has `[mastering]`: masters each episode it takes
+    /// that is not mastered at those settings yet (its recording: `mastered_from`'s file while
+    /// it is the one recorded, else the episode's audio, a WAV or FLAC first). An import keeps
+    /// the audio it fetched as it is.
+    pub(crate) fn master_for_publish(&self, options: &PublishOptions) -> Result<Vec<MasterReport>, WorkError> {
+        let Some(settings) = self.mastering_settings()? else { return Ok(Vec::new()) };
+        if options.imported_from.is_some() {
+            return Ok(Vec::new());
+        }
+        let ledger = Ledger::load(self.root())?;
+        let published = |guid: &str| ledger.record(guid).is_some_and(|r| !r.retracted);
+        let dir = self.root().join("episodes");
+        let mut todo = Vec::new();
+        for (slug, table) in front_matters(&dir)? {
+            let guid = table.get("guid").and_then(|g| g.as_str()).unwrap_or_default();
+            let taken = match (&options.slug, options.new_version) {
+                (Some(one), new_version) => *one == slug && published(guid) == new_version,
+                (None, true) => published(guid),
+                (None, false) if !options.only.is_empty() => options.only.contains(&slug),
+                (None, false) => ledger.record(guid).is_none(),
+            };
+            let from = table.get("mastered_from").and_then(|m| m.as_table());
+            let done = from.and_then(|m| m.get("settings")).and_then(|s| s.as_str()) == Some(&settings.to_string());
+            if taken && !done {
+                let recording = recording(self.root(), &dir, &slug, &table, from)
+                    .ok_or_else(|| WorkError::NoEpisode { slug: slug.clone() })?;
+                todo.push((slug, recording));
+            }
+        }
+        todo.into_iter().map(|(slug, recording)| self.master(&slug, &recording)).collect()
+    }
+}
+
+/// Each episode's slug and front matter (those that cannot be read are left to the load, which
+/// names their error).
+fn front_matters(dir: &Path) -> Result<Vec<(String, toml::Table)>, IoError> {
+    let mut out = Vec::new();
+    for path in std::fs::read_dir(dir).at(dir)?.filter_map(Result::ok).map(|e| e.path()) {
+        if path.extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let Some(slug) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Some(table) = split(&text).and_then(|(toml, _)| toml.parse::<toml::Table>().ok()) else { continue };
+        out.push((slug, table));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// What to master the episode `slug` from: the recording `mastered_from` names while it is the
+/// one recorded (its SHA-256), else its audio (the `audio` field, or `<slug>.<ext>`, a lossless
+/// recording before a compressed one).
+fn recording(root: &Path, dir: &Path, slug: &str, table: &toml::Table, from: Option<&toml::Table>) -> Option<PathBuf> {
+    let recorded = from.and_then(|m| {
+        let file = root.join(m.get("file")?.as_str()?);
+        let same = crate::util::hash::sha256_file(&file).ok()? == m.get("sha256")?.as_str()?;
+        same.then_some(file)
+    });
+    if recorded.is_some() {
+        return recorded;
+    }
+    if let Some(audio) = table.get("audio").and_then(|a| a.as_str()) {
+        return Some(dir.join(audio)).filter(|p| p.is_file());
+    }
+    ["wav", "flac"]
+        .iter()
+        .chain(crate::catalog::AUDIO_EXTENSIONS)
+        .map(|ext| dir.join(format!("{slug}.{ext}")))
+        .find(|p| p.is_file())
 }
 
 /// The TOML between the `+++` lines, and the body after.

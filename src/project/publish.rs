@@ -15,6 +15,8 @@ use crate::generate::{self, BuildLock, Report};
 /// What `publish` recorded, and the build that followed.
 #[derive(Debug)]
 pub struct Published {
+    /// The episodes mastered first, as channel.toml's `[mastering]` asks.
+    pub mastered: Vec<super::MasterReport>,
     pub entries: Vec<Entry>,
     pub build: Report,
     /// The commit of the ledger and the published episodes' sources, when the show is in git.
@@ -48,6 +50,14 @@ impl Project {
         _lock: &BuildLock,
         more: &[std::path::PathBuf],
     ) -> Result<Published, PublishError> {
+        if options.new_version && options.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(PublishError::NoReason);
+        }
+        let mastered = self.master_for_publish(options).map_err(|e| match e {
+            super::WorkError::Io(e) => PublishError::Io(e),
+            super::WorkError::Problems(p) => p.into(),
+            other => PublishError::Master(other.to_string()),
+        })?;
         let mut catalog = self.load()?;
         let now = self.now();
         let entries = crate::archive::entries(&catalog, options, now)?;
@@ -71,6 +81,7 @@ impl Project {
             if let Some(ep) = catalog.episode(&entry.slug) {
                 files.push(ep.source.clone());
                 files.push(self.relative(&ep.audio_path).to_path_buf());
+                files.extend(ep.light.iter().map(|l| self.relative(&l.path).to_path_buf()));
                 files.extend(ep.transcript.as_ref().map(|t| self.relative(&t.path).to_path_buf()));
             }
         }
@@ -92,6 +103,6 @@ impl Project {
             };
             self.commit(&files, &what, by)
         };
-        Ok(Published { entries, build, history })
+        Ok(Published { mastered, entries, build, history })
     }
 }

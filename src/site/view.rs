@@ -402,6 +402,8 @@ pub(super) struct EpisodeCtx {
     /// `MP3`, `M4A`…: the format as people name it.
     media_label: String,
     size: String,
+    /// The light version: (address, size, kbit/s).
+    light: Option<(String, String, u64)>,
     /// Absolute, for Open Graph: the episode's image, or the show's cover.
     image_abs: String,
     media_abs: String,
@@ -555,6 +557,7 @@ impl EpisodeCtx {
             media_type: e.audio.mime.clone(),
             media_label,
             size: size_fr(item.media_length),
+            light: item.light.as_ref().map(|l| (links.media(&l.media_name), size_fr(l.media_length), l.bitrate / 1000)),
             image_abs,
             media_abs,
             json_ld: script_json(&json_ld),

@@ -7,6 +7,17 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
+/// The Subresource Integrity value (`sha256-<base64>`) of bytes given in parts.
+pub(crate) fn sri_sha256(parts: &[&[u8]]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(hasher.finalize()))
+}
+
 /// BLAKE3 of bytes, lowercase hex.
 pub(crate) fn blake3_hex(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()

@@ -123,3 +123,138 @@ fn the_show_settings_decide() {
     let err = p.fails(&["check"]);
     assert!(err.contains("mastering.bitrate_kbps") && err.contains("mastering.sample_rate"), "{err}");
 }
+
+/// The SRI value of a file, as a podcast app checks it.
+fn sri(bytes: &[u8]) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(bytes)))
+}
+
+/// The length of an MP3's ID3v2 tag, header included.
+fn id3_len(bytes: &[u8]) -> usize {
+    assert_eq!(&bytes[..3], b"ID3");
+    10 + bytes[6..10].iter().fold(0usize, |n, b| (n << 7) | usize::from(*b))
+}
+
+/// A show that asks for mastering and the light version: `publish` masters a draft's WAV,
+/// the light version is published beside the main file (feed, page, ledger), and the archive
+/// treats it as it treats the main media.
+#[test]
+fn publish_masters_and_offers_the_light_version() {
+    let p = Project::fixture("show");
+    p.edit("feed/channel.toml", "[loudness]", "[mastering]\nlight = {}\n\n[loudness]");
+    std::fs::remove_file(p.file("episodes/brouillon.mp3")).unwrap();
+    recording(&p.file("episodes/brouillon.wav"), 20, 0.02);
+    let out = p.ok(&["publish", "brouillon"]);
+    assert!(out.contains("wrote episodes/brouillon.mp3: "), "{out}");
+    assert!(out.contains("wrote episodes/brouillon.light.mp3 (the light version): "), "{out}");
+    assert!(out.contains("publish brouillon "), "{out}");
+    let md = p.read("episodes/brouillon.md");
+    assert!(md.contains("light version 32 kbit/s, 1 channel, 22050 Hz"), "{md}");
+    assert!(p.file("episodes/brouillon.wav").is_file(), "the recording stays");
+
+    // The light version: mono 22,050 Hz, as long as the recording within a frame, at the target.
+    let light = p.file("episodes/brouillon.light.mp3");
+    let facts: serde_json::Value = serde_json::from_str(&p.ok(&["probe", "--json", light.to_str().unwrap()])).unwrap();
+    assert_eq!((facts[0]["channels"].as_u64(), facts[0]["sample_rate"].as_u64()), (Some(1), Some(22_050)));
+    let samples = facts[0]["samples"].as_u64().unwrap();
+    assert!(samples.abs_diff(20 * 22_050) <= 1152, "{samples} samples");
+    let level: serde_json::Value =
+        serde_json::from_str(&p.ok(&["probe", "--loudness", "--json", light.to_str().unwrap()])).unwrap();
+    let (lufs, peak) = (level[0]["integrated_lufs"].as_f64().unwrap(), level[0]["true_peak_dbtp"].as_f64().unwrap());
+    assert!((lufs + 16.0).abs() <= 1.0 && peak <= -1.0, "{lufs} LUFS, {peak} dBTP");
+
+    // The ledger records it.
+    let source = std::fs::read(&light).unwrap();
+    let ledger = p.read("feed/archive.toml");
+    let entry = &ledger[ledger.rfind("[[entry]]").unwrap()..];
+    let line = entry.lines().find(|l| l.starts_with("renditions = ")).expect("renditions recorded");
+    let name = line.split("name = \"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    assert!(name.starts_with("brouillon.") && name.ends_with(".light.mp3"), "{line}");
+    assert!(line.contains(&format!("length = {}", source.len())), "{line}");
+    assert!(line.contains(&veillee_sha256(&source)), "{line}");
+
+    // The feed offers it with its length and SRI hash, the page with its size; both copies
+    // carry the same tag.
+    let www = p.www();
+    let published = std::fs::read(www.join("media").join(&name)).unwrap();
+    let feed = std::fs::read_to_string(www.join("feed.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&feed).unwrap();
+    let alternates: Vec<roxmltree::Node> =
+        doc.descendants().filter(|n| n.tag_name().name() == "alternateEnclosure").collect();
+    assert_eq!(alternates.len(), 2, "the main file's and the light version's");
+    let main = alternates[0];
+    let enclosure = doc.descendants().find(|n| n.tag_name().name() == "enclosure").unwrap();
+    assert_eq!(main.attribute("default"), Some("true"));
+    assert_eq!(main.attribute("length"), enclosure.attribute("length"));
+    let main_uri = main.children().find(|n| n.tag_name().name() == "source").unwrap().attribute("uri");
+    assert_eq!(main_uri, enclosure.attribute("url"));
+    let alt = alternates[1];
+    assert_eq!(alt.attribute("type"), Some("audio/mpeg"));
+    assert_eq!(alt.attribute("bitrate"), Some("32000"));
+    assert_eq!(alt.attribute("length"), Some(published.len().to_string().as_str()));
+    let uri = alt.children().find(|n| n.tag_name().name() == "source").unwrap().attribute("uri").unwrap();
+    assert!(uri.ends_with(&format!("/media/{name}")), "{uri}");
+    let integrity = alt.children().find(|n| n.tag_name().name() == "integrity").unwrap();
+    assert_eq!(integrity.attribute("type"), Some("sri"));
+    assert_eq!(integrity.attribute("value"), Some(sri(&published).as_str()));
+    let main_copy = std::fs::read(www.join("media").join(main_uri.unwrap().rsplit('/').next().unwrap())).unwrap();
+    let tag = id3_len(&main_copy);
+    assert_eq!(main_copy[..tag], published[..id3_len(&published)], "the same ID3 tag");
+    assert!(published[tag..] == source[..], "the light version's frames, as mastered");
+    let page = std::fs::read_to_string(www.join("episodes/brouillon/index.html")).unwrap();
+    assert!(
+        page.contains(&format!("<a href=\"/media/{name}\">Écoutez la version légère</a> (32&#8239;kbit/s, ")),
+        "{page}"
+    );
+
+    // Published again with nothing new: nothing is mastered again.
+    let again = p.fails(&["publish", "brouillon", "--new-version", "--reason", "rien"]);
+    assert!(!again.contains("wrote ") && again.contains("nothing changed in `brouillon`"), "{again}");
+
+    // The archive checks it, and a retraction takes it away.
+    p.ok(&["archive", "verify"]);
+    let mut damaged = source.clone();
+    let at = damaged.len() / 2;
+    damaged[at] ^= 0x55;
+    std::fs::write(&light, &damaged).unwrap();
+    let run = p.run(&["archive", "verify"]);
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(!run.status.success() && said.contains("episodes/brouillon.light.mp3"), "{said}");
+    std::fs::write(&light, &source).unwrap();
+    p.ok(&["retract", "brouillon", "--reason", "essai"]);
+    assert!(!light.exists(), "its light version is deleted with its sources");
+    assert!(!p.www().join("media").join(&name).exists());
+}
+
+fn veillee_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A light version that is not the audio's, and a light format LAME cannot make, are named.
+#[test]
+fn a_wrong_light_version_is_named() {
+    let p = Project::fixture("show");
+    p.edit("feed/channel.toml", "[loudness]", "[mastering]\nlight = {}\n\n[loudness]");
+    let dir = tempfile::tempdir().unwrap();
+    let (long, short) = (dir.path().join("long.wav"), dir.path().join("court.wav"));
+    recording(&long, 12, 0.02);
+    recording(&short, 4, 0.02);
+    p.ok(&["master", "brouillon", "--from", long.to_str().unwrap()]);
+    let light = std::fs::read(p.file("episodes/brouillon.light.mp3")).unwrap();
+    p.ok(&["master", "brouillon", "--from", short.to_str().unwrap()]);
+    p.ok(&["check"]);
+    std::fs::write(p.file("episodes/brouillon.light.mp3"), light).unwrap();
+    let err = p.fails(&["check"]);
+    assert!(err.contains("the light version `episodes/brouillon.light.mp3` lasts "), "{err}");
+    std::fs::copy(p.file("episodes/cartographie-sensible-a-jazeneuil.m4a"), p.file("episodes/brouillon.light.mp3"))
+        .unwrap();
+    let err = p.fails(&["check"]);
+    assert!(err.contains("the light version `episodes/brouillon.light.mp3` is not an MP3"), "{err}");
+    std::fs::remove_file(p.file("episodes/brouillon.light.mp3")).unwrap();
+    p.edit("feed/channel.toml", "light = {}", "light = { bitrate_kbps = 320 }");
+    let err = p.fails(&["check"]);
+    assert!(err.contains("invalid mastering.light.bitrate_kbps `320`: one of at 16000 to 24000 Hz"), "{err}");
+}

@@ -9,7 +9,9 @@ use super::{Known, LoadOptions, LoadedTranscript, Loader, Transcripts};
 use crate::catalog::chapters::parse_chapters;
 use crate::catalog::schema::{EPISODE_FIELDS, EpisodeToml, Sp, TimeValue};
 use crate::catalog::source::{FrontMatter, SourceText, Syntax, read_text, split};
-use crate::catalog::{Episode, EpisodeTranscript, Expected, ImageUse, RefKind, Soundbite, SourceError, cover};
+use crate::catalog::{
+    Episode, EpisodeTranscript, Expected, ImageUse, Light, LightFault, RefKind, Soundbite, SourceError, cover,
+};
 use crate::media;
 use crate::problem::{Position, Problem};
 use crate::transcript;
@@ -311,7 +313,7 @@ impl Loader<'_> {
             }
         });
 
-        let audio_path = self.audio_path(path, &fm, &slug, ep.audio.as_deref())?;
+        let audio_path = self.audio_path(path, &fm, &slug, ep.audio.as_deref(), ep.mastered_from.is_some())?;
         let (audio, audio_sha256) = self.audio(options, &slug, &audio_path)?;
         if !AUDIO_EXTENSIONS.contains(&audio.extension.as_str()) {
             let l = ep.audio.as_ref().map_or(Position::File, |a| Position::Line(line(a.span())));
@@ -319,6 +321,7 @@ impl Loader<'_> {
             return None;
         }
         let duration = audio.duration_ms;
+        let light = self.light(options, path, &slug, duration);
         for ch in &chapters {
             if ch.start_ms >= duration {
                 self.error(
@@ -366,7 +369,14 @@ impl Loader<'_> {
         let transcript = transcript.map(|(path, t)| EpisodeTranscript::new(path, t.digest, t.parsed));
         let image_digest = image.as_ref().map_or("", |(_, c)| c.hash8.as_str());
         let digest = crate::util::hash::blake3_hex(
-            format!("{}\0{}\0{}\0{image_digest}", source.digest, transcript_digest, audio.blake3).as_bytes(),
+            format!(
+                "{}\0{}\0{}\0{image_digest}\0{}",
+                source.digest,
+                transcript_digest,
+                audio.blake3,
+                light.as_ref().map_or("", |l| l.audio.blake3.as_str())
+            )
+            .as_bytes(),
         );
         if self.problems.errors() > errors_before {
             return None;
@@ -396,6 +406,7 @@ impl Loader<'_> {
             notes: fm.body.trim().to_owned(),
             transcript,
             audio_sha256,
+            light,
             published: None,
             digest,
             rendered_notes: std::sync::OnceLock::new(),
@@ -426,13 +437,41 @@ impl Loader<'_> {
         parsed
     }
 
-    /// The episode's audio: the `audio` field, or `<slug>.<ext>` next to it.
+    /// The episode's light version, `<slug>.light.mp3` next to it, if there is one: an MP3 as
+    /// long as the audio (`duration_ms`), within a second.
+    fn light(&mut self, options: &LoadOptions, path: &Path, slug: &str, duration_ms: u64) -> Option<Light> {
+        let name = crate::catalog::light_name(slug);
+        let file = self.root.join("episodes").join(&name);
+        if !file.is_file() {
+            return None;
+        }
+        let (audio, sha256) = self.audio(options, slug, &file)?;
+        let fault = if audio.container != "mp3" {
+            Some(LightFault::NotMp3)
+        } else if audio.duration_ms.abs_diff(duration_ms) > 1000 {
+            Some(LightFault::OtherLength {
+                light: crate::util::time::seconds(audio.duration_ms),
+                audio: crate::util::time::seconds(duration_ms),
+            })
+        } else {
+            None
+        };
+        if let Some(why) = fault {
+            self.error(path, Position::File, SourceError::LightVersion { file: format!("episodes/{name}"), why });
+            return None;
+        }
+        Some(Light { path: file, audio, sha256 })
+    }
+
+    /// The episode's audio: the `audio` field, or `<slug>.<ext>` next to it (`<slug>.mp3` for a
+    /// mastered episode, whose recording may lie beside it).
     fn audio_path(
         &mut self,
         path: &Path,
         fm: &FrontMatter<'_>,
         slug: &str,
         audio: Option<&Spanned<String>>,
+        mastered: bool,
     ) -> Option<PathBuf> {
         let episodes = self.root.join("episodes");
         if let Some(audio) = audio {
@@ -450,8 +489,10 @@ impl Loader<'_> {
             .map(|ext| episodes.join(format!("{slug}.{ext}")))
             .filter(|p| p.is_file())
             .collect();
+        let master = episodes.join(format!("{slug}.mp3"));
         match found.as_slice() {
             [one] => Some(one.clone()),
+            _ if mastered && found.contains(&master) => Some(master),
             [] => {
                 let tried = format!("episodes/{slug}.{{{}}}", AUDIO_EXTENSIONS.join(","));
                 self.error(path, Position::File, SourceError::NoAudio { tried });
