@@ -134,6 +134,9 @@ pub(crate) struct Episode {
     pub audio_sha256: String,
     /// The light version (`episodes/<slug>.light.mp3`), if it has one.
     pub light: Option<Light>,
+    /// The recording the audio was mastered from (`mastered_from.file`, absolute), whether or
+    /// not it is still there.
+    pub recording: Option<PathBuf>,
     /// What the ledger says of it; `None` for a draft.
     pub published: Option<Published>,
     /// Changes whenever a source of the episode does (text, audio, transcript, image).

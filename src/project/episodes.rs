@@ -18,6 +18,7 @@ use super::probe::{LoudnessReport, ProbeReport};
 use super::staging::{Intent, Staging};
 use super::{Project, PublishError, PublishOptions, Role, StaffMember};
 use crate::catalog::{Status, slug};
+use crate::media::encode::EncodeError;
 use crate::problem::{Lang, Problems};
 use crate::util::{IoContext, IoError};
 
@@ -65,6 +66,9 @@ pub enum WorkError {
     NoEpisode { slug: String },
     #[error("`{name}` is not audio that can be published: {why}")]
     NotAudio { name: String, why: String },
+    /// A recording that cannot be mastered (`name`: as staff called it).
+    #[error("{}", master_error(.name, .error))]
+    Master { name: String, error: EncodeError },
     #[error("only editors publish, retract or replace the audio of an episode")]
     Forbidden,
     #[error("{0}")]
@@ -92,7 +96,8 @@ impl WorkError {
             WorkError::SlugUsed { .. } => "episode.slug-used",
             WorkError::Exists { .. } => "episode.exists",
             WorkError::NoEpisode { .. } | WorkError::Publish(PublishError::UnknownEpisode { .. }) => "episode.unknown",
-            WorkError::NotAudio { .. } => "upload.not-audio",
+            WorkError::NotAudio { .. } | WorkError::Master { error: EncodeError::Audio(_), .. } => "upload.not-audio",
+            WorkError::Master { .. } => "episode.master",
             WorkError::Forbidden => "staff.forbidden",
             WorkError::Problems(_) => "episode.problems",
             WorkError::Show(_) => "build.problems",
@@ -121,6 +126,16 @@ impl WorkError {
             }
             WorkError::NotAudio { name, why } => {
                 format!("« {name} » n'est pas un fichier audio publiable ({why}). Envoyez un MP3, M4A, Ogg, Opus ou FLAC.")
+            }
+            WorkError::Master { name, error: EncodeError::Audio(e) } => format!(
+                "« {name} » ne se lit pas jusqu'au bout ({}) : rien n'a été enregistré.",
+                crate::problem::Diagnostic::message(e, Lang::Fr)
+            ),
+            WorkError::Master { name, error: EncodeError::Silence } => {
+                format!("« {name} » ne contient que du silence : il n'y a rien à masteriser.")
+            }
+            WorkError::Master { name, error } => {
+                format!("« {name} » n'a pas pu être masterisé ({error}) : rien n'a été enregistré.")
             }
             WorkError::Forbidden => {
                 "Seuls les éditeurs et éditrices publient, retirent ou remplacent l'audio d'un épisode : demandez-leur de relire le brouillon.".into()
@@ -194,6 +209,13 @@ impl WorkError {
     }
 }
 
+fn master_error(name: &str, error: &EncodeError) -> String {
+    match error {
+        EncodeError::Audio(e) => format!("`{name}` is not audio that can be published: {e}"),
+        other => format!("invalid recording: `{name}` cannot be mastered: {other}"),
+    }
+}
+
 fn field_fr(field: &str) -> &str {
     match field {
         "title" => "titre",
@@ -254,6 +276,14 @@ pub struct EpisodeDetails {
     pub text: EpisodeText,
     pub audio: ProbeReport,
     pub loudness: Option<LoudnessReport>,
+    /// The recording the audio was mastered from, relative to the show when it is inside, and
+    /// its loudness if it is still there (the quality report before mastering).
+    pub recording: Option<String>,
+    pub recording_loudness: Option<LoudnessReport>,
+    /// The light version.
+    pub light: Option<ProbeReport>,
+    /// The mastering an upload gets (for the new-audio form).
+    pub mastering: Mastering,
     /// Cues, the last cue's end (seconds), the file.
     pub transcript: Option<TranscriptFacts>,
     /// The warnings of the episode's files, in French.
@@ -295,10 +325,22 @@ pub struct Choices {
     pub partners: Vec<(String, String)>,
     pub methods: Vec<(String, String)>,
     pub territories: Vec<(String, String)>,
+    pub mastering: Mastering,
+}
+
+/// The mastering an upload gets.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Mastering {
+    /// Whether the show masters every upload (channel.toml's `[mastering]`); else the
+    /// "Masteriser" box is for staff to tick.
+    pub by_show: bool,
+    /// The settings (the defaults when staff tick the box).
+    pub settings: crate::media::encode::Settings,
 }
 
 impl Project {
-    /// The partners, methods and territories an episode may name, by name.
+    /// The partners, methods and territories an episode may name, by name, and the mastering
+    /// an upload gets.
     pub fn choices(&self) -> Result<Choices, Problems> {
         let catalog = self.load()?;
         // By slug: the names' order without their accents.
@@ -306,7 +348,15 @@ impl Project {
             partners: catalog.partners.iter().map(|(s, p)| (s.clone(), p.name.clone())).collect(),
             methods: catalog.methods.iter().map(|(s, m)| (s.clone(), m.title.clone())).collect(),
             territories: catalog.territories.iter().map(|(s, t)| (s.clone(), t.facts.name.clone())).collect(),
+            mastering: self.mastering(),
         })
+    }
+
+    /// The mastering an upload gets (the defaults if channel.toml's `[mastering]` cannot be
+    /// read: `check` names its error).
+    fn mastering(&self) -> Mastering {
+        let show = self.mastering_settings().ok().flatten();
+        Mastering { by_show: show.is_some(), settings: show.unwrap_or_default() }
     }
 
     /// The most an audio upload may weigh, in bytes: channel.toml's `upload_limit_mb` (read
@@ -372,15 +422,25 @@ impl Project {
             }
             None => None,
         };
-        let mut loudness_report = loudness.reports().into_iter().next();
-        if let Some(l) = loudness_report.as_mut() {
+        let relative = |mut l: LoudnessReport| {
             l.file = self.relative(Path::new(&l.file)).display().to_string();
-        }
+            l
+        };
+        let recording_loudness = ep
+            .recording
+            .as_ref()
+            .filter(|r| r.is_file())
+            .and_then(|r| self.probe_loudness(std::slice::from_ref(r)).reports().into_iter().next())
+            .map(relative);
         Ok(EpisodeDetails {
             row: row(ep, self.now(), reviews.review.get(slug).cloned()),
             text: read_text(&self.root().join(&ep.source))?,
             audio: ProbeReport::new(self.relative(&ep.audio_path), &ep.audio),
-            loudness: loudness_report,
+            loudness: loudness.reports().into_iter().next().map(relative),
+            recording: ep.recording.as_ref().map(|r| self.relative(r).display().to_string()),
+            recording_loudness,
+            light: ep.light.as_ref().map(|l| ProbeReport::new(self.relative(&l.path), &l.audio)),
+            mastering: self.mastering(),
             transcript,
             warnings,
             page: format!("/episodes/{slug}/"),
@@ -391,11 +451,15 @@ impl Project {
     /// `episodes/<slug>.<ext>` (the extension of its content, whatever its name), the transcript
     /// (any supported format) as `transcripts/<slug>.vtt`. Checked with the whole show before it
     /// counts: a draft with errors is taken back whole.
+    ///
+    /// With `master` (or when the show asks for mastering), the upload is the recording, kept
+    /// as `episodes/<slug>.recording.<ext>` (out of git), and the audio is its mastering.
     pub fn save_draft(
         &self,
         text: &EpisodeText,
         audio: Upload<'_>,
         transcript: Option<Upload<'_>>,
+        master: bool,
         staging: &Staging,
         by: Option<&StaffMember>,
     ) -> Result<Changed, WorkError> {
@@ -405,17 +469,34 @@ impl Project {
             return Err(WorkError::Invalid { field: "title", why: "il faut au moins une lettre ou un chiffre".into() });
         }
         let facts = audio_facts(audio)?;
+        let settings = self.mastering_for(master, audio, &facts)?;
         let vtt = transcript.map(|t| convert_transcript(t, &BTreeMap::new())).transpose()?;
-        let front = front_matter(text, title, &uuid::Uuid::new_v4().to_string(), &self.date_of(&text.date)?)?;
+        let audio_rel = match settings {
+            Some(_) => recording_path(&slug, &facts.extension),
+            None => PathBuf::from("episodes").join(format!("{slug}.{}", facts.extension)),
+        };
+        // Mastered before the lock (a long recording takes a while): builds go on meanwhile.
+        let mastered = match &settings {
+            Some(settings) => {
+                Some(super::master::mastered(audio.file, audio.name, &audio_rel.display().to_string(), settings)?)
+            }
+            None => None,
+        };
+        let date = self.date_of(&text.date)?;
+        let from = mastered.as_ref().map(|(_, from)| from.clone());
+        let front = front_matter(text, title, &uuid::Uuid::new_v4().to_string(), &date, from)?;
         let _lock = crate::generate::BuildLock::acquire(self.root()).map_err(publish_error)?;
         let ledger = crate::catalog::ledger::Ledger::load(self.root())?;
         if ledger.has_used_slug(&slug) {
             return Err(WorkError::SlugUsed { slug });
         }
         let md = PathBuf::from("episodes").join(format!("{slug}.md"));
-        let audio_rel = PathBuf::from("episodes").join(format!("{slug}.{}", facts.extension));
         let vtt_rel = PathBuf::from("transcripts").join(format!("{slug}.vtt"));
         let mut created = vec![audio_rel.clone()];
+        if mastered.is_some() {
+            let (mp3, light) = super::master::mastered_paths(&slug);
+            created.extend([mp3, light]);
+        }
         if vtt.is_some() {
             created.push(vtt_rel.clone());
         }
@@ -428,10 +509,13 @@ impl Project {
         let intent = Intent { created: undo_all, ..Intent::default() };
         staging.intend(&intent)?;
         crate::util::crash_point("draft:intent");
-        let written = (|| -> Result<(), IoError> {
+        let written = (|| -> Result<(), WorkError> {
             let to = self.root().join(&audio_rel);
             std::fs::rename(audio.file, &to).at(&to)?;
             crate::util::crash_point("draft:audio");
+            if let Some((mastered, _)) = &mastered {
+                self.write_mastered(&slug, mastered)?;
+            }
             if let Some(vtt) = &vtt {
                 crate::util::fs::write_atomic(&self.root().join(&vtt_rel), vtt.as_bytes()).at(&vtt_rel)?;
                 crate::util::crash_point("draft:transcript");
@@ -441,9 +525,9 @@ impl Project {
             let md_text = format!("+++\n{front}+++\n{}", body_text(&text.notes));
             crate::util::fs::write_atomic(&md_path, md_text.as_bytes()).at(&md)?;
             crate::util::crash_point("draft:md");
-            crate::util::fs::sync_dir(&md_path.with_file_name("")).at(&md)
+            Ok(crate::util::fs::sync_dir(&md_path.with_file_name("")).at(&md)?)
         })();
-        if let Err(e) = written.map_err(WorkError::from).and_then(|()| self.keep_if_sound(&intent.created)) {
+        if let Err(e) = written.and_then(|()| self.keep_if_sound(&intent.created)) {
             self.undo(&intent)?;
             staging.done();
             return Err(e);
@@ -455,6 +539,7 @@ impl Project {
             self.set_review(&slug, Some(review_of(by, "submitted", "", "", self.now())))?;
         }
         created.push(md);
+        created.retain(|f| self.root().join(f).exists());
         Ok(Changed { slug, files: created, history: History::NotARepository, build: None, build_failed: None })
     }
 
@@ -587,12 +672,15 @@ impl Project {
     }
 
     /// Replaces a published episode's audio: a new version with its reason (editors only). The
-    /// old file is kept aside until the new version is recorded, and put back if it is not.
+    /// old files are kept aside until the new version is recorded, and put back if it is not.
+    /// With `master` (or when the show asks for mastering), the upload is a recording, kept and
+    /// mastered as a new draft's; without, an earlier mastering's record and light version go.
     pub fn replace_audio(
         &self,
         slug: &str,
         audio: Upload<'_>,
         reason: &str,
+        master: bool,
         staging: &Staging,
         by: &StaffMember,
     ) -> Result<super::Published, WorkError> {
@@ -601,7 +689,19 @@ impl Project {
         }
         let reason = one_line("reason", reason, 1000)?;
         let facts = audio_facts(audio)?;
-        let sha = crate::util::hash::sha256_file(audio.file).at(audio.file)?;
+        let settings = self.mastering_for(master, audio, &facts)?;
+        let recording = settings.as_ref().map(|_| recording_path(slug, &facts.extension));
+        // Mastered before the lock (a long recording takes a while): builds go on meanwhile.
+        let mastered = match (&settings, &recording) {
+            (Some(settings), Some(rec)) => {
+                Some(super::master::mastered(audio.file, audio.name, &rec.display().to_string(), settings)?)
+            }
+            _ => None,
+        };
+        let sha = match &mastered {
+            Some((m, _)) => crate::util::hash::sha256_hex(&m.main.mp3),
+            None => crate::util::hash::sha256_file(audio.file).at(audio.file)?,
+        };
         // One lock from the reading of the show to the end: another replacement, a build or a
         // publish never sees the files half swapped, nor acts on what this one read.
         let lock = crate::generate::BuildLock::acquire(self.root()).map_err(publish_error)?;
@@ -611,12 +711,17 @@ impl Project {
             return Err(PublishError::NotPublished { slug: slug.to_owned() }.into());
         }
         let old = self.relative(&ep.audio_path).to_path_buf();
-        let new = PathBuf::from("episodes").join(format!("{slug}.{}", facts.extension));
+        let (mp3, light) = super::master::mastered_paths(slug);
+        let new = match mastered {
+            Some(_) => mp3,
+            None => PathBuf::from("episodes").join(format!("{slug}.{}", facts.extension)),
+        };
         let md = PathBuf::from("episodes").join(format!("{slug}.md"));
         let guid = ep.guid.clone();
-        // The .md names its audio when it is not `<slug>.<ext>`: then it is edited to name the
-        // new one.
+        // The .md names its audio when it is not `<slug>.<ext>`, and its recording when it was
+        // or is mastered: then it is edited.
         let names_audio = ep.audio_path.file_name() != new.file_name();
+        let edits_md = names_audio || mastered.is_some() || ep.recording.is_some();
         drop(catalog);
         if new != old && self.root().join(&new).exists() {
             return Err(WorkError::Invalid {
@@ -625,28 +730,52 @@ impl Project {
             });
         }
         let mut intent = Intent { commit_version: Some((guid.clone(), sha.clone())), ..Intent::default() };
-        let copy = staging.file("old-audio");
-        std::fs::hard_link(self.root().join(&old), &copy).at(&old)?;
-        intent.replaced.push((old.clone(), copy));
-        if new != old {
-            intent.created.push(new.clone());
+        // Every file this changes: kept aside if it is there, removed on undo if it was not.
+        let mut touched = vec![old.clone(), new.clone(), light.clone()];
+        touched.extend(recording.clone());
+        if edits_md {
+            touched.push(md.clone());
         }
-        if names_audio {
-            let md_copy = staging.file("old.md");
-            std::fs::hard_link(self.root().join(&md), &md_copy).at(&md)?;
-            intent.replaced.push((md.clone(), md_copy));
+        touched.sort();
+        touched.dedup();
+        for (i, file) in touched.iter().enumerate() {
+            let path = self.root().join(file);
+            if path.exists() {
+                let copy = staging.file(&format!("old-{i}"));
+                std::fs::hard_link(&path, &copy).at(file)?;
+                intent.replaced.push((file.clone(), copy));
+            } else {
+                intent.created.push(file.clone());
+            }
         }
         staging.intend(&intent)?;
         let written = (|| -> Result<(), WorkError> {
-            let to = self.root().join(&new);
+            let to = self.root().join(recording.as_ref().unwrap_or(&new));
             std::fs::rename(audio.file, &to).at(&to)?;
             crate::util::crash_point("audio:renamed");
             if new != old {
                 let from = self.root().join(&old);
                 std::fs::remove_file(&from).at(&from)?;
             }
-            if names_audio {
-                self.set_audio_name(&md, &new)?;
+            match &mastered {
+                Some((mastered, _)) => {
+                    self.write_mastered(slug, mastered)?;
+                }
+                // The light version was the old audio's.
+                None => super::master::remove_if_there(&self.root().join(&light))?,
+            }
+            if edits_md {
+                let from = mastered.as_ref().map(|(_, from)| from.clone());
+                self.edit_front(&md, |doc| {
+                    if names_audio {
+                        let name = new.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                        doc["audio"] = toml_edit::value(name);
+                    }
+                    match from {
+                        Some(from) => doc["mastered_from"] = toml_edit::value(from),
+                        None => drop(doc.remove("mastered_from")),
+                    }
+                })?;
             }
             crate::util::fs::sync_dir(&self.root().join("episodes")).at("episodes")?;
             Ok(())
@@ -657,13 +786,8 @@ impl Project {
             reason: Some(reason.to_owned()),
             ..PublishOptions::default()
         };
-        let mut more = vec![new.clone()];
-        if new != old {
-            more.push(old.clone());
-        }
-        if names_audio {
-            more.push(md.clone());
-        }
+        // What git records: the recording stays out of it.
+        let more: Vec<PathBuf> = touched.into_iter().filter(|f| Some(f) != recording.as_ref()).collect();
         let published = written.and_then(|()| Ok(self.publish_locked(&options, Some(&identity(by)), &lock, &more)?));
         // A publish that fails after the ledger was written (installing the generation) has
         // recorded the new audio: it stays, and the next build catches the site up.
@@ -711,6 +835,29 @@ impl Project {
             at: self.now().to_string(),
         };
         self.set_review(slug, Some(review))
+    }
+
+    /// The settings to master an upload at: the show's when it asks for mastering, the
+    /// defaults when staff ask; `None` when neither does (then the upload must be publishable
+    /// as it is).
+    fn mastering_for(
+        &self,
+        asked: bool,
+        audio: Upload<'_>,
+        facts: &crate::media::AudioFacts,
+    ) -> Result<Option<crate::media::encode::Settings>, WorkError> {
+        let show = self.mastering_settings()?;
+        if show.is_none() && !asked && !crate::catalog::AUDIO_EXTENSIONS.contains(&facts.extension.as_str()) {
+            return Err(WorkError::Invalid {
+                field: "audio",
+                why: format!(
+                    "« {} » est un {} : les applications de podcast ne le lisent pas tel quel ; cochez « Masteriser » pour en faire un MP3",
+                    audio.name,
+                    facts.extension.to_uppercase()
+                ),
+            });
+        }
+        Ok(show.or_else(|| asked.then(crate::media::encode::Settings::default)))
     }
 
     /// Keeps a change if the show still loads without an error in the episode's files; else
@@ -763,8 +910,8 @@ impl Project {
         Ok(())
     }
 
-    /// Points the front matter's `audio` at a new file name.
-    fn set_audio_name(&self, md: &Path, audio: &Path) -> Result<(), WorkError> {
+    /// Changes the front matter of `md` with `edit`, keeping its comments and its body.
+    fn edit_front(&self, md: &Path, edit: impl FnOnce(&mut toml_edit::DocumentMut)) -> Result<(), WorkError> {
         let path = self.root().join(md);
         let old = std::fs::read_to_string(&path).at(md)?;
         let (toml, body) = crate::catalog::split_source(md, &old).map_err(|p| Problems(vec![p]))?;
@@ -772,12 +919,17 @@ impl Project {
             field: "front matter",
             why: e.message().to_owned(),
         })?;
-        let name = audio.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        doc["audio"] = toml_edit::value(name);
+        edit(&mut doc);
         let text = format!("+++\n{doc}+++\n{body}");
         crate::util::fs::write_atomic(&path, text.as_bytes()).at(md)?;
         Ok(())
     }
+}
+
+/// Where an uploaded recording is kept (`*.recording.*` is out of git: an hour of WAV is
+/// 635 MB, and the episode's MP3 is what is committed).
+fn recording_path(slug: &str, extension: &str) -> PathBuf {
+    PathBuf::from("episodes").join(format!("{slug}.recording.{extension}"))
 }
 
 fn identity(m: &StaffMember) -> Identity {
@@ -885,11 +1037,20 @@ fn body_text(notes: &str) -> String {
 }
 
 /// A new draft's front matter, with a fresh GUID.
-fn front_matter(text: &EpisodeText, title: &str, guid: &str, date: &str) -> Result<String, WorkError> {
+fn front_matter(
+    text: &EpisodeText,
+    title: &str,
+    guid: &str,
+    date: &str,
+    mastered_from: Option<toml_edit::InlineTable>,
+) -> Result<String, WorkError> {
     let mut doc = toml_edit::DocumentMut::new();
     doc["title"] = toml_edit::value(title);
     doc["guid"] = toml_edit::value(guid);
     apply_text(&mut doc, text, title, Some(date))?;
+    if let Some(from) = mastered_from {
+        doc["mastered_from"] = toml_edit::value(from);
+    }
     if let Some(mut key) = doc.key_mut("guid") {
         key.leaf_decor_mut().set_prefix("# Minted once: never change it.\n");
     }
@@ -1038,7 +1199,7 @@ mod tests {
             guests: "Camille\nDominique | https://example.org/d".into(),
             ..EpisodeText::default()
         };
-        let fm = front_matter(&text, "Frapper aux portes", "0b7c", "2026-12-06T18:30:00+01:00").unwrap();
+        let fm = front_matter(&text, "Frapper aux portes", "0b7c", "2026-12-06T18:30:00+01:00", None).unwrap();
         insta::assert_snapshot!(fm);
     }
 }

@@ -27,25 +27,10 @@ impl Project {
         if !crate::catalog::slug::is_slug(slug) || !md.is_file() {
             return Err(WorkError::NoEpisode { slug: slug.to_owned() });
         }
-        let bytes = std::fs::read(recording).at(recording)?;
-        let ext = recording.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         let settings = self.mastering_settings()?.unwrap_or_default();
-        let name = recording.display().to_string();
-        let mastered = encode::master(&bytes, ext.as_deref(), &settings).map_err(|e| match e {
-            encode::EncodeError::Audio(e) => WorkError::NotAudio { name, why: e.to_string() },
-            other => WorkError::Invalid { field: "recording", why: format!("`{name}` cannot be mastered: {other}") },
-        })?;
-        let audio = self.root().join("episodes").join(format!("{slug}.mp3"));
-        let light = self.root().join("episodes").join(crate::catalog::light_name(slug));
-        match &mastered.light {
-            Some(l) => crate::util::fs::write_atomic(&light, &l.mp3).at(&light)?,
-            // A light version of an earlier mastering would not be this audio's.
-            None => match std::fs::remove_file(&light) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(IoError::new(&light, e).into()),
-                _ => {}
-            },
-        }
-        crate::util::fs::write_atomic(&audio, &mastered.main.mp3).at(&audio)?;
+        let file = recording.strip_prefix(self.root()).unwrap_or(recording).display().to_string();
+        let (mastered, from) = mastered(recording, &recording.display().to_string(), &file, &settings)?;
+        let (audio, light) = self.write_mastered(slug, &mastered)?;
         let text = std::fs::read_to_string(&md).at(&md)?;
         let (toml, body) =
             split(&text).ok_or_else(|| IoError::new(&md, std::io::Error::other("no +++ front matter")))?;
@@ -54,22 +39,63 @@ impl Project {
         if doc.contains_key("audio") {
             doc["audio"] = toml_edit::value(format!("{slug}.mp3"));
         }
-        let file = recording.strip_prefix(self.root()).unwrap_or(recording).display().to_string();
-        let mut from = toml_edit::InlineTable::new();
-        from.insert("file", file.into());
-        from.insert("sha256", crate::util::hash::sha256_hex(&bytes).into());
-        from.insert("settings", settings.to_string().into());
         doc["mastered_from"] = toml_edit::value(from);
         let text = format!("+++\n{doc}+++\n{body}");
         crate::util::fs::write_atomic(&md, text.as_bytes()).at(&md)?;
         let published = crate::catalog::ledger::Ledger::load(self.root()).is_ok_and(|l| l.has_used_slug(slug));
-        Ok(MasterReport {
-            audio: self.relative(&audio).to_path_buf(),
-            light: mastered.light.is_some().then(|| self.relative(&light).to_path_buf()),
-            mastered,
-            settings,
-            published,
-        })
+        Ok(MasterReport { audio, light, mastered, settings, published })
+    }
+
+    /// Writes a mastering as `episodes/<slug>.mp3` and its light version (a stale one removed),
+    /// each renamed into place; their paths relative to the root.
+    pub(crate) fn write_mastered(
+        &self,
+        slug: &str,
+        mastered: &Mastered,
+    ) -> Result<(PathBuf, Option<PathBuf>), WorkError> {
+        let (audio, light) = mastered_paths(slug);
+        let light_path = self.root().join(&light);
+        match &mastered.light {
+            Some(l) => crate::util::fs::write_atomic(&light_path, &l.mp3).at(&light_path)?,
+            // A light version of an earlier mastering would not be this audio's.
+            None => remove_if_there(&light_path)?,
+        }
+        let audio_path = self.root().join(&audio);
+        crate::util::fs::write_atomic(&audio_path, &mastered.main.mp3).at(&audio_path)?;
+        Ok((audio, mastered.light.is_some().then_some(light)))
+    }
+}
+
+/// The files a mastering of `slug` writes, relative to the root: its MP3 and its light version.
+pub(crate) fn mastered_paths(slug: &str) -> (PathBuf, PathBuf) {
+    let dir = Path::new("episodes");
+    (dir.join(format!("{slug}.mp3")), dir.join(crate::catalog::light_name(slug)))
+}
+
+/// `recording` (called `name` in messages: an upload's name on the client) mastered in memory,
+/// and the `mastered_from` that records it as `file`.
+pub(crate) fn mastered(
+    recording: &Path,
+    name: &str,
+    file: &str,
+    settings: &Settings,
+) -> Result<(Mastered, toml_edit::InlineTable), WorkError> {
+    let bytes = std::fs::read(recording).at(recording)?;
+    let ext = recording.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let mastered = encode::master(&bytes, ext.as_deref(), settings)
+        .map_err(|error| WorkError::Master { name: name.to_owned(), error })?;
+    let mut from = toml_edit::InlineTable::new();
+    from.insert("file", file.into());
+    from.insert("sha256", crate::util::hash::sha256_hex(&bytes).into());
+    from.insert("settings", settings.to_string().into());
+    Ok((mastered, from))
+}
+
+/// Removes a file that may not be there.
+pub(crate) fn remove_if_there(path: &Path) -> Result<(), IoError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(IoError::new(path, e)),
+        _ => Ok(()),
     }
 }
 
@@ -77,7 +103,7 @@ impl Project {
     /// channel.toml's `[mastering]` (`None`: the show does not ask for mastering), read alone:
     /// the episode being mastered may have no audio yet, which a whole load would refuse.
     /// `check` names any error of it with its line.
-    fn mastering_settings(&self) -> Result<Option<Settings>, WorkError> {
+    pub fn mastering_settings(&self) -> Result<Option<Settings>, WorkError> {
         let path = self.root().join("feed/channel.toml");
         let text = std::fs::read_to_string(&path).at(&path)?;
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| WorkError::Invalid {

@@ -35,7 +35,7 @@ pub use archive::{Retracted, log_line};
 pub use build::{BuildOptions, Feed};
 pub use check::CheckReport;
 pub use episodes::{
-    Changed, Choices, EpisodeDetails, EpisodeRow, EpisodeText, Review, TranscriptFacts, Upload, WorkError,
+    Changed, Choices, EpisodeDetails, EpisodeRow, EpisodeText, Mastering, Review, TranscriptFacts, Upload, WorkError,
 };
 pub use history::{History, Identity};
 pub use import::{ImportOptions, ImportReport, Outcome};

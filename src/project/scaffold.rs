@@ -47,10 +47,12 @@ impl Project {
             std::fs::create_dir_all(&d).at(&d)?;
         }
         // What git should never hold: outputs, caches and staff accounts, and the recordings
-        // `veillee master` reads (an hour of WAV is 635 MB; the episode's MP3 is committed).
+        // `veillee master` reads and `/admin/` keeps (an hour of WAV is 635 MB; the episode's MP3
+        // is committed).
         let ignore = dir.join(".gitignore");
         if !ignore.exists() {
-            std::fs::write(&ignore, "/build\n.veillee/\n*.wav\n*.WAV\n*.flac\n*.FLAC\n").at(&ignore)?;
+            std::fs::write(&ignore, "/build\n.veillee/\n*.wav\n*.WAV\n*.flac\n*.FLAC\n/episodes/*.recording.*\n")
+                .at(&ignore)?;
             created.push(ignore);
         }
         let image = match &o.cover {

@@ -310,6 +310,7 @@ async fn form_page(
         "published": published,
         "text": text,
         "limit_mb": state.upload_limit / 1_000_000,
+        "mastering": choices.mastering,
         "picks": [
             pick("Partenaires", "partners", &choices.partners, &text.partners),
             pick("Méthodes", "methods", &choices.methods, &text.methods),
@@ -362,6 +363,11 @@ impl Received {
             chapters: self.one("chapters"),
             guests: self.one("guests"),
         }
+    }
+
+    /// A yes-or-no field: a ticked box, or `true` from the API.
+    fn flag(&self, name: &str) -> bool {
+        self.one(name) == "true"
     }
 
     fn audio(&self) -> Option<Upload<'_>> {
@@ -591,7 +597,7 @@ async fn create(State(state): State<Arc<AppState>>, headers: HeaderMap, form: Mu
     let (project, member, t) = (state.project.clone(), staff.member.clone(), text.clone());
     let saved = blocking(move || {
         let audio = got.audio().expect("checked above");
-        project.save_draft(&t, audio, got.transcript(), &staging, Some(&member))
+        project.save_draft(&t, audio, got.transcript(), got.flag("master"), &staging, Some(&member))
     })
     .await;
     match saved {
@@ -642,6 +648,7 @@ async fn episode_page(
         "status_fr": status_fr,
         "size_fr": crate::site::admin_size_fr(details.audio.length),
         "duration_fr": crate::site::admin_duration_fr(details.audio.duration),
+        "light_size_fr": details.light.as_ref().map(|l| crate::site::admin_size_fr(l.length)),
         "editor": staff.member.role == Role::Editor,
         "limit_mb": state.upload_limit / 1_000_000,
     });
@@ -824,7 +831,7 @@ async fn replace_audio(
     let (project, member, s) = (state.project.clone(), staff.member.clone(), slug.clone());
     let done = blocking(move || {
         let audio = got.audio().expect("checked above");
-        project.replace_audio(&s, audio, &got.one("reason"), &staging, &member)
+        project.replace_audio(&s, audio, &got.one("reason"), got.flag("master"), &staging, &member)
     })
     .await;
     match done {
@@ -891,7 +898,7 @@ async fn api_create(
         Ok(got) => got,
         Err(r) => return json_error(r.status(), r.code(), r.french(), None),
     };
-    let publish_now = got.one("publish") == "true";
+    let publish_now = got.flag("publish");
     if publish_now && member.role != Role::Editor {
         let message = "Seuls les éditeurs et éditrices publient : envoyez sans publish=true, le brouillon sera relu.";
         return json_error(StatusCode::FORBIDDEN, WorkError::Forbidden.code(), message.into(), None);
@@ -903,8 +910,9 @@ async fn api_create(
     let project = state.project.clone();
     let done = blocking(move || {
         let audio = got.audio().expect("checked above");
-        let changed =
-            project.save_draft(&got.text(), audio, got.transcript(), &staging, Some(&member)).map_err(|e| (e, None))?;
+        let changed = project
+            .save_draft(&got.text(), audio, got.transcript(), got.flag("master"), &staging, Some(&member))
+            .map_err(|e| (e, None))?;
         // The draft is saved: a publish that fails says so, with the draft's address.
         let published = if publish_now {
             Some(project.publish_as(&changed.slug, &member).map_err(|e| (e, Some(changed.slug.clone())))?)

@@ -7,12 +7,13 @@ use minijinja::value::{Serde, Value};
 
 use super::TemplateError;
 
-const PAGES: [(&str, &str); 5] = [
+const PAGES: [(&str, &str); 6] = [
     ("admin/base.html", include_str!("theme/admin/base.html")),
     ("admin/login.html", include_str!("theme/admin/login.html")),
     ("admin/list.html", include_str!("theme/admin/list.html")),
     ("admin/form.html", include_str!("theme/admin/form.html")),
     ("admin/episode.html", include_str!("theme/admin/episode.html")),
+    ("admin/mastering.html", include_str!("theme/admin/mastering.html")),
 ];
 
 /// The admin's stylesheet, served at `/admin/admin.css` (a file: the CSP forbids inline style).

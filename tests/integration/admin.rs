@@ -128,6 +128,21 @@ impl Admin {
         send(&self.state, Method::POST, uri, &all, body)
     }
 
+    /// Makes the show a git repository with `ignore` as its .gitignore, all committed; git in
+    /// it, which must succeed, and its output.
+    fn git_repo(&self, ignore: &str) -> impl Fn(&[&str]) -> String + '_ {
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git").arg("-C").arg(self.p.path()).args(args).output().unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        git(&["init", "-q"]);
+        self.p.write(".gitignore", ignore);
+        git(&["add", "-A"]);
+        git(&["-c", "user.name=Init", "-c", "user.email=init@example.org", "commit", "-qm", "init"]);
+        git
+    }
+
     /// Files under a directory of the project, sorted.
     fn files(&self, dir: &str) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.p.file(dir))
@@ -538,15 +553,7 @@ fn the_json_api_and_revoked_accounts() {
 #[test]
 fn publishing_commits_exactly_its_files_as_the_staff_member() {
     let a = admin();
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git").arg("-C").arg(a.p.path()).args(args).output().unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    git(&["init", "-q"]);
-    a.p.write(".gitignore", "/build\n.veillee/\n");
-    git(&["add", "-A"]);
-    git(&["-c", "user.name=Init", "-c", "user.email=init@example.org", "commit", "-qm", "init"]);
+    let git = a.git_repo("/build\n.veillee/\n");
     // Someone's unrelated work in progress stays out of the commit; the draft's sources were
     // committed before, so the publication is the ledger alone.
     a.p.write("NOTES.md", "Idées pour le prochain épisode\n");
@@ -733,4 +740,120 @@ fn editors_retract_with_a_reason() {
         "{}",
         page.body
     );
+}
+
+/// The integrated loudness of a row of the preview's before-and-after table (`Volume`): the
+/// recording's and the mastered episode's, in LUFS.
+fn before_after(page: &str) -> (f64, f64) {
+    let row = page.split("<th scope=\"row\">Volume</th>").nth(1).expect("the before-and-after table");
+    let mut lufs = row.split("<td>").skip(1).take(2).map(|cell| {
+        let n = cell.split(" LUFS").next().unwrap().replace('\u{2212}', "-").replace(',', ".");
+        n.parse::<f64>().unwrap_or_else(|_| panic!("a loudness in {cell}"))
+    });
+    (lufs.next().unwrap(), lufs.next().unwrap())
+}
+
+/// Staff master from the form: a WAV needs the box ticked; the upload is kept as the recording
+/// (out of git), the preview shows its loudness before and after; new audio is mastered as
+/// well, or loses its mastering when sent as it is; a show that asks for mastering masters
+/// every upload and offers the light version.
+#[test]
+fn staff_master_from_the_form() {
+    let a = admin();
+    let git = a.git_repo("/build\n.veillee/\n*.wav\n/episodes/*.recording.*\n");
+    let camille = a.login(&a.editor);
+    let csrf = a.csrf(&camille);
+    let form = send(&a.state, Method::GET, "/admin/nouveau", &[("cookie", &camille)], Vec::new());
+    assert!(form.body.contains("name=\"master\" value=\"true\""), "{}", form.body);
+    assert!(
+        form.body.contains("volume \u{2212}16 LUFS, crête vraie au plus \u{2212}1 dBTP, MP3 96 kbit/s mono 44,1 kHz")
+    );
+
+    let wav_path = a.p.path().join("../enregistrement.wav");
+    crate::master::recording(&wav_path, 4, 0.03);
+    let wav = std::fs::read(&wav_path).unwrap();
+    let episodes = a.files("episodes");
+    let mut parts = draft_parts(&csrf, &wav, "Cartographie à Lunas");
+    parts[10] = ("audio", Part::File("lunas.wav", &wav));
+    let r = a.post_multipart("/admin/nouveau", &[("cookie", &camille)], &parts);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("« lunas.wav » est un WAV") && r.body.contains("cochez « Masteriser »"), "{}", r.body);
+    assert_eq!(a.files("episodes"), episodes, "nothing kept");
+
+    parts.push(("master", Part::Text("true")));
+    let r = a.post_multipart("/admin/nouveau", &[("cookie", &camille)], &parts);
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let slug = "cartographie-a-lunas";
+    let mut expected = episodes.clone();
+    expected.extend([format!("{slug}.md"), format!("{slug}.mp3"), format!("{slug}.recording.wav")]);
+    expected.sort();
+    assert_eq!(a.files("episodes"), expected);
+    assert_eq!(std::fs::read(a.p.file(&format!("episodes/{slug}.recording.wav"))).unwrap(), wav, "kept as sent");
+    let md = a.p.read(&format!("episodes/{slug}.md"));
+    assert!(md.contains(&format!("mastered_from = {{ file = \"episodes/{slug}.recording.wav\", sha256 = \"")), "{md}");
+    let page = send(&a.state, Method::GET, &format!("/admin/episodes/{slug}/"), &[("cookie", &camille)], Vec::new());
+    assert!(page.body.contains("Avant et après le mastering"), "{}", page.body);
+    let (before, after) = before_after(&page.body);
+    assert!((before - after).abs() > 2.0 && (after + 16.0).abs() <= 0.5, "before {before}, after {after}");
+    assert!(page.body.contains(&format!("<code>episodes/{slug}.recording.wav</code>")));
+    assert!(page.body.contains("name=\"master\"") || !page.body.contains("/audio\""), "a draft has no new-audio form");
+
+    let r = a.post_form(&format!("/admin/episodes/{slug}/publier"), &camille, &format!("csrf={csrf}"));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let committed = git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert!(committed.contains(&format!("episodes/{slug}.mp3")) && !committed.contains("recording"), "{committed}");
+
+    // New audio, mastered: a louder recording replaces the old one, mastered to the same level.
+    let louder_path = a.p.path().join("../plus-fort.wav");
+    crate::master::recording(&louder_path, 4, 0.3);
+    let louder: &'static [u8] = Box::leak(std::fs::read(&louder_path).unwrap().into_boxed_slice());
+    let replace = |audio: (&'static str, &'static [u8]), reason: &'static str, master: bool| {
+        let mut parts = vec![
+            ("csrf", Part::Text(Box::leak(csrf.clone().into_boxed_str()))),
+            ("audio", Part::File(audio.0, audio.1)),
+            ("reason", Part::Text(reason)),
+        ];
+        if master {
+            parts.push(("master", Part::Text("true")));
+        }
+        a.post_multipart(&format!("/admin/episodes/{slug}/audio"), &[("cookie", &camille)], &parts)
+    };
+    let r = replace(("plus-fort.wav", louder), "Un enregistrement plus propre", true);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Nouvelle version publiée"), "{}", r.body);
+    let (before, after) = before_after(&r.body);
+    assert!((before - after).abs() > 2.0 && (after + 16.0).abs() <= 0.5, "before {before}, after {after}");
+    assert_eq!(std::fs::read(a.p.file(&format!("episodes/{slug}.recording.wav"))).unwrap(), louder);
+    let ledger = a.p.read("feed/archive.toml");
+    assert!(ledger.contains("reason = \"Un enregistrement plus propre\""), "{ledger}");
+
+    // New audio sent as it is: the mastering's record goes with the mastered audio.
+    let plain: &'static [u8] = Box::leak(std::fs::read(fixtures().join("audio/vbr.mp3")).unwrap().into_boxed_slice());
+    let r = replace(("tel-quel.mp3", plain), "Le montage final, déjà au niveau", false);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(!r.body.contains("Avant et après"), "{}", r.body);
+    assert!(!a.p.read(&format!("episodes/{slug}.md")).contains("mastered_from"));
+    assert_eq!(std::fs::read(a.p.file(&format!("episodes/{slug}.mp3"))).unwrap(), plain);
+
+    // A show that asks for mastering and the light version: no box, every upload mastered.
+    a.p.edit("feed/channel.toml", "[loudness]", "[mastering]\nlight = {}\n\n[loudness]");
+    let page = send(&a.state, Method::GET, &format!("/admin/episodes/{slug}/"), &[("cookie", &camille)], Vec::new());
+    assert!(!page.body.contains("name=\"master\""), "{}", page.body);
+    assert!(
+        page.body.contains("Le podcast masterise chaque audio envoyé")
+            && page.body.contains("version légère MP3 32 kbit/s mono 22,05 kHz"),
+        "{}",
+        page.body
+    );
+    let r = replace(("plus-fort.wav", louder), "Masterisé par le podcast", false);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Version légère") && r.body.contains(&format!("episodes/{slug}.light.mp3")), "{}", r.body);
+    let committed = git(&["show", "--name-only", "--format=", "HEAD"]);
+    assert!(
+        committed.contains(&format!("episodes/{slug}.light.mp3")) && !committed.contains("recording"),
+        "{committed}"
+    );
+    let feed = send(&a.state, Method::GET, "/feed.xml", &[], Vec::new());
+    assert!(feed.body.contains("title=\"Version légère\""), "{}", feed.body);
+    assert!(a.files(".veillee/uploads").is_empty());
 }

@@ -5,7 +5,7 @@ use crate::util::Project;
 
 /// A 48 kHz stereo 24-bit WAV: `seconds` of quiet noise and a tone, with a loud burst (peaks
 /// near full scale) in its middle, for the limiter.
-fn recording(path: &std::path::Path, seconds: u32, amplitude: f32) {
+pub(crate) fn recording(path: &std::path::Path, seconds: u32, amplitude: f32) {
     let spec = hound::WavSpec {
         channels: 2,
         sample_rate: 48_000,

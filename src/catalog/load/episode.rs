@@ -407,6 +407,7 @@ impl Loader<'_> {
             transcript,
             audio_sha256,
             light,
+            recording: ep.mastered_from.as_ref().map(|m| self.root.join(&m.file)),
             published: None,
             digest,
             rendered_notes: std::sync::OnceLock::new(),
