@@ -472,7 +472,7 @@ impl Project {
         let settings = self.mastering_for(master, audio, &facts)?;
         let vtt = transcript.map(|t| convert_transcript(t, &BTreeMap::new())).transpose()?;
         let audio_rel = match settings {
-            Some(_) => recording_path(&slug, &facts.extension),
+            Some(_) => super::master::recording_path(&slug, &facts.extension),
             None => PathBuf::from("episodes").join(format!("{slug}.{}", facts.extension)),
         };
         // Mastered before the lock (a long recording takes a while): builds go on meanwhile.
@@ -690,7 +690,7 @@ impl Project {
         let reason = one_line("reason", reason, 1000)?;
         let facts = audio_facts(audio)?;
         let settings = self.mastering_for(master, audio, &facts)?;
-        let recording = settings.as_ref().map(|_| recording_path(slug, &facts.extension));
+        let recording = settings.as_ref().map(|_| super::master::recording_path(slug, &facts.extension));
         // Mastered before the lock (a long recording takes a while): builds go on meanwhile.
         let mastered = match (&settings, &recording) {
             (Some(settings), Some(rec)) => {
@@ -924,12 +924,6 @@ impl Project {
         crate::util::fs::write_atomic(&path, text.as_bytes()).at(md)?;
         Ok(())
     }
-}
-
-/// Where an uploaded recording is kept (`*.recording.*` is out of git: an hour of WAV is
-/// 635 MB, and the episode's MP3 is what is committed).
-fn recording_path(slug: &str, extension: &str) -> PathBuf {
-    PathBuf::from("episodes").join(format!("{slug}.recording.{extension}"))
 }
 
 fn identity(m: &StaffMember) -> Identity {

@@ -28,6 +28,7 @@ impl Project {
             return Err(WorkError::NoEpisode { slug: slug.to_owned() });
         }
         let settings = self.mastering_settings()?.unwrap_or_default();
+        let recording = &self.keep_recording(slug, recording)?;
         let file = recording.strip_prefix(self.root()).unwrap_or(recording).display().to_string();
         let (mastered, from) = mastered(recording, &recording.display().to_string(), &file, &settings)?;
         let (audio, light) = self.write_mastered(slug, &mastered)?;
@@ -44,6 +45,39 @@ impl Project {
         crate::util::fs::write_atomic(&md, text.as_bytes()).at(&md)?;
         let published = crate::catalog::ledger::Ledger::load(self.root()).is_ok_and(|l| l.has_used_slug(slug));
         Ok(MasterReport { audio, light, mastered, settings, published })
+    }
+
+    /// The recording to master from, left as it is: when it is the episode's MP3 itself, which
+    /// the mastering replaces, it is kept first as `episodes/<slug>.recording.mp3` (refused if
+    /// another recording is there already).
+    fn keep_recording(&self, slug: &str, recording: &Path) -> Result<PathBuf, WorkError> {
+        let out = self.root().join(mastered_paths(slug).0);
+        let same = |a: &Path, b: &Path| a.canonicalize().ok().is_some_and(|a| b.canonicalize().is_ok_and(|b| a == b));
+        if !same(recording, &out) {
+            return Ok(recording.to_path_buf());
+        }
+        let kept = self.root().join(recording_path(slug, "mp3"));
+        if kept.exists() {
+            let differs = crate::util::hash::sha256_file(&kept).at(&kept)?
+                != crate::util::hash::sha256_file(recording).at(recording)?;
+            if differs {
+                return Err(WorkError::Invalid {
+                    field: "recording",
+                    why: format!(
+                        "mastering {} would replace it, and {} (another recording) is where it would be kept: master from that one, or move it away",
+                        self.relative(recording).display(),
+                        self.relative(&kept).display()
+                    ),
+                });
+            }
+            return Ok(kept);
+        }
+        // A second name for the same bytes: the mastering's rename leaves them to it.
+        if std::fs::hard_link(recording, &kept).is_err() {
+            let bytes = std::fs::read(recording).at(recording)?;
+            crate::util::fs::write_atomic(&kept, &bytes).at(&kept)?;
+        }
+        Ok(kept)
     }
 
     /// Writes a mastering as `episodes/<slug>.mp3` and its light version (a stale one removed),
@@ -70,6 +104,13 @@ impl Project {
 pub(crate) fn mastered_paths(slug: &str) -> (PathBuf, PathBuf) {
     let dir = Path::new("episodes");
     (dir.join(format!("{slug}.mp3")), dir.join(crate::catalog::light_name(slug)))
+}
+
+/// Where a recording staff send, or an episode's MP3 mastered in place, is kept
+/// (`*.recording.*` is out of git: an hour of WAV is 635 MB, and the episode's MP3 is what is
+/// committed).
+pub(crate) fn recording_path(slug: &str, extension: &str) -> PathBuf {
+    Path::new("episodes").join(format!("{slug}.recording.{extension}"))
 }
 
 /// `recording` (called `name` in messages: an upload's name on the client) mastered in memory,

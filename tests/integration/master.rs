@@ -258,3 +258,22 @@ fn a_wrong_light_version_is_named() {
     let err = p.fails(&["check"]);
     assert!(err.contains("invalid mastering.light.bitrate_kbps `320`: one of at 16000 to 24000 Hz"), "{err}");
 }
+
+/// Mastering an episode's MP3 in place keeps the recording first, as
+/// `episodes/<slug>.recording.mp3`, which a second mastering in place does not overwrite.
+#[test]
+fn mastering_in_place_keeps_the_recording() {
+    let p = Project::fixture("show");
+    let original = std::fs::read(p.file("episodes/brouillon.mp3")).unwrap();
+    p.ok(&["master", "brouillon", "--from", p.file("episodes/brouillon.mp3").to_str().unwrap()]);
+    assert_eq!(std::fs::read(p.file("episodes/brouillon.recording.mp3")).unwrap(), original);
+    assert_ne!(std::fs::read(p.file("episodes/brouillon.mp3")).unwrap(), original);
+    let md = p.read("episodes/brouillon.md");
+    assert!(md.contains("mastered_from = { file = \"episodes/brouillon.recording.mp3\""), "{md}");
+    p.ok(&["check"]);
+    let mastered = std::fs::read(p.file("episodes/brouillon.mp3")).unwrap();
+    let err = p.fails(&["master", "brouillon", "--from", p.file("episodes/brouillon.mp3").to_str().unwrap()]);
+    assert!(err.contains("episodes/brouillon.recording.mp3 (another recording) is where it would be kept"), "{err}");
+    assert_eq!(std::fs::read(p.file("episodes/brouillon.mp3")).unwrap(), mastered, "nothing changed");
+    assert_eq!(std::fs::read(p.file("episodes/brouillon.recording.mp3")).unwrap(), original);
+}
