@@ -163,9 +163,9 @@ impl Project {
 
 impl Project {
     /// Before a publication, when channel.toml has `[mastering]`: masters each episode it takes
-    /// that is not mastered at those settings yet (its recording: `mastered_from`'s file while
-    /// it is the one recorded, else the episode's audio, a WAV or FLAC first). An import keeps
-    /// the audio it fetched as it is.
+    /// that is not mastered at those settings yet, or whose recording changed since (its
+    /// recording: `mastered_from`'s file while it is there, else the episode's audio, a WAV or
+    /// FLAC first). An import keeps the audio it fetched as it is.
     pub(crate) fn master_for_publish(&self, options: &PublishOptions) -> Result<Vec<MasterReport>, WorkError> {
         let Some(settings) = self.mastering_settings()? else { return Ok(Vec::new()) };
         if options.imported_from.is_some() {
@@ -183,10 +183,21 @@ impl Project {
                 (None, false) if !options.only.is_empty() => options.only.contains(&slug),
                 (None, false) => ledger.record(guid).is_none(),
             };
+            if !taken {
+                continue;
+            }
             let from = table.get("mastered_from").and_then(|m| m.as_table());
-            let done = from.and_then(|m| m.get("settings")).and_then(|s| s.as_str()) == Some(&settings.to_string());
-            if taken && !done {
-                let recording = recording(self.root(), &dir, &slug, &table, from)
+            let field = |name: &str| from.and_then(|m| m.get(name)).and_then(|s| s.as_str());
+            let named = field("file")
+                .map(|f| self.root().join(f))
+                .filter(|f| f.is_file() && *f != dir.join(format!("{slug}.mp3")));
+            // Done at these settings, from the recording as it is now (one sent again is mastered
+            // again).
+            let done = field("settings") == Some(&settings.to_string())
+                && named.as_ref().is_none_or(|f| crate::util::hash::sha256_file(f).ok().as_deref() == field("sha256"));
+            if !done {
+                let recording = named
+                    .or_else(|| audio(&dir, &slug, &table))
                     .ok_or_else(|| WorkError::NoEpisode { slug: slug.clone() })?;
                 todo.push((slug, recording));
             }
@@ -212,18 +223,9 @@ fn front_matters(dir: &Path) -> Result<Vec<(String, toml::Table)>, IoError> {
     Ok(out)
 }
 
-/// What to master the episode `slug` from: the recording `mastered_from` names while it is the
-/// one recorded (its SHA-256), else its audio (the `audio` field, or `<slug>.<ext>`, a lossless
-/// recording before a compressed one).
-fn recording(root: &Path, dir: &Path, slug: &str, table: &toml::Table, from: Option<&toml::Table>) -> Option<PathBuf> {
-    let recorded = from.and_then(|m| {
-        let file = root.join(m.get("file")?.as_str()?);
-        let same = crate::util::hash::sha256_file(&file).ok()? == m.get("sha256")?.as_str()?;
-        same.then_some(file)
-    });
-    if recorded.is_some() {
-        return recorded;
-    }
+/// An episode's audio, to master when no recording is named: the `audio` field, or
+/// `<slug>.<ext>` (a lossless recording before a compressed one).
+fn audio(dir: &Path, slug: &str, table: &toml::Table) -> Option<PathBuf> {
     if let Some(audio) = table.get("audio").and_then(|a| a.as_str()) {
         return Some(dir.join(audio)).filter(|p| p.is_file());
     }

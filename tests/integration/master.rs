@@ -212,6 +212,16 @@ fn publish_masters_and_offers_the_light_version() {
     // Published again with nothing new: nothing is mastered again.
     let again = p.fails(&["publish", "brouillon", "--new-version", "--reason", "rien"]);
     assert!(!again.contains("wrote ") && again.contains("nothing changed in `brouillon`"), "{again}");
+    // The recording sent again (a better take): the new version is mastered from it.
+    let mp3 = std::fs::read(p.file("episodes/brouillon.mp3")).unwrap();
+    recording(&p.file("episodes/brouillon.wav"), 20, 0.2);
+    let out = p.ok(&["publish", "brouillon", "--new-version", "--reason", "une meilleure prise"]);
+    assert!(out.contains("wrote episodes/brouillon.mp3: "), "{out}");
+    assert_ne!(std::fs::read(p.file("episodes/brouillon.mp3")).unwrap(), mp3);
+    let source = std::fs::read(&light).unwrap();
+    let ledger = p.read("feed/archive.toml");
+    let entry = &ledger[ledger.rfind("[[entry]]").unwrap()..];
+    let name = entry.split("name = \"").nth(1).unwrap().split('"').next().unwrap().to_owned();
 
     // The archive checks it, and a retraction takes it away.
     p.ok(&["archive", "verify"]);
