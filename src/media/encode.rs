@@ -411,10 +411,24 @@ fn limit(samples: &[f32], channels: usize, rate: u32, ceiling: f32) -> Vec<f32> 
     out
 }
 
-/// LAME, constant bit rate, with its LAME tag (the first frame: delay and padding for gapless
+/// Whether LAME's tag fits in a constant-bit-rate frame (LAME's `InitVbrTag`): the frame
+/// holds the header, the side information and the 156-byte Xing and LAME header. 32 kbit/s at
+/// 22,050 Hz does not (104 bytes).
+fn cbr_tag_fits(channels: usize, rate: u32, kbps: u32) -> bool {
+    let mpeg1 = rate >= 32_000;
+    let frame = if mpeg1 { 144_000 } else { 72_000 } * kbps / rate;
+    let side = match (mpeg1, channels) {
+        (true, 1) | (false, 2..) => 17,
+        (true, _) => 32,
+        (false, _) => 9,
+    };
+    frame >= 4 + side + 156
+}
+
+/// LAME, constant bit rate (average where the tag would not fit), with its LAME tag (the first frame: delay and padding for gapless
 /// players and exact durations).
 fn encode(samples: &[f32], channels: usize, rate: u32, kbps: u32) -> Result<Vec<u8>, EncodeError> {
-    use mp3lame_encoder::{Bitrate, Builder, FlushNoGap, InterleavedPcm, MonoPcm, Quality};
+    use mp3lame_encoder::{Bitrate, Builder, FlushGap, InterleavedPcm, MonoPcm, Quality};
     let bitrate = match kbps {
         8 => Bitrate::Kbps8,
         16 => Bitrate::Kbps16,
@@ -441,6 +455,17 @@ fn encode(samples: &[f32], channels: usize, rate: u32, kbps: u32) -> Result<Vec<
     // LAME would otherwise pick a lower rate for a low bit rate: the show's rate is the one asked.
     builder.set_output_sample_rate(std::num::NonZeroU32::new(rate)).map_err(|e| err(&e))?;
     builder.set_brate(bitrate).map_err(|e| err(&e))?;
+    if !cbr_tag_fits(channels, rate, kbps) {
+        // The LAME tag would not fit in a frame at this bit rate, and without it the duration is
+        // not exact: an average bit rate instead (its tag frame is at 64 kbit/s).
+        builder.set_vbr_mode(mp3lame_encoder::VbrMode::Abr).map_err(|e| err(&e))?;
+        // SAFETY: the pointer is the builder's own, used before it is built; the call only sets
+        // a field.
+        let set = unsafe { mp3lame_encoder::ffi::lame_set_VBR_mean_bitrate_kbps(builder.as_ptr(), kbps as i32) };
+        if set != 0 {
+            return Err(EncodeError::Bitrate(kbps));
+        }
+    }
     builder.set_quality(Quality::Good).map_err(|e| err(&e))?;
     builder.set_to_write_vbr_tag(true).map_err(|e| err(&e))?;
     let mut encoder = builder.build().map_err(|e| err(&e))?;
@@ -458,13 +483,17 @@ fn encode(samples: &[f32], channels: usize, rate: u32, kbps: u32) -> Result<Vec<
         crate::util::progress::advance(chunk.len());
     }
     out.reserve(7200);
-    let written = encoder.flush::<FlushNoGap>(out.spare_capacity_mut()).map_err(|e| err(&e))?;
+    // The last frame padded with silence, which the LAME tag counts (the no-gap flush keeps the
+    // encoder's last samples for a next file that never comes).
+    let written = encoder.flush::<FlushGap>(out.spare_capacity_mut()).map_err(|e| err(&e))?;
     // SAFETY: as above.
     unsafe { out.set_len(out.len() + written) };
-    // The LAME tag replaces the first frame, which LAME wrote empty to hold it.
-    let mut tag = Vec::new();
-    if encoder.lame_tag_encode_to_vec(&mut tag).is_some() && tag.len() <= out.len() {
-        out[..tag.len()].copy_from_slice(&tag);
+    // The LAME tag replaces the first frame, which LAME wrote empty to hold it (the crate
+    // writes into the vector's spare capacity only).
+    let mut tag = Vec::with_capacity(encoder.lame_tag_size());
+    match encoder.lame_tag_encode_to_vec(&mut tag) {
+        Some(_) if tag.len() <= out.len() => out[..tag.len()].copy_from_slice(&tag),
+        _ => return Err(EncodeError::Encoder("LAME gave no LAME tag: the duration would not be exact".into())),
     }
     Ok(out)
 }
