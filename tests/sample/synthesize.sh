@@ -5,8 +5,10 @@
 #   bash tests/sample/synthesize.sh            every script
 #   bash tests/sample/synthesize.sh SLUG...    only these episodes
 #
-# Writes episodes/<slug>.mp3 (or .m4a), transcripts/<slug>.vtt, and the `chapters` and `soundbites`
-# fields of episodes/<slug>.md. Needs espeak-ng, ffmpeg (with libmp3lame) and python3:
+# Writes the recording episodes/<slug>.recording.mp3 (or .m4a), transcripts/<slug>.vtt, and the
+# `chapters` and `soundbites` fields of episodes/<slug>.md; the episode's MP3 and its light version
+# are mastered from the recording by `veillee publish SLUG --new-version --reason …` (channel.toml
+# asks for mastering). Needs espeak-ng, ffmpeg (with libmp3lame) and python3:
 #   apt-get install espeak-ng ffmpeg
 set -euo pipefail
 
@@ -52,8 +54,8 @@ for script in "${scripts[@]}"; do
 
   # 3. Encode.
   format=$(python3 "$helper" format "$script")
-  rm -f "$root/episodes/$slug.mp3" "$root/episodes/$slug.m4a"
-  out="$root/episodes/$slug.$format"
+  rm -f "$root/episodes/$slug.recording.mp3" "$root/episodes/$slug.recording.m4a"
+  out="$root/episodes/$slug.recording.$format"
   if [ "$format" = m4a ]; then
     ffmpeg "${quiet[@]}" -i "$dir/episode.wav" "${exact[@]}" -c:a aac -profile:a aac_low -b:a 32k -ac 1 -ar 22050 \
       -movflags +faststart "$out"
@@ -70,9 +72,9 @@ for script in "${scripts[@]}"; do
   echo "   $(basename "$out"): $(stat -c %s "$out") bytes"
 done
 
-total=$(cat "$root"/episodes/*.mp3 "$root"/episodes/*.m4a 2>/dev/null | wc -c)
-echo "all audio: $total bytes"
+total=$(cat "$root"/episodes/*.recording.* 2>/dev/null | wc -c)
+echo "all recordings: $total bytes"
 if [ "$total" -ge 3000000 ]; then
-  echo "synthesize.sh: the audio must stay under 3 MB" >&2
+  echo "synthesize.sh: the recordings must stay under 3 MB" >&2
   exit 1
 fi
