@@ -281,6 +281,11 @@ fn decode(bytes: &[u8], ext: Option<&str>) -> Result<Pcm, EncodeError> {
         .make_audio_decoder(params, &AudioDecoderOptions::default())
         .map_err(|_| ProbeError::NoDecoder { codec: super::probe::codec_label(params.codec) })?;
     let track_id = track.id;
+    let frames = track.num_frames.unwrap_or(0);
+    // The AAC priming an MP4 declares: without this, the audio would start late by it.
+    let trim = (format.format_info().format == symphonia::core::formats::well_known::FORMAT_ID_ISOMP4)
+        .then(|| super::probe::mp4_trim(&mut *format, bytes, frames))
+        .flatten();
     crate::util::progress::add(bytes.len());
     let mut pcm = Pcm { rate: 0, channels: 0, samples: Vec::new() };
     loop {
@@ -313,6 +318,13 @@ fn decode(bytes: &[u8], ext: Option<&str>) -> Result<Pcm, EncodeError> {
         let at = pcm.samples.len();
         pcm.samples.resize(at + buf.samples_interleaved(), 0.0);
         buf.copy_to_slice_interleaved(&mut pcm.samples[at..]);
+    }
+    if let Some((skip, keep, _)) = trim {
+        let channels = pcm.channels.max(1);
+        let end = (skip.saturating_add(keep) as usize).saturating_mul(channels).min(pcm.samples.len());
+        let start = (skip as usize).saturating_mul(channels).min(end);
+        pcm.samples.truncate(end);
+        pcm.samples.drain(..start);
     }
     if pcm.samples.is_empty() {
         return Err(ProbeError::NoAudioFrames.into());

@@ -338,28 +338,37 @@ fn mp4_samples(
         Some(n) if n > 0 => n,
         _ => packet_sum(format, track.id)?,
     };
-    if let Some(samples) = itunsmpb(format) {
-        return Ok((samples, DurationSource::ItunSmpb));
+    Ok(match mp4_trim(format, bytes, total) {
+        Some((_, samples, source)) => (samples, source),
+        None => (total, DurationSource::Container),
+    })
+}
+
+/// The priming samples an MP4's decoder output starts with and the playable samples after them
+/// (symphonia's reader applies neither), from `iTunSMPB` or the edit list; `total`: the
+/// track's sample count.
+pub(super) fn mp4_trim(format: &mut dyn FormatReader, bytes: &[u8], total: u64) -> Option<(u64, u64, DurationSource)> {
+    if let Some((priming, samples)) = itunsmpb(format) {
+        return Some((priming, samples, DurationSource::ItunSmpb));
     }
-    if let Some(samples) = edit_list_samples(bytes, total) {
-        return Ok((samples, DurationSource::EditList));
-    }
-    Ok((total, DurationSource::Container))
+    edit_list_samples(bytes, total).map(|(start, samples)| (start, samples, DurationSource::EditList))
 }
 
 /// ` 00000000 00000840 000001CA 00000000003F31F6 …`: priming, padding, then the true sample count.
-fn itunsmpb(format: &mut dyn FormatReader) -> Option<u64> {
+fn itunsmpb(format: &mut dyn FormatReader) -> Option<(u64, u64)> {
     let metadata = format.metadata();
     let revision = metadata.current()?;
     let tag = revision.media.tags.iter().find(|t| t.raw.key.ends_with("iTunSMPB"))?;
     let value = tag.raw.value.to_string();
     let fields: Vec<&str> = value.split_whitespace().collect();
+    let priming = u64::from_str_radix(fields.get(1)?, 16).ok()?;
     let samples = u64::from_str_radix(fields.get(3)?, 16).ok()?;
-    (samples > 0).then_some(samples)
+    (samples > 0).then_some((priming, samples))
 }
 
-/// The presented duration of the first audio track's edit list, in media samples.
-fn edit_list_samples(bytes: &[u8], total: u64) -> Option<u64> {
+/// The first audio track's edit list: where it starts and how long it presents, in media
+/// samples.
+fn edit_list_samples(bytes: &[u8], total: u64) -> Option<(u64, u64)> {
     use mp4_atom::ReadFrom;
     let mut cursor = Cursor::new(bytes);
     let moov = std::iter::from_fn(|| mp4_atom::Any::read_from(&mut cursor).ok()).find_map(|atom| match atom {
@@ -382,7 +391,7 @@ fn edit_list_samples(bytes: &[u8], total: u64) -> Option<u64> {
     } else {
         total.saturating_sub(start)
     };
-    Some(presented.min(total.saturating_sub(start)))
+    Some((start, presented.min(total.saturating_sub(start))))
 }
 
 fn packet_sum(format: &mut dyn FormatReader, track_id: u32) -> Result<u64, (Option<u64>, ProbeError)> {

@@ -298,3 +298,22 @@ fn mastering_in_place_keeps_the_recording() {
     assert_eq!(std::fs::read(p.file("episodes/brouillon.mp3")).unwrap(), mastered, "nothing changed");
     assert_eq!(std::fs::read(p.file("episodes/brouillon.recording.mp3")).unwrap(), original);
 }
+
+/// An M4A recording starts with the AAC encoder's priming, which its edit list hides: the
+/// mastering leaves it out (else every word comes late by it), and keeps the playable length.
+#[test]
+fn an_m4a_recording_loses_its_priming() {
+    let p = Project::fixture("show");
+    let rec = p.file("episodes/cartographie-sensible-a-jazeneuil.m4a");
+    let probe = |f: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&p.ok(&["probe", "--json", f.to_str().unwrap()])).unwrap()
+    };
+    let before = probe(&rec);
+    assert_eq!(before[0]["duration_source"].as_str(), Some("edit-list"), "{before}");
+    let (samples, rate) = (before[0]["samples"].as_u64().unwrap(), before[0]["sample_rate"].as_u64().unwrap());
+    p.ok(&["master", "brouillon", "--from", rec.to_str().unwrap()]);
+    let after = probe(&p.file("episodes/brouillon.mp3"));
+    let expected = samples * 44_100 / rate;
+    let got = after[0]["samples"].as_u64().unwrap();
+    assert!(got.abs_diff(expected) <= 2, "{got} samples, {expected} playable in the recording");
+}
