@@ -9,13 +9,17 @@
 //
 // - [partytime] podcast-partytime `parseFeed`: `pc20support` lists every Podcasting 2.0 tag we emit
 //   that partytime knows, and the parsed values (transcripts, chapters, persons, locked, funding,
-//   licence, guid, soundbites, season/episode, location, medium, podroll, trailer) are ours.
+//   licence, guid, soundbites, season/episode, location, medium, podroll, trailer, the light
+//   version's alternateEnclosure with its length and SRI hash checked against the built file) are
+//   ours.
 // - [feedsmith] feedsmith `parseRssFeed`: every tag we emit (RSS, itunes, podcast, atom, content)
 //   with our values; a tag we emit that this script does not know is a failure, so the suite keeps up.
 //
 // One line per check (`ok   [group] name` or `FAIL [group] name: why`), then `node: N passed, M failed`.
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import partytime from 'podcast-partytime';
@@ -71,6 +75,8 @@ function* walk(recs) {
   }
 }
 const numOrUndef = (v) => (v === undefined ? undefined : Number(v));
+// The SRI hash of a built file, by its URL (what podcast:integrity must say).
+const sriOf = (url) => `sha256-${createHash('sha256').update(readFileSync(join(dirname(args.feed), new URL(url).pathname))).digest('base64')}`;
 const boolOf = (v) => ({ true: true, yes: true, false: false, no: false, clean: false })[String(v).toLowerCase()];
 const optional = (obj) => Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== ''));
 
@@ -215,6 +221,17 @@ function checkPartytime() {
     eqTag('podcast:location', 'podcast:location (first one, name and geo)', () => pi.podcastLocation, firstLocation(it));
     eqTag('podcast:season', 'podcast:season', () => pi.podcastSeason,
       has(it, 'podcast:season') ? optional({ number: Number(text(it, 'podcast:season')), name: first(it, 'podcast:season').attrs.name }) : undefined);
+    eqTag('podcast:alternateEnclosure', "podcast:alternateEnclosure (length = the file's size, SRI = its SHA-256)", () => pi.alternativeEnclosures,
+      has(it, 'podcast:alternateEnclosure')
+        ? allOf(it, 'podcast:alternateEnclosure').map((r) => {
+          const uri = first(r.children, 'podcast:source').attrs.uri;
+          return optional({
+            type: r.attrs.type, length: model.files[uri] ?? `no built file for ${uri}`, source: [{ uri, contentType: r.attrs.type }],
+            default: r.attrs.default === 'true', bitrate: numOrUndef(r.attrs.bitrate), title: r.attrs.title,
+            integrity: has(r.children, 'podcast:integrity') ? { type: 'sri', value: sriOf(uri) } : undefined,
+          });
+        })
+        : undefined);
     eqTag('podcast:episode', 'podcast:episode', () => pi.podcastEpisode,
       has(it, 'podcast:episode') ? optional({ number: Number(text(it, 'podcast:episode')), display: first(it, 'podcast:episode').attrs.display }) : undefined);
   }));
@@ -259,10 +276,19 @@ const FEEDSMITH_PODCAST = {
   updateFrequency: { key: 'updateFrequency', text: 'display', bools: ['complete'] },
   remoteItem: { key: 'remoteItems', many: true },
   podroll: { key: 'podroll', container: true },
+  alternateEnclosure: {
+    key: 'alternateEnclosures', many: true, value: (r) => optional({
+      type: r.attrs.type, length: Number(r.attrs.length), bitrate: numOrUndef(r.attrs.bitrate), title: r.attrs.title,
+      default: r.attrs.default === undefined ? undefined : boolOf(r.attrs.default),
+      sources: allOf(r.children, 'podcast:source').map((c) => optional({ uri: c.attrs.uri, contentType: c.attrs.contentType })),
+      integrity: first(r.children, 'podcast:integrity')?.attrs,
+    }),
+  },
 };
 
 function feedsmithValue(r) {
   const spec = FEEDSMITH_PODCAST[local(r.tag)];
+  if (spec.value) return spec.value(r);
   if (spec.scalar) return r.text;
   if (spec.container) {
     const out = {};

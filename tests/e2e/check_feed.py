@@ -20,9 +20,11 @@ Every check prints one line, `ok   [group] name` or `FAIL [group] name: why`; th
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime as dt
 import email.utils
+import hashlib
 import importlib.metadata
 import io
 import json
@@ -424,7 +426,7 @@ def site_urls(model: dict) -> list[tuple[str, str, str | None]]:
         for r in walk(it):
             if r["tag"] in USER_URL_TAGS:
                 continue
-            for attr in ("href", "url"):
+            for attr in ("href", "url", "uri"):
                 if attr in r["attrs"]:
                     out.append((f"item {i + 1} <{r['tag']} {attr}>", r["attrs"][attr], r["attrs"].get("type")))
             if r["tag"] == "link":
@@ -442,9 +444,25 @@ def check_www(c: Checks, model: dict, www: Path, base: str) -> None:
         seen.add(url)
         c.check(g, f"{where} {url} is a built file", lambda p=path: _assert(p.is_file(), f"{p} does not exist"))
     enclosures = [one(it, "enclosure")["attrs"] for it in model["items"] if has(it, "enclosure")]
+    # The light versions: the alternateEnclosures that are not the enclosure itself.
+    lights = [
+        (alt, one(alt["children"], "podcast:source")["attrs"]["uri"])
+        for it in model["items"]
+        for alt in all_of(it, "podcast:alternateEnclosure")
+        if one(alt["children"], "podcast:source")["attrs"]["uri"] != one(it, "enclosure")["attrs"]["url"]
+    ]
     media = sorted(p.name for p in (www / "media").iterdir()) if (www / "media").is_dir() else []
-    c.eq(g, "every file in www/media is the enclosure of exactly one item",
-         sorted(urllib.parse.unquote(e["url"].rsplit("/", 1)[-1]) for e in enclosures), media)
+    c.eq(g, "every file in www/media is the enclosure or the light version of exactly one item",
+         sorted(urllib.parse.unquote(u.rsplit("/", 1)[-1]) for u in [e["url"] for e in enclosures] + [u for _, u in lights]), media)
+    for alt, uri in lights:
+        path = local_path(uri, base, www)
+        if path is None or not path.is_file():
+            continue
+        data = path.read_bytes()
+        sri = "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
+        integrity = [r["attrs"] for r in alt["children"] if r["tag"] == "podcast:integrity"]
+        c.eq(g, f"light version {path.name}: length = the file's size, podcast:integrity = its SHA-256",
+             (int(alt["attrs"]["length"]), integrity), (len(data), [{"type": "sri", "value": sri}]))
     for e in enclosures:
         name = e["url"].rsplit("/", 1)[-1]
         ext = os.path.splitext(name)[1].lower()

@@ -6,6 +6,9 @@
 # ffmpeg's, the loudness range within 0.5 LU (ffmpeg's ebur128 filter and libebur128 gate the
 # range's short-term blocks slightly differently); the silence put at the head found to 0.1 s;
 # and the command of a loudness warning, run as printed, brings the file within the target.
+# `veillee master` on each of those files, and the sample show as published (every file in
+# www/media, light versions included), measured by the same meter and decoded by ffmpeg to the
+# recording's length.
 #
 #   bash tests/e2e/check_loudness.sh --bin VEILLEE --show REPO_ROOT --work EMPTY_DIR [--python PYTHON]
 #
@@ -91,8 +94,16 @@ else
 fi
 
 # `veillee master`: each file made into an episode's MP3, measured by ffmpeg: within 0.5 LU of
-# -16 LUFS, true peak at most -1 dBTP, and decoded by ffmpeg to the recording's length (its LAME
-# tag tells ffmpeg the encoder's delay and padding).
+# -16 LUFS, true peak at most -1 dBTP, and decoded by ffmpeg to the 12 s each file was made with,
+# within 2 samples (its LAME tag tells ffmpeg the encoder's delay and padding; an M4A's priming,
+# which its edit list hides, is left out, and its padding, which ffmpeg decodes, too).
+# samples FILE: what ffmpeg decodes, in samples per channel at the file's own rate, and that rate.
+samples() {
+  local rate bytes
+  rate="$(ffprobe -v error -select_streams a:0 -show_entries stream=sample_rate -of csv=p=0 "$1")"
+  bytes="$(ffmpeg -v error -xerror -i "$1" -ac 1 -f s16le - | wc -c)"
+  echo "$((bytes / 2)) $rate"
+}
 copy_sample_show "$SHOW" "$WORK/show"
 "$BIN" --root "$WORK/show" new episode "Essai de mastering" >/dev/null
 for f in "${FILES[@]}"; do
@@ -100,13 +111,41 @@ for f in "${FILES[@]}"; do
     read -r mi _ mpeak <<<"$(ffmpeg_r128 "$WORK/show/episodes/essai-de-mastering.mp3")"
     check "master $f: ffmpeg measures $mi LUFS (within 0.5 LU of -16) and a true peak of $mpeak dBTP (at most -1)" \
       "$PY" -c "import sys; sys.exit(0 if abs($mi + 16) <= 0.5 and $mpeak <= -1.0 else 'off')"
-    decoded() { ffmpeg -hide_banner -nostats -i "$1" -f null - 2>&1 | sed -n 's/.*time=\([0-9:.]*\).*/\1/p' | tail -n1; }
-    src="$(decoded "$WORK/$f")" out="$(decoded "$WORK/show/episodes/essai-de-mastering.mp3")"
-    check "master $f: ffmpeg decodes the MP3 to the recording's length ($src → $out)" "$PY" -c "
-t = lambda x: sum(float(p) * 60 ** i for i, p in enumerate(reversed(x.split(':'))))
-import sys; sys.exit(0 if abs(t('$out') - t('$src')) <= 0.05 else 'not the same')"
+    read -r on or <<<"$(samples "$WORK/show/episodes/essai-de-mastering.mp3")"
+    check "master $f: ffmpeg decodes the MP3 to the recording's 12 s ($on samples at $or Hz)" \
+      "$PY" -c "import sys; sys.exit(0 if abs($on - 12 * $or) <= 2 else 'not 12 s')"
   else
     fail "veillee master refused $f: $(cat master.out)"
   fi
 done
+
+# The sample show as published: every file in www/media, light versions included, at -16 LUFS
+# within 1 LU and a true peak at most -1 dBTP by ffmpeg's meter; each light version decoded by
+# ffmpeg without an error, mono 22,050 Hz, to its recording's length within 1 ms.
+copy_sample_show "$SHOW" "$WORK/sample"
+if "$BIN" --root "$WORK/sample" build >build.out 2>&1; then
+  media=("$WORK/sample/build/current/www/media/"*.mp3)
+  check "the sample show publishes 20 files (10 episodes, each with its light version)" \
+    "$PY" -c "import sys; sys.exit(0 if ${#media[@]} == 20 and $(ls "$WORK/sample/build/current/www/media/"*.light.mp3 | wc -l) == 10 else '${#media[@]} files')"
+  for m in "${media[@]}"; do
+    name="$(basename "$m")"
+    read -r mi _ mpeak <<<"$(ffmpeg_r128 "$m")"
+    check "www/media/$name: ffmpeg measures $mi LUFS (-16 ± 1) and a true peak of $mpeak dBTP (at most -1)" \
+      "$PY" -c "import sys; sys.exit(0 if abs($mi + 16) <= 1 and $mpeak <= -1.0 else 'off')"
+    if [[ "$name" == *.light.mp3 ]]; then
+      slug="${name%%.*}"
+      rec="$(ls "$WORK/sample/episodes/$slug.recording."*)"
+      read -r ln lr <<<"$(samples "$m")"
+      read -r rn rr <<<"$(samples "$rec")"
+      # ffmpeg decodes an M4A's padding: its length is the stream's, from the edit list (in
+      # movie time, to the millisecond).
+      [[ "$rec" == *.m4a ]] && rn="$(ffprobe -v error -select_streams a:0 -show_entries stream=duration_ts -of csv=p=0 "$rec")"
+      ch="$(ffprobe -v error -select_streams a:0 -show_entries stream=channels -of csv=p=0 "$m")"
+      check "www/media/$name: ffmpeg decodes it, mono $lr Hz, to its recording's length ($ln samples; $(basename "$rec"): $rn at $rr Hz)" \
+        "$PY" -c "import sys; sys.exit(0 if $ch == 1 and $lr == 22050 and abs($ln - $rn * $lr / $rr) <= $lr / 1000 else 'no')"
+    fi
+  done
+else
+  fail "veillee build of the sample show failed: $(cat build.out)"
+fi
 finish
