@@ -114,6 +114,9 @@ impl Project {
         if let Some(ep) = mine.first() {
             sources.extend(ep.transcript.iter().map(|t| t.path.clone()));
             sources.extend(ep.image.iter().map(|(image, _)| image.clone()));
+            // The recording holds the same voices; one outside the show is not the show's to
+            // delete. Before the .md, which alone names it.
+            sources.extend(ep.recording.iter().filter(|r| r.starts_with(self.root()) && r.is_file()).cloned());
             sources.push(self.root().join(&ep.source));
             sources.push(ep.audio_path.clone());
             sources.extend(ep.light.iter().map(|l| l.path.clone()));

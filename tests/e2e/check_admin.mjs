@@ -5,7 +5,8 @@
 //     --audio FILE --transcript FILE --not-audio FILE [--screenshots DIR]
 //
 // Without a session nothing opens; an author logs in, fills the form (audio and transcript
-// uploaded, a method and a place picked, chapters, a guest), sees the preview, and cannot
+// uploaded, a method and a place picked, chapters, a guest), sees the preview (the recording's
+// loudness beside its mastering's: the sample show masters every upload), and cannot
 // publish; a file that is not audio is refused by its content; the editor logs in, opens the
 // draft from the list, publishes it; the episode is then on the home page and in the feed;
 // the JSON API refuses a request without a token; the editor retracts another episode with a
@@ -135,6 +136,7 @@ try {
   await author.check('input[name=territories][value="lunas"]');
   await author.fill("#chapters", "00:00 Ouverture\n00:20 La grille [grille-auto-evaluation]");
   await author.fill("#guests", "Dominique Roux | https://example.org/dominique");
+  check("the form says that the show masters every upload", (await author.textContent("form.formulaire")).includes("Le podcast masterise chaque audio envoyé"), "");
   await shot(author, "form");
   await audit(author, "form");
   await fitsPhone(author, "the form");
@@ -144,6 +146,11 @@ try {
   for (const [what, text] of [["its state", "à relire"], ["its loudness", "LUFS"], ["its transcript", "répliques"], ["its format", "Hz"]]) {
     check(`the preview shows ${what}`, preview.includes(text), preview.slice(0, 400));
   }
+  // The recording sent is quiet (about -22 LUFS): the preview shows it beside its mastering.
+  const volume = (await author.locator("table.mesures tbody tr").first().locator("td").allTextContents())
+    .map((t) => Number(t.replace("\u2212", "-").replace(",", ".").replace(" LUFS", "")));
+  check("the preview shows the loudness before and after mastering: the recording's far from -16 LUFS, the episode's within 0.5 LU",
+    volume.length === 2 && Math.abs(volume[0] + 16) > 2 && Math.abs(volume[1] + 16) <= 0.5, JSON.stringify(volume));
   check("an author has no publish button", (await author.locator('button:has-text("Publier")').count()) === 0, "");
   await shot(author, "preview");
   await audit(author, "preview");
@@ -176,7 +183,7 @@ try {
   const GONE = "resider-pour-raconter-la-traverse";
   const GONE_GUID = "81e3f20a-178a-454b-9206-ec3346dba411";
   const before = await (await editor.request.get(url("feed.xml"))).text();
-  const goneMedia = before.match(new RegExp(`/media/${GONE}\\.[0-9a-f]+\\.m4a`))?.[0];
+  const goneMedia = before.match(new RegExp(`/media/${GONE}\\.[0-9a-f]+\\.mp3`))?.[0];
   check("the episode to retract is in the feed first, with its media", before.includes(GONE_GUID) && !!goneMedia, "");
   const search = url(`api/search?q=${encodeURIComponent("résidence")}`);
   r = await editor.request.get(search);

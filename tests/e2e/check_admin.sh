@@ -23,7 +23,8 @@ e2e_env
 
 SITE="$WORK/show"
 copy_sample_show "$SHOW" "$SITE"
-printf '/build\n.veillee/\n' >"$SITE/.gitignore"
+# As `veillee init` writes it: recordings stay out of git.
+printf '/build\n.veillee/\n/episodes/*.recording.*\n' >"$SITE/.gitignore"
 git -C "$SITE" init -q && git -C "$SITE" add -A &&
   git -C "$SITE" -c user.name=Init -c user.email=init@example.org commit -qm "The sample show" ||
   { fail "git could not make the copy a repository"; finish; }
@@ -36,7 +37,7 @@ check "veillee staff add printed an editor's and an author's token" test -n "$ED
 # What a staff member has on their computer: an episode's recording and its transcript, under
 # names of their own.
 mkdir -p "$WORK/upload"
-cp "$SHOW/episodes/autodiagnostic-reperer-ses-fragilites.mp3" "$WORK/upload/Entretien Lunas (montage final).mp3"
+cp "$SHOW/episodes/autodiagnostic-reperer-ses-fragilites.recording.mp3" "$WORK/upload/Entretien Lunas (montage final).mp3"
 cp "$SHOW/transcripts/autodiagnostic-reperer-ses-fragilites.vtt" "$WORK/upload/transcription lunas.vtt"
 printf 'ceci n’est pas du son\n%.0s' $(seq 1 200) >"$WORK/upload/faux.mp3"
 
@@ -59,16 +60,18 @@ server_still_running "the admin checks"
 
 SLUG=lunas-la-grille-au-conseil-municipal
 GONE=resider-pour-raconter-la-traverse
-check "the publish is one git commit, authored by the editor, of the ledger and the episode's three files" \
+check "the publish is one git commit, authored by the editor, of the ledger and the episode's four files" \
   test "$(git -C "$SITE" log -1 --skip=1 --format='%an <%ae>|%s' 2>&1)" = "Camille Martin <camille@example.org>|Publish $SLUG"
 files="$(git -C "$SITE" show --name-only --format= HEAD~1 | sort | tr '\n' ' ')"
-check "the commit holds exactly episodes/$SLUG.{md,mp3}, feed/archive.toml, transcripts/$SLUG.vtt (got: $files)" \
-  test "$files" = "episodes/$SLUG.md episodes/$SLUG.mp3 feed/archive.toml transcripts/$SLUG.vtt "
+check "the commit holds exactly episodes/$SLUG.{light.mp3,md,mp3}, feed/archive.toml, transcripts/$SLUG.vtt, not the recording (got: $files)" \
+  test "$files" = "episodes/$SLUG.light.mp3 episodes/$SLUG.md episodes/$SLUG.mp3 feed/archive.toml transcripts/$SLUG.vtt "
+check "the upload is kept beside it as the recording, out of git" test -f "$SITE/episodes/$SLUG.recording.mp3"
 check "the retraction is the next commit, by the editor, with its reason" \
   test "$(git -C "$SITE" log -1 --format='%an <%ae>|%s' 2>&1)" = "Camille Martin <camille@example.org>|Retract $GONE: Une invitée retire son accord"
 files="$(git -C "$SITE" show --name-only --format= HEAD | sort | tr '\n' ' ')"
-check "it holds the ledger and the deletion of the episode's three files (got: $files)" \
-  test "$files" = "episodes/$GONE.m4a episodes/$GONE.md feed/archive.toml transcripts/$GONE.vtt "
+check "it holds the ledger and the deletion of the episode's four files (got: $files)" \
+  test "$files" = "episodes/$GONE.light.mp3 episodes/$GONE.md episodes/$GONE.mp3 feed/archive.toml transcripts/$GONE.vtt "
+check "its recording is deleted too" test ! -e "$SITE/episodes/$GONE.recording.m4a"
 check "no file of the retracted episode is left under build/ (generations and previews)" \
   test -z "$(find -L "$SITE/build" -name "*$GONE*" 2>/dev/null)"
 check "veillee archive log names the retraction, its title and reason" \

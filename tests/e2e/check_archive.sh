@@ -81,7 +81,8 @@ rc=$?
 sum="$(sha256sum "$src" | cut -c1-12)"
 check "veillee archive verify exits 1 and names the changed source with sha256sum's hash ($sum…)" \
   bash -c '[ "$1" = 1 ] && grep -q "episodes/une-grille-pour-faire-le-point.mp3: not the audio published .*its SHA-256 is $2…" <<<"$3"' _ "$rc" "$sum" "$out"
-ledger_sum="$(sed -n '/slug = "une-grille-pour-faire-le-point"/,/media_sha256/p' "$WORK/restored/feed/archive.toml" | sed -n 's/^media_sha256 = "\(.\{12\}\).*/\1/p' | head -n1)"
+# The ledger's last entry for it: its current version (mastered).
+ledger_sum="$(sed -n '/slug = "une-grille-pour-faire-le-point"/,/media_sha256/p' "$WORK/restored/feed/archive.toml" | sed -n 's/^media_sha256 = "\(.\{12\}\).*/\1/p' | tail -n1)"
 check "the ledger's hash it quotes is sha256sum's of the bag's source ($ledger_sum…)" \
   test "$ledger_sum" = "$(sha256sum "$WORK/bag/data/sources/episodes/une-grille-pour-faire-le-point.mp3" | cut -c1-12)"
 finish

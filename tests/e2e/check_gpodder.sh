@@ -160,7 +160,9 @@ fi
 NEW="$OLD-renomme"
 mv "$S/episodes/$OLD.md" "$S/episodes/$NEW.md" &&
   mv "$S/episodes/$OLD.$AUDIO" "$S/episodes/$NEW.$AUDIO" &&
-  mv "$S/transcripts/$OLD.vtt" "$S/transcripts/$NEW.vtt" || fail "renaming the sources of $OLD"
+  mv "$S/transcripts/$OLD.vtt" "$S/transcripts/$NEW.vtt" &&
+  { [ ! -f "$S/episodes/$OLD.light.mp3" ] || mv "$S/episodes/$OLD.light.mp3" "$S/episodes/$NEW.light.mp3"; } ||
+  fail "renaming the sources of $OLD"
 note "renamed episodes/$OLD.{md,$AUDIO} and transcripts/$OLD.vtt to $NEW (GUID $OLD_GUID)"
 
 restart_server

@@ -246,6 +246,7 @@ fn publish_masters_and_offers_the_light_version() {
     std::fs::write(&light, &source).unwrap();
     p.ok(&["retract", "brouillon", "--reason", "essai"]);
     assert!(!light.exists(), "its light version is deleted with its sources");
+    assert!(!p.file("episodes/brouillon.wav").exists(), "and the recording it was mastered from");
     assert!(!p.www().join("media").join(&name).exists());
 }
 
