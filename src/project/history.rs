@@ -55,7 +55,20 @@ impl Project {
         if !inside.is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"true")) {
             return History::NotARepository;
         }
-        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        // A file deleted that git never held (a recording, kept out of it) has nothing to commit,
+        // and `git add` would refuse an ignored path.
+        let mut tracked = git(&["ls-files", "-z", "--"]);
+        tracked.args(files);
+        let tracked = tracked.output().map(|o| o.stdout).unwrap_or_default();
+        let tracked: Vec<&[u8]> = tracked.split(|b| *b == 0).collect();
+        let paths: Vec<&Path> = files
+            .iter()
+            .map(PathBuf::as_path)
+            .filter(|p| root.join(p).exists() || tracked.contains(&crate::util::fs::slashed(p).as_bytes()))
+            .collect();
+        if paths.is_empty() {
+            return History::NothingToCommit;
+        }
         let mut add = git(&["add", "--all", "--"]);
         add.args(&paths);
         if let Err(why) = run(&mut add) {

@@ -856,4 +856,16 @@ fn staff_master_from_the_form() {
     let feed = send(&a.state, Method::GET, "/feed.xml", &[], Vec::new());
     assert!(feed.body.contains("title=\"Version légère\""), "{}", feed.body);
     assert!(a.files(".veillee/uploads").is_empty());
+
+    // Retracted: the recording goes with the sources, and the commit holds what git held.
+    let r = a.post_form(&format!("/admin/episodes/{slug}/retirer"), &camille, &format!("csrf={csrf}&reason=Un+refus"));
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(!a.p.file(&format!("episodes/{slug}.recording.wav")).exists());
+    let committed = git(&["show", "--name-only", "--format=%s", "HEAD"]);
+    assert!(
+        committed.starts_with(&format!("Retract {slug}: Un refus")) && !committed.contains("recording"),
+        "{committed}"
+    );
+    let status = git(&["status", "--porcelain"]);
+    assert!(!status.contains(slug), "the retraction all committed: {status}");
 }
