@@ -911,7 +911,11 @@ impl Project {
     }
 
     /// Changes the front matter of `md` with `edit`, keeping its comments and its body.
-    fn edit_front(&self, md: &Path, edit: impl FnOnce(&mut toml_edit::DocumentMut)) -> Result<(), WorkError> {
+    pub(crate) fn edit_front(
+        &self,
+        md: &Path,
+        edit: impl FnOnce(&mut toml_edit::DocumentMut),
+    ) -> Result<(), WorkError> {
         let path = self.root().join(md);
         let old = std::fs::read_to_string(&path).at(md)?;
         let (toml, body) = crate::catalog::split_source(md, &old).map_err(|p| Problems(vec![p]))?;

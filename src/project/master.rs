@@ -32,17 +32,12 @@ impl Project {
         let file = recording.strip_prefix(self.root()).unwrap_or(recording).display().to_string();
         let (mastered, from) = mastered(recording, &recording.display().to_string(), &file, &settings)?;
         let (audio, light) = self.write_mastered(slug, &mastered)?;
-        let text = std::fs::read_to_string(&md).at(&md)?;
-        let (toml, body) =
-            split(&text).ok_or_else(|| IoError::new(&md, std::io::Error::other("no +++ front matter")))?;
-        let mut doc: toml_edit::DocumentMut =
-            toml.parse().map_err(|e: toml_edit::TomlError| IoError::new(&md, std::io::Error::other(e.to_string())))?;
-        if doc.contains_key("audio") {
-            doc["audio"] = toml_edit::value(format!("{slug}.mp3"));
-        }
-        doc["mastered_from"] = toml_edit::value(from);
-        let text = format!("+++\n{doc}+++\n{body}");
-        crate::util::fs::write_atomic(&md, text.as_bytes()).at(&md)?;
+        self.edit_front(&Path::new("episodes").join(format!("{slug}.md")), |doc| {
+            if doc.contains_key("audio") {
+                doc["audio"] = toml_edit::value(format!("{slug}.mp3"));
+            }
+            doc["mastered_from"] = toml_edit::value(from);
+        })?;
         let published = crate::catalog::ledger::Ledger::load(self.root()).is_ok_and(|l| l.has_used_slug(slug));
         Ok(MasterReport { audio, light, mastered, settings, published })
     }
@@ -216,7 +211,10 @@ fn front_matters(dir: &Path) -> Result<Vec<(String, toml::Table)>, IoError> {
         }
         let Some(slug) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else { continue };
         let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        let Some(table) = split(&text).and_then(|(toml, _)| toml.parse::<toml::Table>().ok()) else { continue };
+        let Some(table) = crate::catalog::split_source(&path, &text).ok().and_then(|(toml, _)| toml.parse().ok())
+        else {
+            continue;
+        };
         out.push((slug, table));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -234,11 +232,4 @@ fn audio(dir: &Path, slug: &str, table: &toml::Table) -> Option<PathBuf> {
         .chain(crate::catalog::AUDIO_EXTENSIONS)
         .map(|ext| dir.join(format!("{slug}.{ext}")))
         .find(|p| p.is_file())
-}
-
-/// The TOML between the `+++` lines, and the body after.
-fn split(text: &str) -> Option<(&str, &str)> {
-    let rest = text.strip_prefix("+++\n")?;
-    let end = rest.find("\n+++\n")?;
-    Some((&rest[..=end], &rest[end + 5..]))
 }
